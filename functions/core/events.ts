@@ -1,0 +1,95 @@
+/**
+ * The events on the simwatch bus (DESIGN.md, Events): EventBridge `source` = "simwatch",
+ * one documented `detail-type` and JSON `detail` each.
+ */
+import type { UserInfo } from "./amigo-model.js";
+import type { Command } from "./commands.js";
+import type { RunSummary } from "./summary-model.js";
+import type { Verdict } from "./verdict.js";
+
+export const EVENT_SOURCE = "simwatch";
+
+/** Where a run was started from in Slack, so its summary lands in that thread. */
+export interface SlackOrigin {
+  channelId: string;
+  /** ts of the announcement message; the run's thread. */
+  threadTs?: string;
+  userId: string;
+  teamId?: string;
+}
+
+export interface RunStartedDetail {
+  runId: string;
+  setId: string;
+  createdAt: string;
+  creator: UserInfo;
+  origin?: SlackOrigin;
+}
+
+export interface RunFinishedDetail {
+  runId: string;
+  setId: string;
+  verdict: Verdict;
+  /** Inline when it fits in an event; otherwise `summaryRef` names the state key holding it. */
+  summary?: RunSummary;
+  summaryRef?: string;
+}
+
+export interface ArtifactsReadyDetail {
+  runId: string;
+  setId: string;
+}
+
+export interface RunArchivedDetail {
+  runId: string;
+  setId: string;
+  /** `s3://bucket/key` or a filesystem path. */
+  location: string;
+  /** The artifact file's key within the archive (for presigning downloads). */
+  key: string;
+  size: number;
+  sha256: string;
+  contentType: string;
+}
+
+export interface CommandAcceptedDetail {
+  command: Command;
+  /** The command text as typed, for messages. */
+  text: string;
+  userId: string;
+  userName?: string;
+  channelId: string;
+  teamId?: string;
+  responseUrl?: string;
+  /** Unique per Slack request (trigger_id or a hash of the body): the idempotency key. */
+  requestId: string;
+  /** For button clicks: the message the button was on. */
+  messageTs?: string;
+}
+
+export interface EventDetails {
+  "Run Started": RunStartedDetail;
+  "Run Finished": RunFinishedDetail;
+  "Artifacts Ready": ArtifactsReadyDetail;
+  "Run Archived": RunArchivedDetail;
+  "Command Accepted": CommandAcceptedDetail;
+}
+
+export type DetailType = keyof EventDetails;
+export const DETAIL_TYPES: readonly DetailType[] = [
+  "Run Started",
+  "Run Finished",
+  "Artifacts Ready",
+  "Run Archived",
+  "Command Accepted",
+];
+
+export type SimwatchEvent = {
+  [K in DetailType]: { detailType: K; detail: EventDetails[K] };
+}[DetailType];
+
+export type EventOf<K extends DetailType> = Extract<SimwatchEvent, { detailType: K }>;
+
+export function event<K extends DetailType>(detailType: K, detail: EventDetails[K]): EventOf<K> {
+  return { detailType, detail } as EventOf<K>;
+}

@@ -1,0 +1,57 @@
+/**
+ * Ports: what the use cases in core need from the outside world. Adapters in
+ * archive/, bus/, slack/ and amigo/ implement them; core imports none of those.
+ */
+import type { SimwatchEvent } from "./events.js";
+
+/** The browsable archive (S3 prefix or a folder). Keys are relative to the archive root. */
+export interface ArchiveStore {
+  /**
+   * Streams `body` into `key` without holding it in memory. Resolves once the object is
+   * complete; on any failure (including `signal` aborting) nothing is left at `key`.
+   */
+  putStream(
+    key: string,
+    body: AsyncIterable<Uint8Array>,
+    options: { contentType: string; contentLength?: number; signal?: AbortSignal },
+  ): Promise<{ location: string }>;
+  putText(key: string, text: string, contentType: string): Promise<{ location: string }>;
+  getText(key: string): Promise<string | undefined>;
+  exists(key: string): Promise<boolean>;
+  /** Human-facing location of a key: `s3://bucket/key` or an absolute path. */
+  locationOf(key: string): string;
+  /** A short-lived download URL, where the store can give one (S3); undefined otherwise. */
+  presignDownload?(key: string, expiresInSeconds: number): Promise<string | undefined>;
+}
+
+export interface Versioned<T> {
+  value: T;
+  /** Opaque version token for `replace`. */
+  etag: string;
+}
+
+/**
+ * Small JSON state with conditional writes (S3 `IfNoneMatch: "*"` / `IfMatch`), so that
+ * overlapping invocations change a key at most once per version.
+ */
+export interface StateStore {
+  get<T>(key: string): Promise<Versioned<T> | undefined>;
+  /** Creates `key` only if absent. Returns false, changing nothing, when it exists. */
+  create<T>(key: string, value: T): Promise<boolean>;
+  /** Replaces `key` only if it is still at `etag`. Returns false, changing nothing, otherwise. */
+  replace<T>(key: string, value: T, etag: string): Promise<boolean>;
+  delete(key: string): Promise<void>;
+  /** Keys under `prefix`, every page. */
+  list(prefix: string): Promise<string[]>;
+}
+
+export interface EventBus {
+  publish(events: readonly SimwatchEvent[]): Promise<void>;
+}
+
+/** A clock the use cases read, so tests and the simulator can move time. */
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
