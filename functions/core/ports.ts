@@ -2,6 +2,7 @@
  * Ports: what the use cases in core need from the outside world. Adapters in
  * archive/, bus/, slack/ and amigo/ implement them; core imports none of those.
  */
+import type { ArtifactsLink, MetricEvaluationResult, Run, RunFilter, UnitTest, UnitTestSet } from "./amigo-model.js";
 import type { SimwatchEvent } from "./events.js";
 
 /** The browsable archive (S3 prefix or a folder). Keys are relative to the archive root. */
@@ -55,3 +56,20 @@ export interface Clock {
 }
 
 export const systemClock: Clock = { now: () => new Date() };
+
+/** The Amigo calls simwatch makes (implemented by functions/amigo, tested against the simulator). */
+export interface AmigoApi {
+  createRun(setId: string): Promise<{ runId: string }>;
+  /** Every run matching `filter`, page after page (one request per page). */
+  listRuns(filter?: RunFilter): AsyncIterable<Run>;
+  /** Runs by id, fetched in batches of 50 (one request per batch); unknown ids are absent. */
+  getRuns(ids: readonly string[]): Promise<Run[]>;
+  cancelRun(runId: string): Promise<void>;
+  getArtifactsLink(runId: string): Promise<ArtifactsLink>;
+  /** Sets by id (all sets when `ids` is empty or absent). */
+  listSets(ids?: readonly string[]): Promise<UnitTestSet[]>;
+  /** Sets whose name equals `name`, case-insensitively. */
+  findSetsByName(name: string): Promise<UnitTestSet[]>;
+  listUnitTests(ids: readonly string[]): Promise<UnitTest[]>;
+  listMetricResults(runId: string): Promise<MetricEvaluationResult[]>;
+}

@@ -1,0 +1,44 @@
+/**
+ * Where simwatch keeps its little state: under `_simwatch/` in the archive bucket (or
+ * ARCHIVE_DIR/_simwatch/), beside and never inside the browsable archive prefix.
+ * One marker object per state change, created with IfNoneMatch "*", makes every
+ * consumer idempotent.
+ */
+export const STATE_ROOT = "_simwatch/";
+
+export const stateKeys = {
+  /** The poller's cursor: when it last listed runs, and whether it has polled before. */
+  pollerCursor: () => `${STATE_ROOT}poller/cursor.json`,
+  /** A run the poller is watching until it is archived or given up on. */
+  watchedRun: (runId: string) => `${STATE_ROOT}watch/${runId}.json`,
+  watchedPrefix: () => `${STATE_ROOT}watch/`,
+  /** Exactly-once markers, one per event per run. */
+  runStartedMarker: (runId: string) => `${STATE_ROOT}done/${runId}/started`,
+  runFinishedMarker: (runId: string) => `${STATE_ROOT}done/${runId}/finished`,
+  artifactsReadyMarker: (runId: string) => `${STATE_ROOT}done/${runId}/artifacts-ready`,
+  archivedMarker: (runId: string) => `${STATE_ROOT}done/${runId}/archived`,
+  /** Set by simwatch when it cancels a run, the only way a verdict can be "cancelled". */
+  cancelledBySimwatch: (runId: string) => `${STATE_ROOT}runs/${runId}/cancelled.json`,
+  /** Where a run was started from in Slack. */
+  runOrigin: (runId: string) => `${STATE_ROOT}runs/${runId}/origin.json`,
+  /** A summary too large to travel inside an event. */
+  runSummary: (runId: string) => `${STATE_ROOT}runs/${runId}/summary.json`,
+  /** The run's Slack message in one channel, edited in place. */
+  runMessage: (runId: string, channelId: string) => `${STATE_ROOT}runs/${runId}/messages/${channelId}.json`,
+  runMessagesPrefix: (runId: string) => `${STATE_ROOT}runs/${runId}/messages/`,
+  /** The last finished run of a set, for the diff against the previous run. */
+  lastFinishedRun: (setId: string) => `${STATE_ROOT}sets/${setId}/last-finished.json`,
+  subscription: (setId: string, channelId: string) => `${STATE_ROOT}subscriptions/${setId}/${channelId}.json`,
+  subscriptionsPrefix: (setId?: string) => `${STATE_ROOT}subscriptions/${setId ? `${setId}/` : ""}`,
+  /** A Slack command already handled (requestId = idempotency key). */
+  commandMarker: (requestId: string) => `${STATE_ROOT}commands/${requestId}`,
+} as const;
+
+/** Archive layout (DESIGN.md): <prefix><set_id>/<run_id>/{artifacts<ext>,run.json,summary.md}. */
+export const archiveKeys = {
+  folder: (prefix: string, setId: string, runId: string) => `${prefix}${setId}/${runId}/`,
+  artifacts: (prefix: string, setId: string, runId: string, extension: string) =>
+    `${prefix}${setId}/${runId}/artifacts${extension}`,
+  runJson: (prefix: string, setId: string, runId: string) => `${prefix}${setId}/${runId}/run.json`,
+  summaryMarkdown: (prefix: string, setId: string, runId: string) => `${prefix}${setId}/${runId}/summary.md`,
+} as const;
