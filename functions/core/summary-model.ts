@@ -31,6 +31,8 @@ export interface RunErrorEntry {
 export interface Counts {
   passed: number;
   total: number;
+  /** Still running (a running run's unit tests that have no result yet). */
+  pending?: number;
 }
 
 /** What changed since the previous finished run of the same set (by unit-test name). */
@@ -53,8 +55,9 @@ export interface RunSummary {
   finishedAt?: string;
   durationSeconds?: number;
   creator: UserInfo;
-  unitTests: Counts;
-  metricEvaluations: Counts;
+  /** Undefined when Amigo withheld the unit-test details (permission-thinned run). */
+  unitTests?: Counts;
+  metricEvaluations?: Counts;
   runErrors: RunErrorEntry[];
   failingUnitTests: FailingUnitTest[];
   diff?: RunDiff;

@@ -1,0 +1,39 @@
+/** summary.md in the archive: the run's summary for a person browsing the bucket. */
+import { formatDuration } from "./summary.js";
+import type { Counts, RunSummary } from "./summary-model.js";
+
+const counts = (value: Counts | undefined) =>
+  value ? `${value.passed}/${value.total}${value.pending ? ` (${value.pending} still running)` : ""}` : "unknown";
+
+export function summaryMarkdown(summary: RunSummary, archive?: { artifactsFile: string; size: number; sha256: string }): string {
+  const lines = [
+    `# ${summary.setName}: ${summary.verdict}`,
+    "",
+    `- Run: \`${summary.runId}\` (set \`${summary.setId}\`)`,
+    `- Started: ${summary.createdAt} by ${summary.creator.user_id}`,
+    ...(summary.finishedAt ? [`- Finished: ${summary.finishedAt}${summary.durationSeconds !== undefined ? ` (${formatDuration(summary.durationSeconds)})` : ""}`] : []),
+    `- Unit tests passed: ${counts(summary.unitTests)}`,
+    `- Metric evaluations passed: ${counts(summary.metricEvaluations)}`,
+    `- Run errors: ${summary.runErrors.length}`,
+  ];
+  if (archive) lines.push(`- Artifacts: \`${archive.artifactsFile}\`, ${archive.size} bytes, sha256 \`${archive.sha256}\``);
+  if (summary.failingUnitTests.length > 0) {
+    lines.push("", "## Failing unit tests", "");
+    for (const test of summary.failingUnitTests) {
+      lines.push(`- **${test.name}**`);
+      for (const metric of test.failingMetrics) {
+        lines.push(`  - ${metric.criterionName}${metric.criterion ? ` (${metric.criterion})` : ""}: failed ${metric.failedRuns} of ${metric.evaluatedRuns} runs`);
+      }
+      for (const error of test.runErrors) lines.push(`  - error: ${error}`);
+    }
+  }
+  if (summary.diff) {
+    const { newlyFailing, fixed, stillFailing, previousRunId } = summary.diff;
+    lines.push("", `## Since the previous run (\`${previousRunId}\`)`, "");
+    lines.push(`- Newly failing: ${newlyFailing.join(", ") || "none"}`);
+    lines.push(`- Fixed: ${fixed.join(", ") || "none"}`);
+    lines.push(`- Still failing: ${stillFailing.join(", ") || "none"}`);
+  }
+  if (summary.notes.length > 0) lines.push("", "## Notes", "", ...summary.notes.map((note) => `- ${note}`));
+  return `${lines.join("\n")}\n`;
+}
