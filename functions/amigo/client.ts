@@ -1,0 +1,167 @@
+/**
+ * The typed Amigo API client: implements the `AmigoApi` port over HTTP, with sign-in,
+ * retries, paging and schema validation handled by the requester.
+ */
+import {
+  ArtifactsResponse,
+  CreateRunResponse,
+  type MetricEvaluationResult,
+  MetricEvaluationResultPage,
+  OBJECT_ID,
+  type Run,
+  type RunFilter,
+  RunPage,
+  type UnitTest,
+  UnitTestPage,
+  type UnitTestSet,
+  UnitTestSetPage,
+} from "../core/amigo-model.js";
+import { type AmigoApi, systemClock } from "../core/ports.js";
+import { type AmigoEndpoint, PAGE_LIMITS } from "./endpoints.js";
+import { silentLogger } from "./logger.js";
+import { type AmigoClientOptions, DEFAULT_TIMEOUT_MS, DEFAULT_TOKEN_REFRESH_MARGIN_MS } from "./options.js";
+import { allPages, chunk, collect } from "./paging.js";
+import { type QueryValue, runFilterParams } from "./query.js";
+import { Requester } from "./requester.js";
+import { DEFAULT_RETRY, realSleep } from "./retry-policy.js";
+
+/** Ids per request when fetching by id (keeps URLs short; 50 is also the runs page maximum). */
+const IDS_PER_REQUEST = 50;
+
+export interface AmigoClient extends AmigoApi {
+  readonly orgId: string;
+  /** HTTP attempts per endpoint since the client was created (retries and sign-ins included). */
+  requestCounts(): Partial<Record<AmigoEndpoint, number>>;
+  /** Signs in now unless a fresh token is cached: fails fast on bad credentials. */
+  signIn(): Promise<void>;
+}
+
+export function createAmigoClient(options: AmigoClientOptions): AmigoClient {
+  const clock = options.clock ?? systemClock;
+  const requester = new Requester({
+    baseUrl: options.baseUrl,
+    credentials: options.credentials,
+    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    retry: { ...DEFAULT_RETRY, ...options.retry },
+    refreshMarginMs: options.tokenRefreshMarginMs ?? DEFAULT_TOKEN_REFRESH_MARGIN_MS,
+    fetch: options.fetch ?? ((input, init) => fetch(input, init)),
+    clock,
+    logger: options.logger ?? silentLogger,
+    onRequest: options.onRequest,
+    random: options.random ?? Math.random,
+    sleep: options.sleep ?? realSleep,
+  });
+
+  function listRuns(filter: RunFilter = {}): AsyncIterable<Run> {
+    const params = runFilterParams(filter);
+    const limit = filter.limit ?? PAGE_LIMITS.listRuns;
+    return allPages("listRuns", async (token) => {
+      const page = await requester.call({
+        endpoint: "listRuns",
+        query: { ...params, limit, continuation_token: token },
+        schema: RunPage,
+        retry: "idempotent",
+      });
+      return { ...page, items: page.simulation_unit_test_set_runs };
+    });
+  }
+
+  function listSetPages(extra: Record<string, QueryValue>): AsyncIterable<UnitTestSet> {
+    return allPages("listSets", async (token) => {
+      const page = await requester.call({
+        endpoint: "listSets",
+        query: { ...extra, limit: PAGE_LIMITS.listSets, continuation_token: token },
+        schema: UnitTestSetPage,
+        retry: "idempotent",
+      });
+      return { ...page, items: page.simulation_unit_test_sets };
+    });
+  }
+
+  async function listSets(ids?: readonly string[]): Promise<UnitTestSet[]> {
+    if (ids === undefined || ids.length === 0) return collect(listSetPages({}));
+    const out: UnitTestSet[] = [];
+    for (const batch of chunk(wellFormedIds(ids), IDS_PER_REQUEST)) out.push(...(await collect(listSetPages({ id: batch }))));
+    return out;
+  }
+
+  return {
+    orgId: options.credentials.orgId,
+    requestCounts: () => requester.requestCounts(),
+    signIn: () => requester.ensureToken(),
+
+    async createRun(setId) {
+      const answer = await requester.call({
+        endpoint: "createRun",
+        json: { simulation_unit_test_set_id: setId },
+        schema: CreateRunResponse,
+        retry: "once",
+        subject: setId,
+      });
+      return { runId: answer.simulation_unit_test_set_run_id };
+    },
+
+    listRuns,
+
+    async getRuns(ids) {
+      const out: Run[] = [];
+      // Malformed ids cannot name a run; sending them would fail the whole batch with 422.
+      for (const batch of chunk(wellFormedIds(ids), IDS_PER_REQUEST)) {
+        out.push(...(await collect(listRuns({ id: batch, limit: IDS_PER_REQUEST }))));
+      }
+      return out;
+    },
+
+    async cancelRun(runId) {
+      await requester.call({ endpoint: "cancelRun", runId, schema: undefined, retry: "idempotent", subject: runId });
+    },
+
+    getArtifactsLink(runId) {
+      return requester.call({ endpoint: "getArtifacts", runId, schema: ArtifactsResponse, retry: "idempotent", subject: runId });
+    },
+
+    listSets,
+
+    async findSetsByName(name) {
+      // The API has no name filter: list every set and match here.
+      const wanted = name.trim().toLowerCase();
+      const sets = await collect(listSetPages({}));
+      return sets.filter((set) => !set.is_deleted && set.name.trim().toLowerCase() === wanted);
+    },
+
+    async listUnitTests(ids) {
+      const out: UnitTest[] = [];
+      for (const batch of chunk(wellFormedIds(ids), IDS_PER_REQUEST)) {
+        const tests = allPages("listUnitTests", async (token) => {
+          const page = await requester.call({
+            endpoint: "listUnitTests",
+            query: { id: batch, limit: PAGE_LIMITS.listUnitTests, continuation_token: token },
+            schema: UnitTestPage,
+            retry: "idempotent",
+          });
+          return { ...page, items: page.simulation_unit_tests };
+        });
+        out.push(...(await collect(tests)));
+      }
+      return out;
+    },
+
+    async listMetricResults(runId) {
+      const results = allPages<MetricEvaluationResult>("listMetricResults", async (token) => {
+        const page = await requester.call({
+          endpoint: "listMetricResults",
+          query: { simulation_unit_test_set_run_id: [runId], limit: PAGE_LIMITS.listMetricResults, continuation_token: token },
+          schema: MetricEvaluationResultPage,
+          retry: "idempotent",
+          subject: runId,
+        });
+        return { ...page, items: page.metric_evaluation_results };
+      });
+      return collect(results);
+    },
+  };
+}
+
+function wellFormedIds(ids: readonly string[]): string[] {
+  return [...new Set(ids)].filter((id) => OBJECT_ID.test(id));
+}

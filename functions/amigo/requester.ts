@@ -1,0 +1,224 @@
+/**
+ * Runs one logical Amigo call: signs in when needed, sends attempts, retries what is
+ * safe to retry, signs in again once after a 401, validates the answer and maps error
+ * answers to typed errors. Every attempt is counted and logged (without secrets).
+ */
+import type { z } from "zod";
+import { AmigoApiError } from "../core/amigo-errors.js";
+import { SignInResponse } from "../core/amigo-model.js";
+import type { Clock } from "../core/ports.js";
+import { type AmigoEndpoint, AMIGO_ENDPOINTS, endpointPath } from "./endpoints.js";
+import { errorFromAnswer, readErrorDetail } from "./error-mapping.js";
+import type { AmigoLogger } from "./logger.js";
+import type { AmigoCredentials, AmigoRequestInfo } from "./options.js";
+import { type QueryValue, toQuery } from "./query.js";
+import { Redactor } from "./redactor.js";
+import { backoffDelayMs, parseRetryAfterSeconds, type RetryOptions } from "./retry-policy.js";
+import { TokenCache } from "./token-cache.js";
+import { type Answer, type FetchLike, sendAttempt } from "./transport.js";
+import { parseAnswer } from "./validate.js";
+
+/**
+ * `idempotent`: retried on 429, 5xx, timeouts and connection errors.
+ * `once`: not idempotent (createRun): retried only on a 429 that says when to come back,
+ * because then the server certainly did nothing.
+ */
+export type RetryMode = "idempotent" | "once";
+
+export interface CallSpec<S extends z.ZodType | undefined> {
+  endpoint: AmigoEndpoint;
+  runId?: string;
+  query?: Record<string, QueryValue>;
+  json?: unknown;
+  /** Undefined for calls answered with no body (204). */
+  schema: S;
+  retry: RetryMode;
+  /** Names the run or set in error messages. */
+  subject?: string;
+  signal?: AbortSignal;
+}
+
+export interface RequesterDeps {
+  baseUrl: string;
+  credentials: AmigoCredentials;
+  timeoutMs: number;
+  retry: RetryOptions;
+  refreshMarginMs: number;
+  fetch: FetchLike;
+  clock: Clock;
+  logger: AmigoLogger;
+  onRequest: ((info: AmigoRequestInfo) => void) | undefined;
+  random: () => number;
+  sleep: (ms: number) => Promise<void>;
+}
+
+type Parsed<S> = S extends z.ZodType ? z.infer<S> : undefined;
+
+export class Requester {
+  readonly redactor = new Redactor();
+  private readonly tokens: TokenCache;
+  private readonly counts = new Map<AmigoEndpoint, number>();
+
+  constructor(private readonly deps: RequesterDeps) {
+    this.redactor.add(deps.credentials.apiKey);
+    this.redactor.add(deps.credentials.apiKeyId);
+    this.tokens = new TokenCache(() => this.signIn(), deps.clock, deps.refreshMarginMs);
+  }
+
+  /** HTTP attempts per endpoint since the client was created. */
+  requestCounts(): Partial<Record<AmigoEndpoint, number>> {
+    return Object.fromEntries(this.counts);
+  }
+
+  /** Signs in now if there is no fresh token (useful to fail fast on bad credentials). */
+  async ensureToken(): Promise<void> {
+    await this.tokens.get();
+  }
+
+  async call<S extends z.ZodType | undefined>(spec: CallSpec<S>): Promise<Parsed<S>> {
+    try {
+      return await this.callUnredacted(spec);
+    } catch (error) {
+      throw this.scrub(error);
+    }
+  }
+
+  private async callUnredacted<S extends z.ZodType | undefined>(spec: CallSpec<S>): Promise<Parsed<S>> {
+    const authenticated = spec.endpoint !== "signIn";
+    let signedInAgain = false;
+    let retries = 0;
+    for (let attempt = 1; ; attempt++) {
+      const token = authenticated ? await this.tokens.get() : undefined;
+      let answer: Answer;
+      try {
+        answer = await this.attempt(spec, attempt, token);
+      } catch (error) {
+        if (spec.retry === "idempotent" && retries + 1 < this.deps.retry.attempts && isTransient(error)) {
+          await this.pause(spec, attempt, backoffDelayMs(retries++, this.deps.retry, this.deps.random), (error as Error).name);
+          continue;
+        }
+        throw error;
+      }
+
+      if (answer.status >= 200 && answer.status < 300) {
+        if (spec.schema === undefined) return undefined as Parsed<S>;
+        return parseAnswer(spec.schema, answer.body, spec.endpoint, answer.status) as Parsed<S>;
+      }
+      if (answer.status === 401 && token !== undefined && !signedInAgain) {
+        // The token may have been revoked or expired early: one fresh sign-in, one retry.
+        signedInAgain = true;
+        this.tokens.invalidate(token);
+        this.log("info", "amigo.reauthenticate", { endpoint: spec.endpoint });
+        continue;
+      }
+      const delay = this.retryDelay(spec, answer, retries);
+      if (delay !== undefined) {
+        retries++;
+        await this.pause(spec, attempt, delay, `status ${answer.status}`);
+        continue;
+      }
+      throw errorFromAnswer({
+        endpoint: spec.endpoint,
+        status: answer.status,
+        detail: this.redactText(readErrorDetail(answer.body)),
+        retryAfterSeconds: parseRetryAfterSeconds(answer.headers.get("retry-after"), this.deps.clock.now()),
+        ...(spec.subject === undefined ? {} : { subject: spec.subject }),
+      });
+    }
+  }
+
+  /** How long to wait before retrying this answer, or undefined to give up now. */
+  private retryDelay(spec: CallSpec<z.ZodType | undefined>, answer: Answer, retries: number): number | undefined {
+    if (retries + 1 >= this.deps.retry.attempts) return undefined;
+    const { status } = answer;
+    if (status === 429) {
+      const retryAfter = parseRetryAfterSeconds(answer.headers.get("retry-after"), this.deps.clock.now());
+      if (retryAfter === undefined) {
+        return spec.retry === "idempotent" ? backoffDelayMs(retries, this.deps.retry, this.deps.random) : undefined;
+      }
+      const waitMs = retryAfter * 1000;
+      return waitMs <= this.deps.retry.maxRetryAfterMs ? waitMs : undefined;
+    }
+    if (status >= 500 && spec.retry === "idempotent") return backoffDelayMs(retries, this.deps.retry, this.deps.random);
+    return undefined;
+  }
+
+  private async attempt(spec: CallSpec<z.ZodType | undefined>, attempt: number, token: string | undefined): Promise<Answer> {
+    const { method } = AMIGO_ENDPOINTS[spec.endpoint];
+    const url = new URL(this.deps.baseUrl.replace(/\/+$/, "") + endpointPath(spec.endpoint, this.deps.credentials.orgId, spec.runId));
+    if (spec.query !== undefined) url.search = toQuery(spec.query).toString();
+    const headers: Record<string, string> = { accept: "application/json" };
+    if (token !== undefined) headers.authorization = `Bearer ${token}`;
+    if (spec.endpoint === "signIn") {
+      headers["x-api-key"] = this.deps.credentials.apiKey;
+      headers["x-api-key-id"] = this.deps.credentials.apiKeyId;
+      headers["x-user-id"] = this.deps.credentials.userId;
+    }
+    if (spec.json !== undefined) headers["content-type"] = "application/json";
+
+    this.counts.set(spec.endpoint, (this.counts.get(spec.endpoint) ?? 0) + 1);
+    const started = performance.now();
+    let status: number | undefined;
+    try {
+      const answer = await sendAttempt(this.deps.fetch, {
+        endpoint: spec.endpoint,
+        url,
+        method,
+        headers,
+        timeoutMs: this.deps.timeoutMs,
+        ...(spec.json === undefined ? {} : { body: JSON.stringify(spec.json) }),
+        ...(spec.signal === undefined ? {} : { signal: spec.signal }),
+      });
+      status = answer.status;
+      return answer;
+    } finally {
+      const durationMs = Math.round(performance.now() - started);
+      this.deps.onRequest?.({ endpoint: spec.endpoint, method, status, attempt, durationMs });
+      this.log(status === undefined || status >= 400 ? "warn" : "debug", "amigo.request", {
+        endpoint: spec.endpoint,
+        method,
+        // The path only: presigned-style query strings could carry signatures.
+        path: url.pathname,
+        status: status ?? null,
+        attempt,
+        durationMs,
+      });
+    }
+  }
+
+  private async signIn(): Promise<{ token: string; expiresAt: Date }> {
+    const answer = await this.callUnredacted({ endpoint: "signIn", schema: SignInResponse, retry: "idempotent" });
+    this.redactor.add(answer.id_token);
+    const expiresAt = new Date(answer.expires_at);
+    if (Number.isNaN(expiresAt.getTime())) {
+      // An unreadable expiry: treat the token as good for a minute rather than forever.
+      return { token: answer.id_token, expiresAt: new Date(this.deps.clock.now().getTime() + 60_000) };
+    }
+    this.log("info", "amigo.signed_in", { expiresAt: expiresAt.toISOString() });
+    return { token: answer.id_token, expiresAt };
+  }
+
+  private async pause(spec: CallSpec<z.ZodType | undefined>, attempt: number, delayMs: number, reason: string): Promise<void> {
+    this.log("info", "amigo.retry", { endpoint: spec.endpoint, attempt, delayMs, reason });
+    await this.deps.sleep(delayMs);
+  }
+
+  private log(level: "debug" | "info" | "warn", event: string, fields: Record<string, unknown>): void {
+    this.deps.logger.log(this.redactor.value({ level, event, ...fields }));
+  }
+
+  private redactText(text: string | undefined): string | undefined {
+    return text === undefined ? undefined : this.redactor.text(text);
+  }
+
+  /** Makes sure no secret survives in an error's message or detail. */
+  private scrub(error: unknown): unknown {
+    if (!(error instanceof AmigoApiError)) return error;
+    error.message = this.redactor.text(error.message);
+    return error;
+  }
+}
+
+function isTransient(error: unknown): boolean {
+  return error instanceof AmigoApiError && (error.code === "timeout" || error.code === "network");
+}
