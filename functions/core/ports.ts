@@ -73,3 +73,11 @@ export interface AmigoApi {
   listUnitTests(ids: readonly string[]): Promise<UnitTest[]>;
   listMetricResults(runId: string): Promise<MetricEvaluationResult[]>;
 }
+
+/** An HTTP GET of a presigned artifact URL (no Authorization header), body streamed. */
+export interface ArtifactDownloader {
+  open(
+    url: string,
+    signal?: AbortSignal,
+  ): Promise<{ status: number; contentType?: string; contentLength?: number; body: AsyncIterable<Uint8Array> }>;
+}

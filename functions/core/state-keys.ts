@@ -7,11 +7,13 @@
 export const STATE_ROOT = "_simwatch/";
 
 export const stateKeys = {
-  /** The poller's cursor: when it last listed runs, and whether it has polled before. */
-  pollerCursor: () => `${STATE_ROOT}poller/cursor.json`,
-  /** A run the poller is watching until it is archived or given up on. */
-  watchedRun: (runId: string) => `${STATE_ROOT}watch/${runId}.json`,
-  watchedPrefix: () => `${STATE_ROOT}watch/`,
+  /**
+   * The poller's watch list and cursor, one document (read once per tick, replaced with
+   * IfMatch): the runs it watches until archived or given up on, and when it last listed.
+   */
+  watchlist: () => `${STATE_ROOT}poller/watchlist.json`,
+  /** A lease held while one archiver streams a run's artifacts. */
+  archivingLease: (runId: string) => `${STATE_ROOT}runs/${runId}/archiving.json`,
   /** Exactly-once markers, one per event per run. */
   runStartedMarker: (runId: string) => `${STATE_ROOT}done/${runId}/started`,
   runFinishedMarker: (runId: string) => `${STATE_ROOT}done/${runId}/finished`,

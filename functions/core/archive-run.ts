@@ -1,0 +1,171 @@
+/**
+ * The archiver: on Artifacts Ready, stream a run's artifact file from Amigo's presigned URL
+ * into the archive byte for byte, then write run.json and summary.md and emit Run Archived.
+ *
+ * - A URL that has expired (before or during the download) is replaced by a fresh one and
+ *   the download starts again; the store never keeps a partial object.
+ * - Content-Length is checked and sha256 computed while streaming; nothing is buffered.
+ * - Exactly once: a lease keeps a duplicate delivery from streaming the same run at the
+ *   same time, and the archived marker makes any later delivery a no-op.
+ */
+import { createHash } from "node:crypto";
+import type { Run } from "./amigo-model.js";
+import { artifactExtension } from "./archive-layout.js";
+import { event, type RunArchivedDetail } from "./events.js";
+import { errorFields, type Logger } from "./log.js";
+import type { AmigoApi, ArchiveStore, ArtifactDownloader, Clock, EventBus, StateStore } from "./ports.js";
+import { summarizeRuns } from "./run-summaries.js";
+import { archiveKeys, stateKeys } from "./state-keys.js";
+import { summaryMarkdown } from "./summary-markdown.js";
+import type { RunSummary } from "./summary-model.js";
+
+export interface ArchiverOptions {
+  amigo: AmigoApi;
+  archive: ArchiveStore;
+  state: StateStore;
+  bus: EventBus;
+  download: ArtifactDownloader;
+  clock: Clock;
+  logger: Logger;
+  archivePrefix: string;
+  /** Fresh URLs to ask for before giving up on this delivery (the event is retried later). */
+  maxAttempts?: number;
+  /** How long a lease protects an archiving in progress (longer than one Lambda invocation). */
+  leaseMinutes?: number;
+  signal?: AbortSignal;
+}
+
+export type ArchiveOutcome =
+  | { status: "archived"; detail: RunArchivedDetail; attempts: number }
+  | { status: "already-archived" }
+  | { status: "in-progress-elsewhere" };
+
+/** The presigned URL stopped working (expired or refused): ask Amigo for a fresh one. */
+export class ArtifactLinkExpired extends Error {
+  override readonly name = "ArtifactLinkExpired";
+}
+
+/** The body ended before Content-Length bytes arrived (a dropped connection). */
+export class ArtifactTruncated extends Error {
+  override readonly name = "ArtifactTruncated";
+}
+
+export class ArchiveFailed extends Error {
+  override readonly name = "ArchiveFailed";
+}
+
+interface Lease {
+  owner: string;
+  until: string;
+}
+
+async function acquireLease(state: StateStore, runId: string, now: Date, minutes: number): Promise<Lease | undefined> {
+  const key = stateKeys.archivingLease(runId);
+  const lease: Lease = { owner: `${process.pid}-${Math.random().toString(36).slice(2)}`, until: new Date(now.getTime() + minutes * 60_000).toISOString() };
+  if (await state.create(key, lease)) return lease;
+  const current = await state.get<Lease>(key);
+  if (!current) return (await state.create(key, lease)) ? lease : undefined;
+  if (Date.parse(current.value.until) > now.getTime()) return undefined;
+  // The previous holder died mid-way: take the stale lease over.
+  return (await state.replace(key, lease, current.etag)) ? lease : undefined;
+}
+
+/** Hashes and counts the bytes on their way to the store; fails if the body ends short. */
+async function* measured(
+  body: AsyncIterable<Uint8Array>,
+  expectedLength: number | undefined,
+  tally: { size: number; hash: ReturnType<typeof createHash> },
+): AsyncGenerator<Uint8Array> {
+  for await (const chunk of body) {
+    tally.size += chunk.byteLength;
+    tally.hash.update(chunk);
+    if (expectedLength !== undefined && tally.size > expectedLength) {
+      throw new ArtifactTruncated(`artifact body is longer than its Content-Length of ${expectedLength} bytes`);
+    }
+    yield chunk;
+  }
+  if (expectedLength !== undefined && tally.size !== expectedLength) {
+    throw new ArtifactTruncated(`artifact body ended after ${tally.size} of ${expectedLength} bytes`);
+  }
+}
+
+async function loadSummary(options: ArchiverOptions, run: Run): Promise<RunSummary> {
+  const stored = await options.state.get<RunSummary>(stateKeys.runSummary(run.id));
+  if (stored) return stored.value;
+  const [summary] = await summarizeRuns(options.amigo, options.state, [run]);
+  if (!summary) throw new ArchiveFailed(`could not summarize run ${run.id}`);
+  return summary;
+}
+
+export async function archiveRun(options: ArchiverOptions, target: { runId: string; setId: string }): Promise<ArchiveOutcome> {
+  const { state, archive, amigo, logger, clock } = options;
+  const { runId } = target;
+  if ((await state.get(stateKeys.archivedMarker(runId))) !== undefined) return { status: "already-archived" };
+  const lease = await acquireLease(state, runId, clock.now(), options.leaseMinutes ?? 20);
+  if (!lease) {
+    logger.info("archiver.skip", { runId, reason: "another archiver holds the lease" });
+    return { status: "in-progress-elsewhere" };
+  }
+  try {
+    // Re-check under the lease: another archiver may have finished just before we got it.
+    if ((await state.get(stateKeys.archivedMarker(runId))) !== undefined) return { status: "already-archived" };
+    const [run] = await amigo.getRuns([runId]);
+    if (!run) throw new ArchiveFailed(`run ${runId} is not known to Amigo`);
+    const setId = run.simulation_unit_test_set_id;
+    const { key, contentType, size, sha256, attempts } = await streamArtifacts(options, run);
+
+    const summary = await loadSummary(options, run);
+    const archivedAt = clock.now().toISOString();
+    const artifactsFile = key.slice(key.lastIndexOf("/") + 1);
+    const runJson = { ...run, simwatch: { verdict: summary.verdict, summary, artifacts: { file: artifactsFile, size, sha256, contentType }, archived_at: archivedAt } };
+    await archive.putText(archiveKeys.runJson(options.archivePrefix, setId, runId), `${JSON.stringify(runJson, null, 2)}\n`, "application/json");
+    await archive.putText(
+      archiveKeys.summaryMarkdown(options.archivePrefix, setId, runId),
+      summaryMarkdown(summary, { artifactsFile, size, sha256 }),
+      "text/markdown; charset=utf-8",
+    );
+
+    const detail: RunArchivedDetail = { runId, setId, location: archive.locationOf(key), key, size, sha256, contentType };
+    if (await state.create(stateKeys.archivedMarker(runId), { ...detail, archivedAt })) {
+      await options.bus.publish([event("Run Archived", detail)]);
+    }
+    logger.info("archiver.archived", { runId, setId, size, sha256, attempts });
+    return { status: "archived", detail, attempts };
+  } finally {
+    await state.delete(stateKeys.archivingLease(runId)).catch((error: unknown) => logger.warn("archiver.lease_release_failed", { runId, ...errorFields(error) }));
+  }
+}
+
+async function streamArtifacts(options: ArchiverOptions, run: Run) {
+  const { amigo, archive, download, clock, logger } = options;
+  const maxAttempts = options.maxAttempts ?? 5;
+  let lastError: unknown;
+  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    options.signal?.throwIfAborted();
+    const link = await amigo.getArtifactsLink(run.id);
+    try {
+      if (Date.parse(link.url_expires_at) <= clock.now().getTime()) throw new ArtifactLinkExpired("the artifacts URL had already expired when Amigo handed it out");
+      const response = await download.open(link.presigned_url, options.signal);
+      if (response.status === 403 || response.status === 400 || response.status === 401) {
+        throw new ArtifactLinkExpired(`the artifacts URL answered HTTP ${response.status}`);
+      }
+      if (response.status === 404) throw new ArchiveFailed("the artifacts URL answered HTTP 404: the file is gone");
+      if (response.status !== 200) throw new Error(`the artifacts URL answered HTTP ${response.status}`);
+      const contentType = response.contentType ?? "application/octet-stream";
+      const key = archiveKeys.artifacts(options.archivePrefix, run.simulation_unit_test_set_id, run.id, artifactExtension(response.contentType, link.presigned_url));
+      const tally = { size: 0, hash: createHash("sha256") };
+      await archive.putStream(key, measured(response.body, response.contentLength, tally), {
+        contentType,
+        ...(response.contentLength !== undefined ? { contentLength: response.contentLength } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      return { key, contentType, size: tally.size, sha256: tally.hash.digest("hex"), attempts: attempt };
+    } catch (error) {
+      if (options.signal?.aborted) throw error;
+      lastError = error;
+      logger.warn("archiver.retry", { runId: run.id, attempt, ...errorFields(error) });
+      if (error instanceof ArchiveFailed) throw error;
+    }
+  }
+  throw new ArchiveFailed(`could not archive run ${run.id} after ${maxAttempts} attempts: ${lastError instanceof Error ? lastError.message : String(lastError)}`);
+}

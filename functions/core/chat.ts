@@ -1,0 +1,147 @@
+/**
+ * The chat port and the semantic messages core sends through it. Core decides what a
+ * message says (a RunCard, a list of failing tests, a Notice made of typed spans); an
+ * adapter decides how it looks (slack/blocks.ts renders Block Kit, local/terminal-chat.ts
+ * prints the same blocks as text). Text that comes from users or Amigo travels as plain
+ * strings and is escaped by the renderer, so a unit test's name can never ping anyone.
+ */
+import type { UserInfo } from "./amigo-model.js";
+import type { Mention } from "./commands.js";
+import type { Counts, FailingUnitTest, RunDiff, RunErrorEntry } from "./summary-model.js";
+import type { Verdict } from "./verdict.js";
+
+/** A posted message: where it is, so it can be edited in place or replied to. */
+export interface MessageRef {
+  channelId: string;
+  ts: string;
+}
+
+/** Who started a run: the Slack user who asked, else the Amigo user that created it. */
+export type Person = { slackUserId: string } | { amigoUser: UserInfo };
+
+/** Buttons. `action_id`s are fixed so the interactions endpoint can route them. */
+export const ACTION_IDS = {
+  rerun: "simwatch_rerun",
+  cancel: "simwatch_cancel",
+  download: "simwatch_download",
+} as const;
+
+export type RunAction =
+  | { kind: "rerun"; setId: string; label: string }
+  | { kind: "cancel"; runId: string; label: string }
+  | { kind: "download"; runId: string; setId: string; key: string; label: string };
+
+/** Where a finished run's artifacts were archived. */
+export interface ArchiveFacts {
+  location: string;
+  key: string;
+  size: number;
+  sha256: string;
+  contentType: string;
+}
+
+/** A run's message: "running" while it runs, then its verdict and summary. */
+export interface RunCard {
+  runId: string;
+  setId: string;
+  setName: string;
+  verdict: Verdict;
+  startedBy?: Person;
+  createdAt?: string;
+  durationSeconds?: number;
+  unitTests?: Counts;
+  metricEvaluations?: Counts;
+  runErrors: RunErrorEntry[];
+  /** The failing unit tests shown in the message itself (at most FAILURES_INLINE). */
+  failingUnitTests: FailingUnitTest[];
+  /** How many more failing unit tests the thread reply lists. */
+  moreFailing: number;
+  diff?: RunDiff;
+  notes: string[];
+  archive?: ArchiveFacts;
+  /** Prepended to the message (the run failed and the channel asked to be pinged). */
+  mention?: Mention;
+  actions: RunAction[];
+}
+
+/** The failing unit tests that did not fit in the run's message, for a thread reply. */
+export interface FailureList {
+  runId: string;
+  setName: string;
+  /** 1-based position of the first test in the run's full list. */
+  startIndex: number;
+  failingUnitTests: FailingUnitTest[];
+}
+
+/** A piece of a notice line: plain text (escaped when rendered) or something typed. */
+export type Span =
+  | string
+  | { code: string }
+  | { bold: string }
+  | { user: string }
+  | { mention: Mention }
+  | { link: { url: string; label: string } };
+
+export type Line = readonly Span[];
+
+export type Tone = "info" | "success" | "warning" | "error";
+
+/** A reply to a command, or a short message in a run's thread. */
+export interface Notice {
+  tone: Tone;
+  title?: string;
+  lines: Line[];
+  actions?: RunAction[];
+}
+
+export type ChatMessage =
+  | { kind: "run"; card: RunCard }
+  | { kind: "failures"; list: FailureList }
+  | { kind: "notice"; notice: Notice };
+
+export interface RespondOptions {
+  /** Ephemeral: only the person who asked sees it. */
+  visibility: "ephemeral" | "in_channel";
+  /** Replace the message the response_url belongs to (a button's message); default false. */
+  replaceOriginal?: boolean;
+}
+
+/** What core needs from a chat service. */
+export interface ChatPort {
+  /** Posts a new message (in a thread when `threadTs` is given). Mentions in it notify. */
+  post(channelId: string, message: ChatMessage, options?: { threadTs?: string }): Promise<MessageRef>;
+  /** Edits a message in place (edits do not notify anyone). */
+  update(ref: MessageRef, message: ChatMessage): Promise<void>;
+  /** Answers a slash command or a button click through its response_url. */
+  respond(responseUrl: string, message: ChatMessage, options: RespondOptions): Promise<void>;
+}
+
+/**
+ * A chat call that failed. `code` is the service's error (Slack's `error` field, e.g.
+ * `not_in_channel`, `channel_not_found`, `message_not_found`, or `rate_limited`, `timeout`,
+ * `http_error`); `retryable` says whether trying the same call later may succeed.
+ */
+export class ChatError extends Error {
+  override readonly name = "ChatError";
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly retryable: boolean,
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** The bot cannot post in that channel (not invited, archived, or no such channel). */
+export function cannotPostIn(error: unknown): boolean {
+  return (
+    error instanceof ChatError &&
+    ["not_in_channel", "channel_not_found", "is_archived", "restricted_action", "cannot_reply_to_message"].includes(error.code)
+  );
+}
+
+export const notice = (tone: Tone, lines: Line[], extra: { title?: string; actions?: RunAction[] } = {}): ChatMessage => ({
+  kind: "notice",
+  notice: { tone, lines, ...extra },
+});

@@ -1,0 +1,23 @@
+/**
+ * Structured logs: one JSON line per event, naming the event, its run id and its outcome.
+ * Callers pass ids and counts, never credentials; `errorFields` keeps only name and message.
+ */
+export type LogFields = Record<string, string | number | boolean | null | undefined | string[]>;
+
+export interface Logger {
+  info(event: string, fields?: LogFields): void;
+  warn(event: string, fields?: LogFields): void;
+  error(event: string, fields?: LogFields): void;
+}
+
+export function jsonLogger(write: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): Logger {
+  const emit = (level: string) => (event: string, fields: LogFields = {}) =>
+    write(JSON.stringify({ time: new Date().toISOString(), level, event, ...fields }));
+  return { info: emit("info"), warn: emit("warn"), error: emit("error") };
+}
+
+export const silentLogger: Logger = { info() {}, warn() {}, error() {} };
+
+export function errorFields(error: unknown): LogFields {
+  return error instanceof Error ? { error: error.name, message: error.message } : { error: String(error) };
+}

@@ -1,0 +1,78 @@
+/**
+ * Summaries of runs with everything resolved: set and unit-test names (batched look-ups,
+ * one request per page, never one per run), whether simwatch cancelled the run, and the
+ * set's previous finished run for the diff.
+ */
+import type { Run } from "./amigo-model.js";
+import type { AmigoApi, StateStore } from "./ports.js";
+import { stateKeys } from "./state-keys.js";
+import { type PreviousRunOutcome, summarizeRun } from "./summary.js";
+import type { RunSummary } from "./summary-model.js";
+
+export interface NameBook {
+  sets: Map<string, string>;
+  unitTests: Map<string, string>;
+}
+
+/** Names of the runs' sets and unit tests; a failed look-up leaves ids in place of names. */
+export async function lookUpNames(amigo: AmigoApi, runs: readonly Run[]): Promise<NameBook> {
+  const setIds = [...new Set(runs.map((run) => run.simulation_unit_test_set_id))];
+  const unitTestIds = [
+    ...new Set(
+      runs.flatMap((run) => [
+        ...run.unit_test_run_specs.map((spec) => spec.unit_test_id),
+        ...run.unit_test_run_results.flatMap((result) => (result ? [result.unit_test_id] : [])),
+      ]),
+    ),
+  ];
+  const [sets, unitTests] = await Promise.all([
+    setIds.length > 0 ? amigo.listSets(setIds).catch(() => []) : [],
+    unitTestIds.length > 0 ? amigo.listUnitTests(unitTestIds).catch(() => []) : [],
+  ]);
+  return {
+    sets: new Map(sets.map((set) => [set.id, set.name])),
+    unitTests: new Map(unitTests.map((test) => [test.id, test.name])),
+  };
+}
+
+export async function wasCancelledBySimwatch(state: StateStore, runId: string): Promise<boolean> {
+  return (await state.get(stateKeys.cancelledBySimwatch(runId))) !== undefined;
+}
+
+export async function previousOutcome(state: StateStore, setId: string): Promise<PreviousRunOutcome | undefined> {
+  return (await state.get<PreviousRunOutcome>(stateKeys.lastFinishedRun(setId)))?.value;
+}
+
+export interface SummarizeOptions {
+  /** When simwatch first saw each run completed (ISO), by run id. */
+  finishedAt?: ReadonlyMap<string, string>;
+  gaveUpAfterHours?: ReadonlyMap<string, number>;
+  names?: NameBook;
+}
+
+export async function summarizeRuns(
+  amigo: AmigoApi,
+  state: StateStore,
+  runs: readonly Run[],
+  options: SummarizeOptions = {},
+): Promise<RunSummary[]> {
+  const names = options.names ?? (await lookUpNames(amigo, runs));
+  return Promise.all(
+    runs.map(async (run) => {
+      const [cancelled, previous] = await Promise.all([
+        run.is_completed ? wasCancelledBySimwatch(state, run.id) : false,
+        run.is_completed ? previousOutcome(state, run.simulation_unit_test_set_id) : undefined,
+      ]);
+      const finishedAt = options.finishedAt?.get(run.id);
+      const gaveUpAfterHours = options.gaveUpAfterHours?.get(run.id);
+      return summarizeRun(run, {
+        unitTestNames: names.unitTests,
+        cancelledBySimwatch: cancelled,
+        ...(names.sets.has(run.simulation_unit_test_set_id) ? { setName: names.sets.get(run.simulation_unit_test_set_id) } : {}),
+        ...(finishedAt ? { finishedAt } : {}),
+        ...(previous && Date.parse(previous.createdAt) < Date.parse(run.created_at) ? { previous } : {}),
+        ...(gaveUpAfterHours !== undefined ? { gaveUpAfterHours } : {}),
+      });
+    }),
+  );
+}
