@@ -99,3 +99,23 @@ export function amigoCredentials(config: Config): AmigoCredentials | undefined {
   const { AMIGO_ORG_ID: orgId, AMIGO_API_KEY: apiKey, AMIGO_API_KEY_ID: apiKeyId, AMIGO_USER_ID: userId } = config;
   return orgId && apiKey && apiKeyId && userId ? { orgId, apiKey, apiKeyId, userId } : undefined;
 }
+
+/** The Lambda secret's JSON (same key names as the environment). Errors never echo its content. */
+export function parseSecretJson(text: string | undefined): Record<string, string> {
+  if (text === undefined || text.trim() === "") return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new ConfigError([{ variable: "SECRET_ARN", message: "the secret is not valid JSON (expected an object of strings)" }]);
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new ConfigError([{ variable: "SECRET_ARN", message: "the secret must be a JSON object of strings" }]);
+  }
+  const entries = Object.entries(value);
+  const wrong = entries.filter(([, item]) => typeof item !== "string").map(([key]) => key);
+  if (wrong.length > 0) {
+    throw new ConfigError([{ variable: "SECRET_ARN", message: `these secret keys are not strings: ${wrong.join(", ")}` }]);
+  }
+  return Object.fromEntries(entries) as Record<string, string>;
+}
