@@ -1,0 +1,68 @@
+/**
+ * Least-privilege S3 grants on the archive bucket, by prefix. Written as explicit statements
+ * (not bucket.grantRead/grantReadWrite, whose s3:GetObject*, s3:List* wildcards reach every key).
+ */
+import { Validations } from "aws-cdk-lib";
+import * as iam from "aws-cdk-lib/aws-iam";
+import type { ArchiveBucket } from "./constructs/archive-bucket.js";
+
+type Grantee = iam.IGrantable & { readonly role?: iam.IRole };
+
+/**
+ * s3:ListBucket on the bucket: it lists the state prefix, and without it a GET of a missing
+ * key answers 403 AccessDenied instead of 404 NoSuchKey, which the state code relies on.
+ */
+function grantList(archive: ArchiveBucket, grantee: Grantee): void {
+  grantee.grantPrincipal.addToPrincipalPolicy(
+    new iam.PolicyStatement({ actions: ["s3:ListBucket"], resources: [archive.bucket.bucketArn] }),
+  );
+}
+
+export function grantStateReadWrite(archive: ArchiveBucket, grantee: Grantee): void {
+  grantList(archive, grantee);
+  grantee.grantPrincipal.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      actions: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+      resources: [archive.stateObjectsArn()],
+    }),
+  );
+  acknowledgePrefix(archive, grantee, archive.statePrefix, "its own state");
+}
+
+export function grantStateRead(archive: ArchiveBucket, grantee: Grantee): void {
+  grantList(archive, grantee);
+  grantee.grantPrincipal.addToPrincipalPolicy(
+    new iam.PolicyStatement({ actions: ["s3:GetObject"], resources: [archive.stateObjectsArn()] }),
+  );
+  acknowledgePrefix(archive, grantee, archive.statePrefix, "its own state (read only)");
+}
+
+/** Writes archived runs; s3:PutObject covers multipart uploads, AbortMultipartUpload cleans a failed one. */
+export function grantArchiveWrite(archive: ArchiveBucket, grantee: Grantee): void {
+  grantee.grantPrincipal.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      actions: ["s3:PutObject", "s3:AbortMultipartUpload"],
+      resources: [archive.archiveObjectsArn()],
+    }),
+  );
+  acknowledgePrefix(archive, grantee, archive.archivePrefix, "the run archive it writes (one folder per run, keys unknown in advance)");
+}
+
+/** Reads archived runs, which is what a presigned download URL signed by this role may do. */
+export function grantArchiveRead(archive: ArchiveBucket, grantee: Grantee): void {
+  grantee.grantPrincipal.addToPrincipalPolicy(
+    new iam.PolicyStatement({ actions: ["s3:GetObject"], resources: [archive.archiveObjectsArn()] }),
+  );
+  acknowledgePrefix(archive, grantee, archive.archivePrefix, "the run archive, for presigned download links");
+}
+
+/** The `/<prefix>*` object ARN is a wildcard by nature: acknowledge exactly that finding, on the role. */
+function acknowledgePrefix(archive: ArchiveBucket, grantee: Grantee, prefix: string, what: string): void {
+  const role = grantee.role;
+  if (role === undefined) return;
+  const bucketId = archive.bucket.stack.getLogicalId(archive.bucket.node.defaultChild as unknown as import("aws-cdk-lib").CfnElement);
+  Validations.of(role).acknowledge({
+    id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${prefix}*]`,
+    reason: `Object access is limited to the ${prefix} prefix of the archive bucket: ${what}.`,
+  });
+}

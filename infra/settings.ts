@@ -1,0 +1,208 @@
+/**
+ * Deploy-time settings: read once from CDK context (cdk.json or `-c key=value`), validated,
+ * and turned into a typed object. Every problem is reported at once, naming the context key.
+ */
+import type { Node } from "constructs";
+
+export interface Settings {
+  /** How often the poller runs, in whole minutes. */
+  readonly scheduleMinutes: number;
+  readonly defaultChannel?: string;
+  readonly allowedUsers: readonly string[];
+  readonly allowedChannels: readonly string[];
+  /** Days after which objects under the archive prefix move to Standard-IA (0 = never). */
+  readonly infrequentAccessDays: number;
+  /** Days after which objects under the archive prefix move to Glacier Flexible Retrieval (0 = never). */
+  readonly glacierDays: number;
+  readonly alarmEmail?: string;
+  readonly amigoApiUrl: string;
+  readonly archivePrefix: string;
+}
+
+export const DEFAULT_SETTINGS = {
+  scheduleMinutes: 1,
+  infrequentAccessDays: 30,
+  glacierDays: 180,
+  amigoApiUrl: "https://api.amigo.ai",
+  archivePrefix: "runs/",
+} as const;
+
+/** The context keys simwatch reads; `pollRate` is an alias of `scheduleRate`. */
+export const CONTEXT_KEYS = [
+  "scheduleRate",
+  "pollRate",
+  "defaultChannel",
+  "allowedUsers",
+  "allowedChannels",
+  "infrequentAccessDays",
+  "glacierDays",
+  "alarmEmail",
+  "amigoApiUrl",
+  "archivePrefix",
+] as const;
+export type ContextKey = (typeof CONTEXT_KEYS)[number];
+
+export class SettingsError extends Error {
+  override readonly name = "SettingsError";
+  constructor(readonly problems: readonly { key: string; message: string }[]) {
+    super(
+      `Bad simwatch deploy settings (CDK context, cdk.json or -c key=value):\n${problems
+        .map((p) => `  ${p.key}: ${p.message}`)
+        .join("\n")}`,
+    );
+  }
+}
+
+type Lookup = (key: ContextKey) => unknown;
+
+/** Reads the settings from a construct's context (usually the App's node). */
+export function settingsFromContext(node: Node): Settings {
+  return parseSettings((key) => node.tryGetContext(key));
+}
+
+export function parseSettings(lookup: Lookup): Settings {
+  const problems: { key: string; message: string }[] = [];
+  const problem = (key: string, message: string) => {
+    problems.push({ key, message });
+    return undefined;
+  };
+
+  const rateKey: ContextKey = present(lookup("scheduleRate")) ? "scheduleRate" : "pollRate";
+  if (present(lookup("scheduleRate")) && present(lookup("pollRate"))) {
+    problem("pollRate", "give scheduleRate or its alias pollRate, not both");
+  }
+  const scheduleMinutes = optional(lookup(rateKey), (raw) => parseRate(raw), DEFAULT_SETTINGS.scheduleMinutes, (m) =>
+    problem(rateKey, m),
+  );
+
+  const defaultChannel = optional(lookup("defaultChannel"), (raw) => parseChannel(raw), undefined, (m) =>
+    problem("defaultChannel", m),
+  );
+  const allowedUsers =
+    optional(lookup("allowedUsers"), (raw) => parseIdList(raw, /^[UW][A-Z0-9]{2,}$/, "Slack user ids (U… or W…)"), [], (m) =>
+      problem("allowedUsers", m),
+    ) ?? [];
+  const allowedChannels =
+    optional(lookup("allowedChannels"), (raw) => parseIdList(raw, /^[CGD][A-Z0-9]{2,}$/, "Slack channel ids (C…, G… or D…)"), [], (m) =>
+      problem("allowedChannels", m),
+    ) ?? [];
+
+  const infrequentAccessDays =
+    optional(lookup("infrequentAccessDays"), (raw) => parseDays(raw, 30, "Standard-IA needs objects at least 30 days old"), DEFAULT_SETTINGS.infrequentAccessDays, (m) =>
+      problem("infrequentAccessDays", m),
+    ) ?? DEFAULT_SETTINGS.infrequentAccessDays;
+  const glacierDays =
+    optional(lookup("glacierDays"), (raw) => parseDays(raw, 1, ""), DEFAULT_SETTINGS.glacierDays, (m) => problem("glacierDays", m)) ??
+    DEFAULT_SETTINGS.glacierDays;
+  if (infrequentAccessDays > 0 && glacierDays > 0 && glacierDays < infrequentAccessDays + 30) {
+    problem(
+      "glacierDays",
+      `must be at least 30 days after infrequentAccessDays (${infrequentAccessDays}), since S3 bills Standard-IA for 30 days minimum; got ${glacierDays}`,
+    );
+  }
+
+  const alarmEmail = optional(lookup("alarmEmail"), (raw) => parseEmail(raw), undefined, (m) => problem("alarmEmail", m));
+  const amigoApiUrl =
+    optional(lookup("amigoApiUrl"), (raw) => parseHttpsUrl(raw), DEFAULT_SETTINGS.amigoApiUrl, (m) => problem("amigoApiUrl", m)) ??
+    DEFAULT_SETTINGS.amigoApiUrl;
+  const archivePrefix =
+    optional(lookup("archivePrefix"), (raw) => parsePrefix(raw), DEFAULT_SETTINGS.archivePrefix, (m) => problem("archivePrefix", m)) ??
+    DEFAULT_SETTINGS.archivePrefix;
+
+  if (problems.length > 0) throw new SettingsError(problems);
+  return {
+    scheduleMinutes: scheduleMinutes ?? DEFAULT_SETTINGS.scheduleMinutes,
+    ...(defaultChannel === undefined ? {} : { defaultChannel }),
+    allowedUsers,
+    allowedChannels,
+    infrequentAccessDays,
+    glacierDays,
+    ...(alarmEmail === undefined ? {} : { alarmEmail }),
+    amigoApiUrl,
+    archivePrefix,
+  };
+}
+
+/** A parser returns the value or a message saying what is wrong. */
+type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
+
+function optional<T, D extends T | undefined>(
+  raw: unknown,
+  parse: (raw: unknown) => Parsed<T>,
+  fallback: D,
+  report: (message: string) => void,
+): T | D {
+  if (!present(raw)) return fallback;
+  const parsed = parse(raw);
+  if (parsed.ok) return parsed.value;
+  report(parsed.message);
+  return fallback;
+}
+
+function present(raw: unknown): boolean {
+  return raw !== undefined && raw !== null && !(typeof raw === "string" && raw.trim() === "");
+}
+
+const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
+const bad = (message: string): Parsed<never> => ({ ok: false, message });
+
+/** "1 minute", "5 minutes", "2 hours", "rate(5 minutes)", or a bare number of minutes. */
+export function parseRate(raw: unknown): Parsed<number> {
+  const text = String(raw).trim().toLowerCase();
+  const match = /^(?:rate\()?\s*(\d+)\s*(minute|minutes|min|m|hour|hours|h)?\s*\)?$/.exec(text);
+  if (!match || (text.startsWith("rate(") !== text.endsWith(")"))) {
+    return bad(`expected a rate like "1 minute", "5 minutes" or "1 hour", got ${JSON.stringify(raw)}`);
+  }
+  const amount = Number(match[1]);
+  const minutes = match[2]?.startsWith("h") ? amount * 60 : amount;
+  if (!Number.isSafeInteger(minutes) || minutes < 1) return bad("must be at least 1 minute (EventBridge Scheduler's finest rate)");
+  if (minutes > 24 * 60) return bad(`must be at most 1 day (Amigo's artifact links expire long before), got ${minutes} minutes`);
+  return ok(minutes);
+}
+
+function parseChannel(raw: unknown): Parsed<string> {
+  const text = String(raw).trim();
+  if (/^[CGD][A-Z0-9]{2,}$/.test(text)) return ok(text);
+  return bad(`expected a Slack channel id such as C0123456789 (right-click the channel > Copy link), got ${JSON.stringify(raw)}`);
+}
+
+function parseIdList(raw: unknown, pattern: RegExp, what: string): Parsed<string[]> {
+  const items = Array.isArray(raw) ? raw.map((item) => String(item)) : String(raw).split(",");
+  const ids = items.map((item) => item.trim()).filter((item) => item !== "");
+  const wrong = ids.filter((id) => !pattern.test(id));
+  if (wrong.length > 0) return bad(`expected comma-separated ${what}; not ids: ${wrong.map((w) => JSON.stringify(w)).join(", ")}`);
+  return ok([...new Set(ids)]);
+}
+
+function parseDays(raw: unknown, minimum: number, why: string): Parsed<number> {
+  const days = typeof raw === "number" ? raw : Number(String(raw).trim());
+  if (!Number.isInteger(days) || days < 0) return bad(`expected a whole number of days (0 = never), got ${JSON.stringify(raw)}`);
+  if (days !== 0 && days < minimum) return bad(`must be 0 (never) or at least ${minimum}${why ? ` (${why})` : ""}, got ${days}`);
+  return ok(days);
+}
+
+function parseEmail(raw: unknown): Parsed<string> {
+  const text = String(raw).trim();
+  if (/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(text)) return ok(text);
+  return bad(`expected an email address, got ${JSON.stringify(raw)}`);
+}
+
+function parseHttpsUrl(raw: unknown): Parsed<string> {
+  const text = String(raw).trim();
+  if (!URL.canParse(text) || new URL(text).protocol !== "https:") {
+    return bad(`expected an https:// URL (the Lambda functions reach Amigo over the internet), got ${JSON.stringify(raw)}`);
+  }
+  return ok(text);
+}
+
+function parsePrefix(raw: unknown): Parsed<string> {
+  const text = String(raw).trim();
+  if (text === "") return bad("must not be empty: the archive needs a prefix of its own so lifecycle rules never touch _simwatch/ state");
+  if (text.startsWith("/")) return bad(`must not start with / (S3 keys have no leading slash), got ${JSON.stringify(raw)}`);
+  if (!text.endsWith("/")) return bad(`must end with /, got ${JSON.stringify(raw)}`);
+  if (text.startsWith("_simwatch")) return bad("must not be inside _simwatch/, where state lives");
+  if (!/^[A-Za-z0-9!_.*'()/-]+$/.test(text) || text.includes("*")) {
+    return bad(`use letters, digits and - _ . ! ' ( ) / only, got ${JSON.stringify(raw)}`);
+  }
+  return ok(text);
+}

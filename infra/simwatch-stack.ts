@@ -1,0 +1,179 @@
+/**
+ * simwatch as one stack (DESIGN.md, Shape): the archive bucket, the event bus, five functions
+ * built by SimwatchFunction, the poll schedule, the Slack Function URL, the credentials secret,
+ * alarms and the outputs an operator needs after `npm run deploy`.
+ */
+import { CfnOutput, Duration, Fn, Stack, type StackProps, Validations } from "aws-cdk-lib";
+import * as lambda from "aws-cdk-lib/aws-lambda";
+import type { Construct } from "constructs";
+import { grantArchiveRead, grantArchiveWrite, grantStateRead, grantStateReadWrite } from "./access.js";
+import { ArchiveBucket } from "./constructs/archive-bucket.js";
+import { sendAsyncFailuresTo } from "./constructs/async-failures.js";
+import { SimwatchAlarms } from "./constructs/alarms.js";
+import { CredentialsSecret } from "./constructs/credentials-secret.js";
+import { DeadLetterQueue } from "./constructs/dead-letter-queue.js";
+import { SimwatchBus } from "./constructs/event-bus.js";
+import { PollSchedule } from "./constructs/poll-schedule.js";
+import { SimwatchFunction, type SimwatchFunctionProps } from "./constructs/simwatch-function.js";
+import type { Settings } from "./settings.js";
+
+export interface SimwatchStackProps extends StackProps {
+  readonly settings: Settings;
+}
+
+/** Paths the Slack app calls on the Function URL (served by the Hono app in functions/slack). */
+export const SLACK_PATHS = { commands: "slack/commands", interactions: "slack/interactions" } as const;
+
+export class SimwatchStack extends Stack {
+  readonly archive: ArchiveBucket;
+  readonly events: SimwatchBus;
+  readonly secret: CredentialsSecret;
+  readonly functions: Readonly<Record<"poller" | "archiver" | "notifier" | "commandWorker" | "slackHttp", SimwatchFunction>>;
+  readonly functionUrl: lambda.FunctionUrl;
+
+  constructor(scope: Construct, id: string, props: SimwatchStackProps) {
+    super(scope, id, props);
+    const { settings } = props;
+
+    this.archive = new ArchiveBucket(this, "Archive", {
+      archivePrefix: settings.archivePrefix,
+      infrequentAccessDays: settings.infrequentAccessDays,
+      glacierDays: settings.glacierDays,
+    });
+    this.events = new SimwatchBus(this, "Events");
+    this.secret = new CredentialsSecret(this, "Credentials");
+
+    const environment: Record<string, string> = {
+      EVENT_BUS_NAME: this.events.bus.eventBusName,
+      ARCHIVE_BUCKET: this.archive.bucket.bucketName,
+      ARCHIVE_PREFIX: settings.archivePrefix,
+      SECRET_ARN: this.secret.secretArn,
+      AMIGO_API_URL: settings.amigoApiUrl,
+      SLACK_ALLOWED_USERS: settings.allowedUsers.join(","),
+      SLACK_ALLOWED_CHANNELS: settings.allowedChannels.join(","),
+      ...(settings.defaultChannel === undefined ? {} : { SLACK_DEFAULT_CHANNEL: settings.defaultChannel }),
+    };
+    const fn = (id: string, props: Omit<SimwatchFunctionProps, "environment">) =>
+      new SimwatchFunction(this, id, { ...props, environment });
+
+    const poller = fn("Poller", {
+      handler: "poller",
+      description: "simwatch: lists Amigo runs, keeps state, emits Run Started / Run Finished / Artifacts Ready",
+      memorySize: 512,
+      // Less than the shortest schedule interval, so polls rarely overlap (overlaps are safe anyway).
+      timeout: Duration.seconds(55),
+    });
+    const archiver = fn("Archiver", {
+      handler: "archiver",
+      description: "simwatch: streams a run's artifacts from Amigo into the S3 archive, emits Run Archived",
+      memorySize: 1024,
+      timeout: Duration.minutes(15),
+    });
+    const notifier = fn("Notifier", {
+      handler: "notifier",
+      description: "simwatch: posts and edits the one Slack message per run",
+      memorySize: 256,
+      timeout: Duration.seconds(30),
+    });
+    const commandWorker = fn("CommandWorker", {
+      handler: "command-worker",
+      description: "simwatch: carries out accepted slash commands against Amigo and answers in Slack",
+      memorySize: 256,
+      timeout: Duration.seconds(60),
+    });
+    const slackHttp = fn("SlackHttp", {
+      handler: "slack-http",
+      description: "simwatch: Slack slash command and interactivity endpoint (verifies, parses, acks within 3 s)",
+      // More memory is more CPU: a cold start must still answer Slack within 3 seconds.
+      memorySize: 512,
+      timeout: Duration.seconds(10),
+    });
+    this.functions = { poller, archiver, notifier, commandWorker, slackHttp };
+
+    // Least privilege (docs/deploy.md, Permissions).
+    grantStateReadWrite(this.archive, poller.function);
+    grantStateReadWrite(this.archive, archiver.function);
+    grantArchiveWrite(this.archive, archiver.function);
+    grantStateReadWrite(this.archive, notifier.function);
+    grantArchiveRead(this.archive, notifier.function);
+    grantStateReadWrite(this.archive, commandWorker.function);
+    grantStateRead(this.archive, slackHttp.function);
+    grantArchiveRead(this.archive, slackHttp.function);
+    for (const emitter of [poller, archiver, commandWorker, slackHttp]) this.events.bus.grantPutEventsTo(emitter.function);
+    // Every function uses at least one credential: poller and archiver the Amigo key, notifier
+    // the Slack bot token, slack-http the signing secret, the command worker both.
+    for (const user of [poller, archiver, notifier, commandWorker, slackHttp]) this.secret.grantRead(user.function);
+
+    // Bus consumers: EventBridge retries delivery, then Lambda retries the invocation; what still
+    // fails lands in the consumer's dead-letter queue.
+    const alarms = new SimwatchAlarms(this, "Alarms", settings.alarmEmail === undefined ? {} : { alarmEmail: settings.alarmEmail });
+    const consumer = (name: string, f: SimwatchFunction, purpose: string) => {
+      const dlq = new DeadLetterQueue(f, "DeadLetters", { purpose }).queue;
+      sendAsyncFailuresTo(f.function, { retryAttempts: 2, maxEventAge: Duration.hours(6), deadLetterQueue: dlq });
+      alarms.deadLetters(name, dlq);
+      return { function: f.function, deadLetterQueue: dlq };
+    };
+    const archiverTarget = consumer("Archiver", archiver, "Artifacts Ready events the archiver could not handle");
+    const notifierTarget = consumer("Notifier", notifier, "run events the notifier could not post");
+    const commandTarget = consumer("CommandWorker", commandWorker, "Command Accepted events the command worker could not carry out");
+    this.events.route("Artifacts Ready", archiverTarget);
+    this.events.route("Run Started", notifierTarget);
+    this.events.route("Run Finished", notifierTarget);
+    this.events.route("Run Archived", notifierTarget);
+    this.events.route("Command Accepted", commandTarget);
+
+    // The poller: a failed poll is not retried by Lambda (the next one is a minute away); invocations
+    // the scheduler could not make, and polls that failed, land in the poller's dead-letter queue.
+    const pollerDlq = new DeadLetterQueue(poller, "DeadLetters", { purpose: "poll invocations that failed or could not be made" }).queue;
+    sendAsyncFailuresTo(poller.function, { retryAttempts: 0, maxEventAge: Duration.minutes(settings.scheduleMinutes * 2), deadLetterQueue: pollerDlq });
+    const schedule = new PollSchedule(this, "PollSchedule", { poller: poller.function, everyMinutes: settings.scheduleMinutes, deadLetterQueue: pollerDlq });
+    alarms.deadLetters("Poller", pollerDlq);
+    alarms.scheduleFailures(schedule.group);
+
+    // Slack: a public Function URL; every request's signature is checked in code (functions/slack).
+    this.functionUrl = slackHttp.function.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
+    Validations.of(slackHttp.function).acknowledge({
+      id: "Serverless-LambdaDLQ",
+      reason: "Invoked synchronously by its Function URL only: Slack sees every failure as an HTTP error and retries; there is no asynchronous event to keep.",
+    });
+
+    alarms.functionErrors("Poller", poller.function, { threshold: 3, minutes: 15 });
+    alarms.functionErrors("Archiver", archiver.function, { threshold: 1, minutes: 5 });
+    alarms.functionErrors("Notifier", notifier.function, { threshold: 1, minutes: 5 });
+    alarms.functionErrors("CommandWorker", commandWorker.function, { threshold: 1, minutes: 5 });
+    alarms.functionErrors("SlackHttp", slackHttp.function, { threshold: 1, minutes: 5 });
+
+    acknowledgeFunctionFindings(Object.values(this.functions));
+
+    new CfnOutput(this, "SlashCommandUrl", {
+      description: "Request URL of the Slack slash command (slack/manifest.yaml: features.slash_commands[].url)",
+      value: Fn.join("", [this.functionUrl.url, SLACK_PATHS.commands]),
+    });
+    new CfnOutput(this, "InteractivityUrl", {
+      description: "Request URL of Slack interactivity (slack/manifest.yaml: settings.interactivity.request_url)",
+      value: Fn.join("", [this.functionUrl.url, SLACK_PATHS.interactions]),
+    });
+    new CfnOutput(this, "ArchiveBucketName", { description: "S3 bucket of the run archive and simwatch's state", value: this.archive.bucket.bucketName });
+    new CfnOutput(this, "ArchivePrefix", { description: "Prefix of the browsable run archive in the bucket", value: settings.archivePrefix });
+    new CfnOutput(this, "EventBusName", { description: "EventBridge bus carrying simwatch events (source simwatch)", value: this.events.bus.eventBusName });
+    new CfnOutput(this, "SecretArn", { description: "Secrets Manager secret to fill with the Amigo and Slack credentials", value: this.secret.secretArn });
+    new CfnOutput(this, "PutSecretValueCommand", {
+      description: "Run this with the placeholders replaced by the real values to fill the secret",
+      value: this.secret.putSecretValueCommand(),
+    });
+  }
+}
+
+/** Findings every simwatch function has, each acknowledged with its reason. */
+function acknowledgeFunctionFindings(functions: SimwatchFunction[]): void {
+  for (const f of functions) {
+    const runtimeReason =
+      "Node.js 22 on purpose (TOOLCHAIN.md): Node 24 drops callback-style handlers and has an open @aws-sdk/lib-storage memory bug (aws-sdk-js-v3#8286) that the archiver's streamed uploads would hit.";
+    Validations.of(f.function).acknowledge({ id: "AwsSolutions-L1", reason: runtimeReason });
+    Validations.of(f.function).acknowledge({ id: "Serverless-LambdaLatestVersion", reason: runtimeReason });
+    Validations.of(f.role).acknowledge({
+      id: "AwsSolutions-IAM5[Resource::*]",
+      reason: "Only X-Ray's xray:PutTraceSegments and xray:PutTelemetryRecords (active tracing), which support no resource-level permissions.",
+    });
+  }
+}
