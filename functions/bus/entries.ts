@@ -8,7 +8,7 @@ import { EVENT_SOURCE, type SimwatchEvent } from "../core/events.js";
 import type { StateStore } from "../core/ports.js";
 import { entrySize } from "./entry-size.js";
 import { EventTooLargeError } from "./errors.js";
-import type { BusLogger } from "./log.js";
+import type { Logger } from "../core/log.js";
 import { storeRunSummary } from "./summary-store.js";
 
 export interface PreparedEntry {
@@ -38,7 +38,7 @@ export function runIdOf(event: SimwatchEvent): string | undefined {
 
 export async function prepareEntry(
   event: SimwatchEvent,
-  options: { busName: string; state: StateStore; maxEntryBytes: number; log: BusLogger },
+  options: { busName: string; state: StateStore; maxEntryBytes: number; log: Logger },
 ): Promise<PreparedEntry> {
   const inline = prepared(event, options.busName);
   if (inline.size < options.maxEntryBytes) return inline;
@@ -46,7 +46,7 @@ export async function prepareEntry(
   if (event.detailType === "Run Finished" && event.detail.summary !== undefined) {
     const { summary, ...rest } = event.detail;
     const { key, outcome } = await storeRunSummary(options.state, rest.runId, summary);
-    options.log("info", "bus.summary_by_reference", {
+    options.log.info("bus.summary_by_reference", {
       detailType: event.detailType,
       runId: rest.runId,
       inlineBytes: inline.size,

@@ -16,7 +16,7 @@ import { batchBySize } from "./batches.js";
 import { MAX_ENTRIES_PER_REQUEST, MAX_ENTRY_BYTES, MAX_REQUEST_BYTES } from "./entry-size.js";
 import { type PreparedEntry, prepareEntry, runIdOf } from "./entries.js";
 import { type FailedEntry, PublishFailedError } from "./errors.js";
-import { type BusLogger, jsonLineLogger } from "./log.js";
+import { errorFields, jsonLogger, type Logger } from "../core/log.js";
 
 export interface EventBridgeRetrySettings {
   /** Tries per entry that PutEvents refuses (FailedEntryCount > 0), the first included. */
@@ -45,7 +45,7 @@ export type EventBridgeBusOptions = EventBridgeConnection & {
   /** Where oversize "Run Finished" summaries go (stateKeys.runSummary). */
   state: StateStore;
   retry?: Partial<EventBridgeRetrySettings>;
-  log?: BusLogger;
+  log?: Logger;
   /** For tests; defaults to the real limits. */
   limits?: { maxEntryBytes?: number; maxRequestBytes?: number };
 };
@@ -62,7 +62,7 @@ export class EventBridgeBus implements EventBus {
   private readonly ownsClient: boolean;
   private readonly state: StateStore;
   private readonly retry: EventBridgeRetrySettings;
-  private readonly log: BusLogger;
+  private readonly log: Logger;
   private readonly maxEntryBytes: number;
   private readonly maxRequestBytes: number;
 
@@ -70,7 +70,7 @@ export class EventBridgeBus implements EventBus {
     this.busName = options.busName;
     this.state = options.state;
     this.retry = { ...DEFAULT_EVENTBRIDGE_RETRY, ...options.retry };
-    this.log = options.log ?? jsonLineLogger;
+    this.log = options.log ?? jsonLogger();
     this.maxEntryBytes = options.limits?.maxEntryBytes ?? MAX_ENTRY_BYTES;
     this.maxRequestBytes = options.limits?.maxRequestBytes ?? MAX_REQUEST_BYTES;
     if ("client" in options) {
@@ -104,13 +104,13 @@ export class EventBridgeBus implements EventBus {
     for (let attempt = 1; attempt <= this.retry.entryAttempts; attempt++) {
       refused = await this.sendAll(pending);
       if (refused.length === 0) {
-        this.log("info", "bus.published", { busName: this.busName, events: events.length, attempts: attempt });
+        this.log.info("bus.published", { busName: this.busName, events: events.length, attempts: attempt });
         return;
       }
       pending = refused.map((refusal) => refusal.item);
       if (attempt < this.retry.entryAttempts) {
         const delayMs = backoffDelay(attempt, this.retry.baseDelayMs, this.retry.maxDelayMs);
-        this.log("warn", "bus.entries_refused", {
+        this.log.warn("bus.entries_refused", {
           busName: this.busName,
           refused: refused.length,
           errorCodes: [...new Set(refused.map((refusal) => refusal.errorCode))],
@@ -127,7 +127,7 @@ export class EventBridgeBus implements EventBus {
       ...(errorMessage === undefined ? {} : { errorMessage }),
     }));
     const error = new PublishFailedError(failed, events.length, this.retry.entryAttempts);
-    this.log("error", "bus.publish_failed", {
+    this.log.error("bus.publish_failed", {
       busName: this.busName,
       failed: failed.length,
       total: events.length,
@@ -149,7 +149,12 @@ export class EventBridgeBus implements EventBus {
       maxBytes: this.maxRequestBytes,
     });
     for (const batch of batches) {
-      const output = await this.client.send(new PutEventsCommand({ Entries: batch.map((item) => item.entry) }));
+      const output = await this.client
+        .send(new PutEventsCommand({ Entries: batch.map((item) => item.entry) }))
+        .catch((error: unknown) => {
+          this.log.error("bus.put_events_failed", { busName: this.busName, entries: batch.length, ...errorFields(error) });
+          throw error;
+        });
       if ((output.FailedEntryCount ?? 0) === 0) continue;
       batch.forEach((item, index) => {
         const result: PutEventsResultEntry | undefined = output.Entries?.[index];

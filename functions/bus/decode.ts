@@ -1,0 +1,82 @@
+/**
+ * EventBridge Lambda event -> SimwatchEvent, validated: the source must be "simwatch", the
+ * detail-type one of the documented ones, and the detail carry the fields consumers rely on
+ * (extra fields are tolerated and kept, as EventBridge consumers should).
+ */
+import type { EventBridgeEvent } from "aws-lambda";
+import { z } from "zod";
+import { UserInfo } from "../core/amigo-model.js";
+import { DETAIL_TYPES, type DetailType, EVENT_SOURCE, type EventDetails, type EventOf, type SimwatchEvent } from "../core/events.js";
+import { VERDICTS } from "../core/verdict.js";
+import { EventDecodeError } from "./errors.js";
+
+/** What a Lambda target of the bus receives. */
+export type SimwatchLambdaEvent = EventBridgeEvent<DetailType, unknown>;
+
+/** A decoded event plus EventBridge's id for it (the same on a redelivery). */
+export type DecodedEvent = SimwatchEvent & { id?: string };
+
+const SlackOrigin = z.looseObject({
+  channelId: z.string(),
+  threadTs: z.string().optional(),
+  userId: z.string(),
+  teamId: z.string().optional(),
+});
+
+const RunRef = { runId: z.string().min(1), setId: z.string().min(1) };
+
+const detailSchemas: Record<DetailType, z.ZodType> = {
+  "Run Started": z.looseObject({ ...RunRef, createdAt: z.string(), creator: UserInfo, origin: SlackOrigin.optional() }),
+  "Run Finished": z.looseObject({
+    ...RunRef,
+    verdict: z.enum(VERDICTS),
+    summary: z.looseObject({ runId: z.string(), setId: z.string(), verdict: z.enum(VERDICTS) }).optional(),
+    summaryRef: z.string().min(1).optional(),
+  }),
+  "Artifacts Ready": z.looseObject(RunRef),
+  "Run Archived": z.looseObject({
+    ...RunRef,
+    location: z.string(),
+    key: z.string(),
+    size: z.number().int().nonnegative(),
+    sha256: z.string(),
+    contentType: z.string(),
+  }),
+  "Command Accepted": z.looseObject({
+    command: z.looseObject({ verb: z.string() }),
+    text: z.string(),
+    userId: z.string(),
+    channelId: z.string(),
+    requestId: z.string().min(1),
+  }),
+};
+
+const Envelope = z.looseObject({
+  source: z.literal(EVENT_SOURCE),
+  "detail-type": z.enum(DETAIL_TYPES),
+  detail: z.unknown(),
+  id: z.string().optional(),
+});
+
+function problems(error: z.ZodError, prefix: string): string[] {
+  return error.issues.map((issue) => `${[prefix, ...issue.path.map(String)].filter(Boolean).join(".")}: ${issue.message}`);
+}
+
+export function decodeEventBridgeEvent(raw: unknown): DecodedEvent {
+  const envelope = Envelope.safeParse(raw);
+  if (!envelope.success) throw new EventDecodeError(problems(envelope.error, ""));
+  const detailType = envelope.data["detail-type"];
+  const detail = detailSchemas[detailType].safeParse(envelope.data.detail);
+  if (!detail.success) throw new EventDecodeError(problems(detail.error, "detail"));
+  const event = { detailType, detail: detail.data as EventDetails[typeof detailType] } as SimwatchEvent;
+  return envelope.data.id === undefined ? event : { ...event, id: envelope.data.id };
+}
+
+/** Decodes and insists on one detail-type (a handler subscribed to exactly that). */
+export function decodeEventOf<K extends DetailType>(raw: unknown, detailType: K): EventOf<K> & { id?: string } {
+  const event = decodeEventBridgeEvent(raw);
+  if (event.detailType !== detailType) {
+    throw new EventDecodeError([`detail-type: expected "${detailType}", got "${event.detailType}"`]);
+  }
+  return event as EventOf<K> & { id?: string };
+}
