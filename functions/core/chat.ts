@@ -145,3 +145,7 @@ export const notice = (tone: Tone, lines: Line[], extra: { title?: string; actio
   kind: "notice",
   notice: { tone, lines, ...extra },
 });
+
+/** A one-line notice. */
+export const say = (tone: Tone, line: Line, extra: { title?: string; actions?: RunAction[] } = {}): ChatMessage =>
+  notice(tone, [line], extra);

@@ -28,6 +28,10 @@ export const stateKeys = {
   /** The run's Slack message in one channel, edited in place. */
   runMessage: (runId: string, channelId: string) => `${STATE_ROOT}runs/${runId}/messages/${channelId}.json`,
   runMessagesPrefix: (runId: string) => `${STATE_ROOT}runs/${runId}/messages/`,
+  /** Everything the notifier knows about a run (merged from its events), to render its message. */
+  runCard: (runId: string) => `${STATE_ROOT}runs/${runId}/card.json`,
+  /** Once-only thread replies under a run's message in one channel (overflow failures, pings). */
+  runThreadReply: (runId: string, channelId: string, what: string) => `${STATE_ROOT}runs/${runId}/replies/${channelId}/${what}`,
   /** The last finished run of a set, for the diff against the previous run. */
   lastFinishedRun: (setId: string) => `${STATE_ROOT}sets/${setId}/last-finished.json`,
   subscription: (setId: string, channelId: string) => `${STATE_ROOT}subscriptions/${setId}/${channelId}.json`,

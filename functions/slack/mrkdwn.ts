@@ -1,0 +1,51 @@
+/**
+ * Spans (core/chat.ts) to Slack mrkdwn. Plain strings are escaped; only the typed spans
+ * produce markup, and each is checked to be the markup it claims to be.
+ */
+import type { Person, Span } from "../core/chat.js";
+import type { Mention } from "../core/commands.js";
+import { escapeCode, escapeText } from "./escape.js";
+
+const USER_ID = /^[UW][A-Z0-9]{2,}$/;
+const MENTION_MARKUP = /^(?:<@[UW][A-Z0-9]+>|<!subteam\^[A-Z0-9]+>|<!here>|<!channel>)$/;
+
+export function userMarkup(userId: string): string {
+  return USER_ID.test(userId) ? `<@${userId}>` : escapeText(userId);
+}
+
+export function mentionMarkup(mention: Mention): string {
+  return MENTION_MARKUP.test(mention.markup) ? mention.markup : escapeText(mention.label);
+}
+
+export function personMarkup(person: Person): string {
+  return "slackUserId" in person ? userMarkup(person.slackUserId) : escapeText(`${person.amigoUser.user_id} (Amigo)`);
+}
+
+function linkMarkup(url: string, label: string): string {
+  if (!/^https?:\/\//.test(url)) return escapeText(`${label} (${url})`);
+  const safeUrl = url.replaceAll("|", "%7C").replaceAll(">", "%3E").replaceAll("<", "%3C").replaceAll(" ", "%20");
+  return `<${safeUrl}|${escapeText(label).replaceAll("|", "¦")}>`;
+}
+
+export function spanMarkup(span: Span): string {
+  if (typeof span === "string") return escapeText(span);
+  if ("code" in span) return `\`${escapeCode(span.code)}\``;
+  if ("bold" in span) return `*${escapeText(span.bold).replaceAll("*", "∗")}*`;
+  if ("user" in span) return userMarkup(span.user);
+  if ("mention" in span) return mentionMarkup(span.mention);
+  return linkMarkup(span.link.url, span.link.label);
+}
+
+export function lineMarkup(line: readonly Span[]): string {
+  return line.map(spanMarkup).join("");
+}
+
+/** The same spans as plain text (for `text` fallbacks we still escape: Slack parses them). */
+export function spanPlain(span: Span): string {
+  if (typeof span === "string") return span;
+  if ("code" in span) return span.code;
+  if ("bold" in span) return span.bold;
+  if ("user" in span) return `@${span.user}`;
+  if ("mention" in span) return span.mention.label;
+  return `${span.link.label} (${span.link.url})`;
+}
