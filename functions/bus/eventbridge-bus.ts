@@ -35,10 +35,13 @@ export const DEFAULT_EVENTBRIDGE_RETRY: EventBridgeRetrySettings = {
   sdkMaxAttempts: 4,
 };
 
-/** Either a ready client, or what to build one from (`endpoint` and `credentials` for tests). */
+/**
+ * Either a ready client, or what to build one from: `region` defaults to the SDK's own lookup
+ * (AWS_REGION in Lambda); `endpoint` and static `credentials` are for tests.
+ */
 export type EventBridgeConnection =
   | { client: EventBridgeClient }
-  | { region: string; endpoint?: string; credentials?: EventBridgeClientConfig["credentials"] };
+  | { region?: string; endpoint?: string; credentials?: EventBridgeClientConfig["credentials"] };
 
 export type EventBridgeBusOptions = EventBridgeConnection & {
   busName: string;
@@ -78,7 +81,7 @@ export class EventBridgeBus implements EventBus {
       this.ownsClient = false;
     } else {
       this.client = new EventBridgeClient({
-        region: options.region,
+        ...(options.region === undefined ? {} : { region: options.region }),
         ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
         ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
         maxAttempts: this.retry.sdkMaxAttempts,
