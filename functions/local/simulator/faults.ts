@@ -1,0 +1,94 @@
+/**
+ * Switchable misbehaviour for tests and benchmarks: the next N requests to an endpoint
+ * answer an error status, or answer late; the next K downloads break off after N bytes
+ * (optionally expiring their link, as if it ran out mid-download).
+ */
+import type { SimEndpoint } from "./endpoints.js";
+
+export interface ErrorFault {
+  /** 503 by default; 429 and other 5xx work too. */
+  status?: number;
+  count?: number;
+  /** Sent as Retry-After (429/503). */
+  retryAfterSeconds?: number;
+  detail?: string;
+}
+
+export interface DelayFault {
+  /** Real milliseconds added before answering (timeouts are measured in real time). */
+  ms: number;
+  /** How many requests; Infinity for all of them until cleared. */
+  count?: number;
+}
+
+export interface DownloadFault {
+  /** Break the connection after this many body bytes. */
+  dropAfterBytes: number;
+  /** How many downloads to break (the first K). Default 1. */
+  count?: number;
+  /** Also expire the link at that moment, so retrying the same URL gets 403. */
+  expireLink?: boolean;
+}
+
+type Pending<T> = T & { remaining: number };
+
+export class Faults {
+  private readonly errors = new Map<SimEndpoint | "*", Pending<ErrorFault>[]>();
+  private readonly delays = new Map<SimEndpoint | "*", Pending<DelayFault>[]>();
+  private downloads: Pending<DownloadFault>[] = [];
+
+  /** The next `count` requests to `endpoint` ("*" = any) answer `status`. */
+  failNext(endpoint: SimEndpoint | "*", fault: ErrorFault = {}): void {
+    push(this.errors, endpoint, { ...fault, remaining: fault.count ?? 1 });
+  }
+
+  /** The next `count` requests to `endpoint` answer `ms` late. */
+  delayNext(endpoint: SimEndpoint | "*", fault: DelayFault): void {
+    push(this.delays, endpoint, { ...fault, remaining: fault.count ?? 1 });
+  }
+
+  breakDownloads(fault: DownloadFault): void {
+    this.downloads.push({ ...fault, remaining: fault.count ?? 1 });
+  }
+
+  clear(): void {
+    this.errors.clear();
+    this.delays.clear();
+    this.downloads = [];
+  }
+
+  takeError(endpoint: SimEndpoint): ErrorFault | undefined {
+    return take(this.errors, endpoint);
+  }
+
+  takeDelay(endpoint: SimEndpoint): DelayFault | undefined {
+    return take(this.delays, endpoint);
+  }
+
+  takeDownloadFault(): DownloadFault | undefined {
+    const fault = this.downloads.find((candidate) => candidate.remaining > 0);
+    if (fault === undefined) return undefined;
+    fault.remaining--;
+    this.downloads = this.downloads.filter((candidate) => candidate.remaining > 0);
+    return fault;
+  }
+}
+
+function push<T>(map: Map<SimEndpoint | "*", Pending<T>[]>, endpoint: SimEndpoint | "*", fault: Pending<T>): void {
+  map.set(endpoint, [...(map.get(endpoint) ?? []), fault]);
+}
+
+function take<T>(map: Map<SimEndpoint | "*", Pending<T>[]>, endpoint: SimEndpoint): T | undefined {
+  for (const key of [endpoint, "*"] as const) {
+    const queue = map.get(key) ?? [];
+    const fault = queue.find((candidate) => candidate.remaining > 0);
+    if (fault === undefined) continue;
+    fault.remaining--;
+    map.set(
+      key,
+      queue.filter((candidate) => candidate.remaining > 0),
+    );
+    return fault;
+  }
+  return undefined;
+}

@@ -1,0 +1,46 @@
+/**
+ * What happens before any handler, in the order a real gateway would: injected faults
+ * and latency, the organization check, authentication, then the per-endpoint rate
+ * limit. Also records the endpoint so the request log can name it.
+ */
+import { createMiddleware } from "hono/factory";
+import type { SimEndpoint } from "./endpoints.js";
+import { detail, type SimEnv } from "./hono-env.js";
+import type { SimulatorState } from "./simulator-state.js";
+
+export function guard(state: SimulatorState, endpoint: SimEndpoint) {
+  return createMiddleware<SimEnv>(async (c, next) => {
+    c.set("endpoint", endpoint);
+    const delay = state.faults.takeDelay(endpoint);
+    if (delay !== undefined) await new Promise((resolve) => setTimeout(resolve, delay.ms));
+    const fault = state.faults.takeError(endpoint);
+    if (fault !== undefined) {
+      const status = fault.status ?? 503;
+      if (fault.retryAfterSeconds !== undefined) c.header("Retry-After", String(fault.retryAfterSeconds));
+      const message = fault.detail ?? (status === 429 ? "Rate limit exceeded." : "The service is going through temporary maintenance.");
+      return c.json({ detail: message }, status as 429 | 500 | 502 | 503 | 504);
+    }
+    if (endpoint === "download") return next();
+
+    if (c.req.param("org") !== state.orgId) return detail(c, 404, "Specified organization is not found.");
+    let caller: string;
+    if (endpoint === "signIn") {
+      caller = c.req.header("x-api-key-id") ?? "";
+    } else {
+      const user = state.authenticate(c.req.header("authorization"));
+      if (user === undefined) return detail(c, 401, "Invalid authorization credentials.");
+      c.set("user", user);
+      caller = user.user_id;
+    }
+    const limit = state.limiter.check(endpoint, caller, state.clock.nowMs());
+    if (limit !== undefined) {
+      c.header("X-RateLimit-Limit", String(limit.limit));
+      c.header("X-RateLimit-Remaining", String(limit.remaining));
+      if (limit.retryAfterSeconds !== undefined) {
+        c.header("Retry-After", String(limit.retryAfterSeconds));
+        return detail(c, 429, `Rate limit of ${limit.limit} requests per minute exceeded for this endpoint.`);
+      }
+    }
+    return next();
+  });
+}

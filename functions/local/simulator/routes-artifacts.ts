@@ -1,0 +1,82 @@
+/**
+ * GET .../{run_id}/artifacts/ hands out a presigned-style link; the simulator serves the
+ * link itself (no Authorization needed, 403 once expired), streaming a generated file.
+ */
+import type { Hono } from "hono";
+import { OBJECT_ID } from "../../core/amigo-model.js";
+import { EXPIRED_LINK_BODY } from "./artifact-links.js";
+import { ARTIFACT_CONTENT_TYPE, ARTIFACT_FILE_NAME, artifactChunks, artifactSource } from "./artifact-content.js";
+import type { DownloadFault } from "./faults.js";
+import { guard } from "./guard.js";
+import { detail, type SimEnv } from "./hono-env.js";
+import { invalidRunId } from "./routes-runs.js";
+import { artifactsReadyAtMs } from "./run-view.js";
+import type { SimulatorState } from "./simulator-state.js";
+
+export const DOWNLOAD_PREFIX = "/_artifacts";
+
+export function registerArtifactRoutes(app: Hono<SimEnv>, state: SimulatorState): void {
+  app.get("/v1/:org/simulation/unit_test_set_run/:runId/artifacts/", guard(state, "getArtifacts"), (c) => {
+    const runId = c.req.param("runId");
+    if (!OBJECT_ID.test(runId)) return invalidRunId(c);
+    const plan = state.runs.get(runId);
+    if (plan === undefined) return detail(c, 404, "Specified organization or unit test set run is not found.");
+    const nowMs = state.clock.nowMs();
+    const readyAt = artifactsReadyAtMs(plan);
+    if (readyAt === undefined || nowMs < readyAt) {
+      return detail(c, 400, "The artifacts for the unit test set run are not yet available for retrieval");
+    }
+    const expiresAtMs = nowMs + state.artifactUrlLifetimeMs;
+    const key = state.links.issue(runId, expiresAtMs);
+    const url = new URL(`${DOWNLOAD_PREFIX}/${key}/${ARTIFACT_FILE_NAME}`, new URL(c.req.url).origin);
+    url.searchParams.set("X-Amz-Expires", String(Math.max(0, Math.round(state.artifactUrlLifetimeMs / 1000))));
+    url.searchParams.set("X-Amz-Signature", key.split("").reverse().join(""));
+    return c.json({ presigned_url: url.toString(), url_expires_at: new Date(expiresAtMs).toISOString() });
+  });
+
+  app.get(`${DOWNLOAD_PREFIX}/:key/:file`, guard(state, "download"), (c) => {
+    const key = c.req.param("key");
+    const link = state.links.resolve(key, state.clock.nowMs());
+    const plan = link === undefined ? undefined : state.runs.get(link.runId);
+    if (plan === undefined) return c.body(EXPIRED_LINK_BODY, 403, { "Content-Type": "application/xml" });
+    const source = artifactSource(plan);
+    const fault = state.faults.takeDownloadFault();
+    const onDrop = fault?.expireLink === true ? () => state.links.expire(key, state.clock.nowMs()) : undefined;
+    return new Response(streamOf(artifactChunks(source), fault, onDrop), {
+      status: 200,
+      headers: {
+        "Content-Type": ARTIFACT_CONTENT_TYPE,
+        "Content-Length": String(source.size),
+        "Content-Disposition": `attachment; filename="${ARTIFACT_FILE_NAME}"`,
+      },
+    });
+  });
+}
+
+/** Pulls chunks only as fast as the client reads; breaks off after `fault.dropAfterBytes`. */
+function streamOf(chunks: Generator<Buffer>, fault: DownloadFault | undefined, onDrop: (() => void) | undefined): ReadableStream<Uint8Array> {
+  let sent = 0;
+  const limit = fault?.dropAfterBytes ?? Number.POSITIVE_INFINITY;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (sent >= limit) {
+        onDrop?.();
+        // A moment's pause lets the bytes already queued reach the socket before it is torn down.
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        controller.error(new Error("simulated connection drop"));
+        return;
+      }
+      const next = chunks.next();
+      if (next.done === true) {
+        controller.close();
+        return;
+      }
+      const chunk = next.value.length > limit - sent ? next.value.subarray(0, limit - sent) : next.value;
+      sent += chunk.length;
+      controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length));
+    },
+    cancel() {
+      chunks.return(undefined);
+    },
+  });
+}

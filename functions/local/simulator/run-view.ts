@@ -1,0 +1,117 @@
+/** What the API shows of a planned run at a given instant (pure). */
+import type { MetricEvaluationResult, Run, UnitTestRunResult } from "../../core/amigo-model.js";
+import type { PlannedUnitTest, RunPlan } from "./run-plan.js";
+
+export function completedAtMs(plan: RunPlan): number {
+  return Math.min(plan.endsAtMs, plan.cancelledAtMs ?? Number.POSITIVE_INFINITY);
+}
+
+export function isCompleted(plan: RunPlan, nowMs: number): boolean {
+  return nowMs >= completedAtMs(plan);
+}
+
+export function artifactsReadyAtMs(plan: RunPlan): number | undefined {
+  return plan.artifactsDelayMs === null ? undefined : completedAtMs(plan) + plan.artifactsDelayMs;
+}
+
+function isFinished(unitTest: PlannedUnitTest, plan: RunPlan, nowMs: number): boolean {
+  return unitTest.finishesAtMs <= Math.min(nowMs, completedAtMs(plan));
+}
+
+export function runView(plan: RunPlan, nowMs: number): Run {
+  const finished = plan.unitTests.map((unitTest) => isFinished(unitTest, plan, nowMs));
+  const results: (UnitTestRunResult | null)[] = plan.unitTests.map((unitTest, index) =>
+    finished[index]
+      ? {
+          unit_test_id: unitTest.spec.unit_test_id,
+          run_errors: [...unitTest.runErrors],
+          metric_evaluation_results:
+            plan.thinning === "unit_test"
+              ? []
+              : unitTest.evaluations.map((evaluation) => ({
+                  metric_id: evaluation.metricId,
+                  metric_version: evaluation.metricVersion,
+                  results: evaluation.results.map(([id, passed]): [string, boolean] => [id, passed]),
+                })),
+        }
+      : null,
+  );
+  const done = plan.unitTests.filter((_, index) => finished[index]);
+  const readyAt = artifactsReadyAtMs(plan);
+  return {
+    org_id: plan.orgId,
+    id: plan.id,
+    simulation_unit_test_set_id: plan.setId,
+    is_completed: isCompleted(plan, nowMs),
+    failed_metrics: done.some((unitTest) => unitTest.evaluations.some((evaluation) => evaluation.results.some(([, passed]) => !passed))),
+    errored: done.some((unitTest) => unitTest.runErrors.some((error) => error !== null)),
+    artifacts_generated: readyAt !== undefined && nowMs >= readyAt,
+    unit_test_run_specs:
+      plan.thinning === "set"
+        ? []
+        : plan.unitTests.map(({ spec }) =>
+            plan.thinning === "unit_test"
+              ? { ...spec, scenario_version_info: null, persona_version_info: null, metrics_to_evaluate: [] }
+              : structuredClone(spec),
+          ),
+    unit_test_run_results: plan.thinning === "set" ? [] : results,
+    created_at: new Date(plan.createdAtMs).toISOString(),
+    creator: { ...plan.creator },
+  };
+}
+
+/** The metric evaluation results of a run's finished unit tests, as the metric endpoint lists them. */
+export function metricResults(plan: RunPlan, nowMs: number): MetricEvaluationResult[] {
+  const out: MetricEvaluationResult[] = [];
+  plan.unitTests.forEach((unitTest) => {
+    if (!isFinished(unitTest, plan, nowMs)) return;
+    const at = new Date(unitTest.finishesAtMs).toISOString();
+    for (const evaluation of unitTest.evaluations) {
+      const metric = unitTest.spec.metrics_to_evaluate.find((candidate) => candidate.metric_id === evaluation.metricId);
+      let runIndex = 0;
+      for (const [id, passed] of evaluation.results) {
+        while (unitTest.runErrors[runIndex] !== null && runIndex < unitTest.runErrors.length) runIndex++;
+        out.push({
+          id,
+          org_id: plan.orgId,
+          created_at: at,
+          updated_at: at,
+          metric_id: evaluation.metricId,
+          metric_version: evaluation.metricVersion,
+          result: metric === undefined ? passed : resultValue(metric.success_criterion, passed),
+          justification: passed
+            ? `The conversation meets "${evaluation.criterionName}".`
+            : `The conversation does not meet "${evaluation.criterionName}".`,
+          source: {
+            type: "simulation",
+            simulation_unit_test_set_run_id: plan.id,
+            unit_test_id: unitTest.spec.unit_test_id,
+            run_index: runIndex,
+            references: [],
+          },
+        });
+        runIndex++;
+      }
+    }
+  });
+  return out;
+}
+
+type Criterion = PlannedUnitTest["spec"]["metrics_to_evaluate"][number]["success_criterion"];
+
+/** A value that satisfies (or violates) the criterion. */
+function resultValue(criterion: Criterion, passed: boolean): number | boolean | string {
+  switch (criterion.type) {
+    case "boolean":
+      return passed ? criterion.expected_value : !criterion.expected_value;
+    case "categorical":
+      return passed ? (criterion.expected_values[0] ?? "expected") : "frustrated";
+    case "numerical": {
+      const { verb, threshold } = criterion;
+      if (verb === "==") return passed ? threshold : threshold + 1;
+      if (verb === "!=") return passed ? threshold + 1 : threshold;
+      const above = verb === ">=" || verb === ">";
+      return passed === above ? threshold + 1 : threshold - 1;
+    }
+  }
+}
