@@ -91,7 +91,7 @@ export function planRun(
         unit_test_id: unit_test_id,
         run_count,
         service_hierarchical_state_machine_version_info: [unitTest.service_id, 3],
-        agent_version_info: [derivedObjectId(Date.parse(unitTest.created_at ?? "") || 0, "agent", unitTest.service_id), 7],
+        agent_version_info: [derivedObjectId(Date.parse(String(unitTest.created_at)) || 0, "agent", unitTest.service_id), 7],
         scenario_version_info: [unitTest.scenario_id, 2],
         persona_version_info: [unitTest.persona_id, 1],
         llm_model_preferences: {},
