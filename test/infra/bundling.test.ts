@@ -1,0 +1,34 @@
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { ESM_REQUIRE_BANNER } from "../../infra/constructs/simwatch-function.js";
+import { HANDLER_NAMES, handlerEntry } from "../../infra/paths.js";
+import { synth } from "./synth.js";
+
+const handlersPresent = HANDLER_NAMES.every((name) => existsSync(handlerEntry(name)));
+const outdir = mkdtempSync(path.join(tmpdir(), "simwatch-cdk-"));
+afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+describe("bundling (local esbuild, no Docker)", () => {
+  it.skipIf(!handlersPresent)("bundles every handler into one minified ESM file with a source map and the createRequire banner", () => {
+    const started = performance.now();
+    const { stack } = synth({}, { bundle: true, outdir });
+    const seconds = (performance.now() - started) / 1000;
+
+    const assets = readdirSync(outdir).filter((name) => name.startsWith("asset."));
+    expect(assets).toHaveLength(HANDLER_NAMES.length);
+    for (const asset of assets) {
+      const dir = path.join(outdir, asset);
+      expect(readdirSync(dir).sort()).toEqual(["index.mjs", "index.mjs.map"]);
+      const code = readFileSync(path.join(dir, "index.mjs"), "utf8");
+      expect(code.startsWith(ESM_REQUIRE_BANNER)).toBe(true);
+      expect(code).toMatch(/export\s*\{[^}]*\bhandler\b[^}]*\}/);
+      expect(code).toContain("//# sourceMappingURL=index.mjs.map");
+      const map = JSON.parse(readFileSync(path.join(dir, "index.mjs.map"), "utf8")) as { sourcesContent?: unknown };
+      expect(map.sourcesContent).toBeUndefined(); // sources stay out of the upload
+    }
+    expect(stack.functions.poller.function.runtime.name).toBe("nodejs22.x");
+    expect(seconds).toBeLessThan(60);
+  });
+});

@@ -1,0 +1,293 @@
+import { Match } from "aws-cdk-lib/assertions";
+import { beforeAll, describe, expect, it } from "vitest";
+import { DETAIL_TYPES } from "../../functions/core/events.js";
+import { type Synthesized, render, synth } from "./synth.js";
+
+const logicalId = (s: Synthesized, construct: { node: { defaultChild?: unknown } }) =>
+  s.stack.getLogicalId(construct.node.defaultChild as Parameters<Synthesized["stack"]["getLogicalId"]>[0]);
+
+let s: Synthesized;
+beforeAll(() => {
+  s = synth();
+});
+
+describe("archive bucket", () => {
+  it("is private, TLS only, encrypted, versioned, logged and retained", () => {
+    const bucketId = logicalId(s, s.stack.archive.bucket);
+    const bucket = s.json.Resources[bucketId]!;
+    expect(bucket).toMatchObject({ DeletionPolicy: "Retain", UpdateReplacePolicy: "Retain" });
+    expect(bucket.Properties).toMatchObject({
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: "AES256" } }] },
+      VersioningConfiguration: { Status: "Enabled" },
+      LoggingConfiguration: { DestinationBucketName: { Ref: logicalId(s, s.stack.archive.accessLogs) } },
+    });
+    s.template.hasResourceProperties("AWS::S3::BucketPolicy", {
+      Bucket: { Ref: bucketId },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: "Deny", Action: "s3:*", Condition: { Bool: { "aws:SecureTransport": "false" } } }),
+        ]),
+      },
+    });
+    // autoDeleteObjects would add a custom resource that empties the bucket on stack deletion.
+    expect(JSON.stringify(s.json)).not.toContain("Custom::S3AutoDeleteObjects");
+  });
+
+  it("moves only the archive prefix to Standard-IA after 30 days and Glacier after 180, and expires old versions", () => {
+    const rules = (s.json.Resources[logicalId(s, s.stack.archive.bucket)]!.Properties!.LifecycleConfiguration as { Rules: Record<string, unknown>[] }).Rules;
+    const transitioning = rules.filter((rule) => rule.Transitions !== undefined);
+    expect(transitioning).toEqual([
+      expect.objectContaining({
+        Prefix: "runs/",
+        Status: "Enabled",
+        Transitions: [
+          { StorageClass: "STANDARD_IA", TransitionInDays: 30 },
+          { StorageClass: "GLACIER", TransitionInDays: 180 },
+        ],
+      }),
+    ]);
+    expect(rules).toContainEqual(
+      expect.objectContaining({ NoncurrentVersionExpiration: { NoncurrentDays: 30 }, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 } }),
+    );
+    // No rule without a prefix (or on _simwatch/) ever transitions state.
+    for (const rule of transitioning) expect(String(rule.Prefix)).not.toMatch(/^(_simwatch|$)/);
+  });
+
+  it("follows the context: prefix and days", () => {
+    const other = synth({ archivePrefix: "archive/", infrequentAccessDays: 60, glacierDays: 0 });
+    const rules = (other.json.Resources[logicalId(other, other.stack.archive.bucket)]!.Properties!.LifecycleConfiguration as { Rules: Record<string, unknown>[] }).Rules;
+    expect(rules.filter((rule) => rule.Transitions)).toEqual([
+      expect.objectContaining({ Prefix: "archive/", Transitions: [{ StorageClass: "STANDARD_IA", TransitionInDays: 60 }] }),
+    ]);
+    const none = synth({ infrequentAccessDays: 0, glacierDays: 0 });
+    expect(JSON.stringify(none.json)).not.toContain("Transitions");
+  });
+
+  it("keeps access logs in a private, TLS-only bucket of their own that expire", () => {
+    const logs = s.json.Resources[logicalId(s, s.stack.archive.accessLogs)]!;
+    expect(logs.Properties).toMatchObject({
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      LifecycleConfiguration: { Rules: [expect.objectContaining({ ExpirationInDays: 90 })] },
+    });
+  });
+});
+
+describe("functions", () => {
+  const expected = {
+    poller: { MemorySize: 512, Timeout: 55 },
+    archiver: { MemorySize: 1024, Timeout: 900 },
+    notifier: { MemorySize: 256, Timeout: 30 },
+    commandWorker: { MemorySize: 256, Timeout: 60 },
+    slackHttp: { MemorySize: 512, Timeout: 10 },
+  } as const;
+
+  it.each(Object.entries(expected))("%s: Node 22 on arm64, its own size and timeout, tracing, JSON logs", (name, size) => {
+    const f = s.stack.functions[name as keyof typeof expected];
+    const props = s.json.Resources[logicalId(s, f.function)]!.Properties!;
+    expect(props).toMatchObject({
+      Runtime: "nodejs22.x",
+      Architectures: ["arm64"],
+      Handler: "index.handler",
+      ...size,
+      TracingConfig: { Mode: "Active" },
+      LoggingConfig: { LogFormat: "JSON", LogGroup: { Ref: logicalId(s, f.logGroup) } },
+    });
+  });
+
+  it("each writes to a log group of its own with a retention", () => {
+    const groups = s.template.findResources("AWS::Logs::LogGroup");
+    expect(Object.keys(groups)).toHaveLength(5);
+    for (const group of Object.values(groups)) expect(group.Properties.RetentionInDays).toBe(30);
+  });
+
+  it("get the configuration as environment variables", () => {
+    const configured = synth({ defaultChannel: "C0DEFAULT", allowedUsers: "U1AA,U2BB", allowedChannels: "C3CC", amigoApiUrl: "https://amigo.example" });
+    for (const f of Object.values(configured.stack.functions)) {
+      const variables = (configured.json.Resources[logicalId(configured, f.function)]!.Properties!.Environment as { Variables: Record<string, unknown> }).Variables;
+      expect(variables).toEqual({
+        EVENT_BUS_NAME: { Ref: logicalId(configured, configured.stack.events.bus) },
+        ARCHIVE_BUCKET: { Ref: logicalId(configured, configured.stack.archive.bucket) },
+        ARCHIVE_PREFIX: "runs/",
+        SECRET_ARN: { Ref: "CredentialsF8F243AA" },
+        AMIGO_API_URL: "https://amigo.example",
+        SLACK_DEFAULT_CHANNEL: "C0DEFAULT",
+        SLACK_ALLOWED_USERS: "U1AA,U2BB",
+        SLACK_ALLOWED_CHANNELS: "C3CC",
+        NODE_OPTIONS: "--enable-source-maps",
+      });
+    }
+  });
+});
+
+describe("event bus", () => {
+  const routes: Record<string, string[]> = {
+    "Artifacts Ready": ["archiver"],
+    "Run Started": ["notifier"],
+    "Run Finished": ["notifier"],
+    "Run Archived": ["notifier"],
+    "Command Accepted": ["commandWorker"],
+  };
+
+  it("is one custom bus with one rule per detail-type", () => {
+    s.template.resourceCountIs("AWS::Events::EventBus", 1);
+    expect(Object.keys(routes).sort()).toEqual([...DETAIL_TYPES].sort());
+    s.template.resourceCountIs("AWS::Events::Rule", DETAIL_TYPES.length);
+  });
+
+  it.each(Object.entries(routes))("routes %s (source simwatch) to %j with retries, a maximum age and a dead-letter queue", (detailType, consumers) => {
+    const busId = logicalId(s, s.stack.events.bus);
+    const rules = Object.values(s.template.findResources("AWS::Events::Rule", { Properties: { EventPattern: { "detail-type": [detailType] } } }));
+    expect(rules).toHaveLength(1);
+    const rule = rules[0]!.Properties;
+    expect(rule.EventBusName).toEqual({ Ref: busId });
+    expect(rule.EventPattern).toEqual({ source: ["simwatch"], "detail-type": [detailType] });
+    expect(rule.Targets.map((t: { Arn: unknown }) => render(t.Arn))).toEqual(
+      consumers.map((c) => `${logicalId(s, s.stack.functions[c as "archiver"].function)}.Arn`),
+    );
+    for (const target of rule.Targets) {
+      expect(target.RetryPolicy).toEqual({ MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 7200 });
+      expect(render(target.DeadLetterConfig.Arn)).toMatch(/DeadLettersQueue.*\.Arn$/);
+    }
+  });
+
+  it("bus consumers retry twice in Lambda, then send the failure to their dead-letter queue", () => {
+    for (const name of ["archiver", "notifier", "commandWorker"] as const) {
+      const fnId = logicalId(s, s.stack.functions[name].function);
+      s.template.hasResourceProperties("AWS::Lambda::EventInvokeConfig", {
+        FunctionName: { Ref: fnId },
+        MaximumRetryAttempts: 2,
+        MaximumEventAgeInSeconds: 21600,
+        DestinationConfig: { OnFailure: { Destination: { "Fn::GetAtt": [Match.stringLikeRegexp("DeadLettersQueue"), "Arn"] } } },
+      });
+    }
+  });
+
+  it("dead-letter queues are encrypted and refuse plain HTTP", () => {
+    const queues = s.template.findResources("AWS::SQS::Queue");
+    expect(Object.keys(queues)).toHaveLength(4);
+    for (const queue of Object.values(queues)) expect(queue.Properties).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 1209600 });
+    for (const id of Object.keys(queues)) {
+      s.template.hasResourceProperties("AWS::SQS::QueuePolicy", {
+        Queues: [{ Ref: id }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([Match.objectLike({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } })]),
+        },
+      });
+    }
+  });
+});
+
+describe("poll schedule", () => {
+  it("invokes the poller every minute with a retry policy and a dead-letter queue", () => {
+    s.template.hasResourceProperties("AWS::Scheduler::Schedule", {
+      ScheduleExpression: "rate(1 minute)",
+      State: "ENABLED",
+      FlexibleTimeWindow: { Mode: "OFF" },
+      Target: {
+        Arn: { "Fn::GetAtt": [logicalId(s, s.stack.functions.poller.function), "Arn"] },
+        RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 60 },
+        DeadLetterConfig: { Arn: { "Fn::GetAtt": [Match.stringLikeRegexp("PollerDeadLetters"), "Arn"] } },
+      },
+    });
+  });
+
+  it("takes its rate from context", () => {
+    synth({ scheduleRate: "5 minutes" }).template.hasResourceProperties("AWS::Scheduler::Schedule", {
+      ScheduleExpression: "rate(5 minutes)",
+      Target: { RetryPolicy: { MaximumEventAgeInSeconds: 300 } },
+    });
+  });
+
+  it("does not let Lambda retry a failed poll (the next one is due) but keeps the failure", () => {
+    s.template.hasResourceProperties("AWS::Lambda::EventInvokeConfig", {
+      FunctionName: { Ref: logicalId(s, s.stack.functions.poller.function) },
+      MaximumRetryAttempts: 0,
+      DestinationConfig: { OnFailure: { Destination: { "Fn::GetAtt": [Match.stringLikeRegexp("PollerDeadLetters"), "Arn"] } } },
+    });
+  });
+});
+
+describe("Slack endpoint", () => {
+  it("is a public Function URL (the signature is verified in code)", () => {
+    s.template.hasResourceProperties("AWS::Lambda::Url", {
+      AuthType: "NONE",
+      TargetFunctionArn: { "Fn::GetAtt": [logicalId(s, s.stack.functions.slackHttp.function), "Arn"] },
+    });
+  });
+
+  it("has both lambda:InvokeFunctionUrl and lambda:InvokeFunction permissions for everyone", () => {
+    const fnArn = { "Fn::GetAtt": [logicalId(s, s.stack.functions.slackHttp.function), "Arn"] };
+    s.template.hasResourceProperties("AWS::Lambda::Permission", {
+      Action: "lambda:InvokeFunctionUrl",
+      FunctionName: fnArn,
+      Principal: "*",
+      FunctionUrlAuthType: "NONE",
+    });
+    s.template.hasResourceProperties("AWS::Lambda::Permission", {
+      Action: "lambda:InvokeFunction",
+      FunctionName: fnArn,
+      Principal: "*",
+      InvokedViaFunctionUrl: true,
+    });
+  });
+
+  it("is the only thing anyone outside the account may invoke", () => {
+    const permissions = Object.values(s.template.findResources("AWS::Lambda::Permission")).map((p) => p.Properties);
+    const public_ = permissions.filter((p) => p.Principal === "*");
+    expect(public_).toHaveLength(2);
+    for (const p of permissions.filter((p) => p.Principal !== "*")) expect(p.Principal).toBe("events.amazonaws.com");
+  });
+});
+
+describe("credentials secret", () => {
+  it("is created empty: no SecretString, no generated value", () => {
+    const secrets = Object.values(s.template.findResources("AWS::SecretsManager::Secret"));
+    expect(secrets).toHaveLength(1);
+    expect(Object.keys(secrets[0]!.Properties)).toEqual(["Description"]);
+    expect(secrets[0]!.Properties.Description).toContain("AMIGO_ORG_ID, AMIGO_API_KEY, AMIGO_API_KEY_ID, AMIGO_USER_ID, SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET");
+  });
+});
+
+describe("alarms", () => {
+  it("watch every function's errors, every dead-letter queue, and the schedule", () => {
+    const alarms = Object.values(s.template.findResources("AWS::CloudWatch::Alarm")).map((a) => a.Properties);
+    const byMetric = (name: string) => alarms.filter((a) => a.MetricName === name);
+    expect(byMetric("Errors")).toHaveLength(5);
+    expect(byMetric("ApproximateNumberOfMessagesVisible")).toHaveLength(4);
+    expect(alarms.filter((a) => a.Namespace === "AWS/Scheduler").map((a) => a.MetricName).sort()).toEqual(
+      ["InvocationDroppedCount", "InvocationsFailedToBeSentToDeadLetterCount", "TargetErrorCount"].sort(),
+    );
+    for (const alarm of alarms) {
+      expect(alarm.TreatMissingData).toBe("notBreaching");
+      expect(alarm.AlarmActions).toBeUndefined(); // no alarmEmail: no topic
+    }
+    s.template.resourceCountIs("AWS::SNS::Topic", 0);
+  });
+
+  it("notify an SNS topic with an email subscription when alarmEmail is set", () => {
+    const withEmail = synth({ alarmEmail: "oncall@example.com" });
+    withEmail.template.resourceCountIs("AWS::SNS::Topic", 1);
+    withEmail.template.hasResourceProperties("AWS::SNS::Subscription", { Protocol: "email", Endpoint: "oncall@example.com" });
+    const alarms = Object.values(withEmail.template.findResources("AWS::CloudWatch::Alarm"));
+    expect(alarms.length).toBeGreaterThan(0);
+    for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toHaveLength(1);
+  });
+});
+
+describe("outputs", () => {
+  it("give the Slack URLs, the bucket, the bus, the secret and the command that fills it", () => {
+    const outputs = s.json.Outputs!;
+    const urlId = logicalId(s, s.stack.functionUrl);
+    expect(render(outputs.SlashCommandUrl!.Value)).toBe(`${urlId}.FunctionUrlslack/commands`);
+    expect(render(outputs.InteractivityUrl!.Value)).toBe(`${urlId}.FunctionUrlslack/interactions`);
+    expect(outputs.ArchiveBucketName!.Value).toEqual({ Ref: logicalId(s, s.stack.archive.bucket) });
+    expect(outputs.EventBusName!.Value).toEqual({ Ref: logicalId(s, s.stack.events.bus) });
+    expect(outputs.SecretArn!.Value).toEqual({ Ref: "CredentialsF8F243AA" });
+    const command = render(outputs.PutSecretValueCommand!.Value);
+    expect(command).toMatch(/^aws secretsmanager put-secret-value --secret-id CredentialsF8F243AA --secret-string '\{.*\}'$/);
+    const json = JSON.parse(command.slice(command.indexOf("'") + 1, -1)) as Record<string, string>;
+    expect(Object.keys(json)).toEqual(["AMIGO_ORG_ID", "AMIGO_API_KEY", "AMIGO_API_KEY_ID", "AMIGO_USER_ID", "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"]);
+    for (const value of Object.values(json)) expect(value).toMatch(/^<[a-z ]+>$/);
+  });
+});
