@@ -79,6 +79,7 @@ export type Span =
   | { code: string }
   | { bold: string }
   | { user: string }
+  | { channel: string }
   | { mention: Mention }
   | { link: { url: string; label: string } };
 

@@ -32,6 +32,7 @@ export function spanMarkup(span: Span): string {
   if ("code" in span) return `\`${escapeCode(span.code)}\``;
   if ("bold" in span) return `*${escapeText(span.bold).replaceAll("*", "∗")}*`;
   if ("user" in span) return userMarkup(span.user);
+  if ("channel" in span) return /^[CGD][A-Z0-9]{2,}$/.test(span.channel) ? `<#${span.channel}>` : escapeText(`#${span.channel}`);
   if ("mention" in span) return mentionMarkup(span.mention);
   return linkMarkup(span.link.url, span.link.label);
 }
@@ -46,6 +47,7 @@ export function spanPlain(span: Span): string {
   if ("code" in span) return span.code;
   if ("bold" in span) return span.bold;
   if ("user" in span) return `@${span.user}`;
+  if ("channel" in span) return `#${span.channel}`;
   if ("mention" in span) return span.mention.label;
   return `${span.link.label} (${span.link.url})`;
 }
