@@ -89,7 +89,8 @@ export async function ensureRunMessage(
       await deps.state.delete(key).catch(() => undefined);
       throw error;
     }
-    const record: RunMessageRecord = { channelId, status: "posted", ts: ref.ts, claimedAt: deps.clock.now().toISOString() };
+    // The chat service's id for the channel (a configured "#name" comes back as its id; edits need the id).
+    const record: RunMessageRecord = { channelId: ref.channelId, status: "posted", ts: ref.ts, claimedAt: deps.clock.now().toISOString() };
     for (let attempt = 0; attempt < 5; attempt++) {
       const current = await deps.state.get<RunMessageRecord>(key);
       if (current === undefined ? await deps.state.create(key, record) : await deps.state.replace(key, record, current.etag)) break;
@@ -106,7 +107,7 @@ export async function ensureRunMessage(
       continue;
     }
     const record = existing.value;
-    if (record.status === "posted" && record.ts) return { ref: { channelId, ts: record.ts }, posted: false };
+    if (record.status === "posted" && record.ts) return { ref: { channelId: record.channelId || channelId, ts: record.ts }, posted: false };
     const age = deps.clock.now().getTime() - Date.parse(record.claimedAt);
     if (!(age < claimTtlMs)) {
       if (await deps.state.replace(key, claim(), existing.etag)) return postUnderClaim();
@@ -120,7 +121,7 @@ export async function ensureRunMessage(
 /** The run's message in a channel, if one was posted. */
 export async function runMessageRef(state: StateStore, runId: string, channelId: string): Promise<MessageRef | undefined> {
   const record = (await state.get<RunMessageRecord>(stateKeys.runMessage(runId, channelId)))?.value;
-  return record?.status === "posted" && record.ts ? { channelId, ts: record.ts } : undefined;
+  return record?.status === "posted" && record.ts ? { channelId: record.channelId || channelId, ts: record.ts } : undefined;
 }
 
 /** Channels where the run has a message (posted or being posted). */

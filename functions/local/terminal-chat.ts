@@ -1,0 +1,71 @@
+/**
+ * The local "Slack": a ChatPort that prints each message to the terminal, rendered from
+ * the same Block Kit blocks the real one would post, and shows edits as edits of the same
+ * numbered message.
+ */
+import type { ChatMessage, ChatPort, MessageRef, RespondOptions } from "../core/chat.js";
+import { renderMessage } from "../slack/blocks.js";
+import { messageToPlain } from "../slack/plain-text.js";
+
+export interface TerminalChatOptions {
+  write?: (text: string) => void;
+}
+
+export interface PrintedMessage {
+  ref: MessageRef;
+  threadTs?: string;
+  text: string;
+  edits: number;
+}
+
+export class TerminalChat implements ChatPort {
+  /** Everything shown, by ts (for tests and the CLI). */
+  readonly messages = new Map<string, PrintedMessage>();
+  private readonly write: (text: string) => void;
+  private counter = 0;
+
+  constructor(options: TerminalChatOptions = {}) {
+    this.write = options.write ?? ((text) => process.stdout.write(text));
+  }
+
+  private show(heading: string, body: string): void {
+    const indented = body
+      .split("\n")
+      .map((line) => `  │ ${line}`)
+      .join("\n");
+    this.write(`\n  ┌─ ${heading}\n${indented}\n  └─\n`);
+  }
+
+  async post(channelId: string, message: ChatMessage, options: { threadTs?: string } = {}): Promise<MessageRef> {
+    this.counter += 1;
+    const ts = `${Math.floor(Date.now() / 1000)}.${String(this.counter).padStart(6, "0")}`;
+    const text = messageToPlain(renderMessage(message));
+    const ref = { channelId, ts };
+    this.messages.set(ts, { ref, text, edits: 0, ...(options.threadTs ? { threadTs: options.threadTs } : {}) });
+    const parent = options.threadTs ? this.messages.get(options.threadTs) : undefined;
+    const where = options.threadTs ? `in the thread of message #${parent ? this.numberOf(options.threadTs) : "?"}` : "new message";
+    this.show(`#${channelId} · message #${this.counter} · ${where}`, text);
+    return ref;
+  }
+
+  async update(ref: MessageRef, message: ChatMessage): Promise<void> {
+    const text = messageToPlain(renderMessage(message));
+    const existing = this.messages.get(ref.ts);
+    if (existing) {
+      existing.text = text;
+      existing.edits += 1;
+    } else {
+      this.messages.set(ref.ts, { ref, text, edits: 1 });
+    }
+    this.show(`#${ref.channelId} · message #${this.numberOf(ref.ts)} · updated in place`, text);
+  }
+
+  async respond(_responseUrl: string, message: ChatMessage, options: RespondOptions): Promise<void> {
+    const text = messageToPlain(renderMessage(message));
+    this.show(options.visibility === "ephemeral" ? "reply · only visible to you" : "reply · in channel", text);
+  }
+
+  private numberOf(ts: string): string {
+    return String(Number(ts.split(".")[1] ?? "0"));
+  }
+}
