@@ -25,10 +25,10 @@ export function testClient(sim: RunningSimulator, overrides: Partial<AmigoClient
     credentials: sim.credentials,
     clock: sim.control.clock,
     timeoutMs: 2_000,
-    retry: { attempts: 4, baseDelayMs: 1, maxDelayMs: 5, maxRetryAfterMs: 1_000 },
     logger: { log: (entry) => logs.push(entry) },
     onRequest: (info) => attempts.push({ endpoint: info.endpoint, status: info.status, attempt: info.attempt }),
     ...overrides,
+    retry: { attempts: 4, baseDelayMs: 1, maxDelayMs: 5, maxRetryAfterMs: 1_000, ...overrides.retry },
   });
   return { client, logs, attempts };
 }

@@ -1,0 +1,160 @@
+/** Each typed error a caller can act on, produced by real answers from the simulator. */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import {
+  ActiveRunExists,
+  AmigoApiError,
+  AmigoNetworkError,
+  AmigoResponseError,
+  AmigoTimeout,
+  ArtifactsNotReady,
+  InvalidRequest,
+  NotFound,
+  RateLimited,
+  RunNotInProgress,
+  ServiceUnavailable,
+  Unauthorized,
+} from "../../functions/core/amigo-errors.js";
+import type { FetchLike } from "../../functions/amigo/index.js";
+import type { RunningSimulator } from "../../functions/local/simulator/index.js";
+import { collect, rejectionOf, startTestSimulator, testClient } from "../support/simulator.js";
+
+let sim: RunningSimulator;
+beforeAll(async () => {
+  sim = await startTestSimulator();
+});
+afterAll(() => sim.close());
+beforeEach(() => {
+  sim.control.faults.clear();
+  sim.control.setRateLimits(false);
+});
+
+const UNKNOWN_ID = "0123456789abcdef01234567";
+
+describe("errors a caller can branch on", () => {
+  it("ActiveRunExists when the user already has an unfinished run of the set", async () => {
+    const { client } = testClient(sim);
+    const set = sim.control.addSet({ name: "Conflicts", unitTests: [{ name: "t", criteria: [] }] });
+    await client.createRun(set.id);
+    const error = await rejectionOf(client.createRun(set.id));
+    expect(error).toBeInstanceOf(ActiveRunExists);
+    expect(error).toMatchObject({ name: "ActiveRunExists", code: "active_run_exists", status: 409 });
+    expect((error as AmigoApiError).detail).toBe("The user already has an unfinished run for this simulation unit test set.");
+  });
+
+  it("RunNotInProgress when cancelling a finished run", async () => {
+    const runId = sim.control.createRun({ set: "Checkout flows", creator: "finished", outcome: { durationMs: 10 } });
+    sim.control.advance(10);
+    const error = await rejectionOf(testClient(sim).client.cancelRun(runId));
+    expect(error).toMatchObject({ name: "RunNotInProgress", code: "run_not_in_progress", status: 409 });
+    expect(error).toBeInstanceOf(RunNotInProgress);
+  });
+
+  it("ArtifactsNotReady while the run is running or its artifacts are being generated", async () => {
+    const runId = sim.control.createRun({ set: "Checkout flows", creator: "early", outcome: { durationMs: 10, artifactsDelayMs: null } });
+    sim.control.advance(1_000);
+    const error = await rejectionOf(testClient(sim).client.getArtifactsLink(runId));
+    expect(error).toBeInstanceOf(ArtifactsNotReady);
+    expect(error).toMatchObject({ code: "artifacts_not_ready", status: 400 });
+  });
+
+  it("NotFound for an unknown set or run", async () => {
+    const { client } = testClient(sim);
+    expect(await rejectionOf(client.createRun(UNKNOWN_ID))).toMatchObject({ name: "NotFound", code: "not_found", status: 404 });
+    expect(await rejectionOf(client.cancelRun(UNKNOWN_ID))).toBeInstanceOf(NotFound);
+    expect(await rejectionOf(client.getArtifactsLink(UNKNOWN_ID))).toBeInstanceOf(NotFound);
+  });
+
+  it("InvalidRequest with the 422 detail rendered readably", async () => {
+    const error = await rejectionOf(testClient(sim).client.createRun("not-a-set-id"));
+    expect(error).toBeInstanceOf(InvalidRequest);
+    expect((error as AmigoApiError).detail).toBe("body.simulation_unit_test_set_id: String should match pattern '^[a-f0-9]{24}$'");
+  });
+
+  it("RateLimited, with Retry-After, once the published limit is used up", async () => {
+    sim.control.setRateLimits(true, { cancelRun: 2 });
+    const { client } = testClient(sim, { retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 2, maxRetryAfterMs: 0 } });
+    const runs = [1, 2, 3].map((index) => sim.control.createRun({ set: "Checkout flows", creator: `limited-${index}` }));
+    await client.cancelRun(runs[0] ?? "");
+    await client.cancelRun(runs[1] ?? "");
+    const error = await rejectionOf(client.cancelRun(runs[2] ?? ""));
+    expect(error).toBeInstanceOf(RateLimited);
+    expect(error).toMatchObject({ code: "rate_limited", status: 429 });
+    expect((error as RateLimited).retryAfterSeconds).toBeGreaterThan(0);
+    const limited = sim.control.requests("cancelRun").at(-1);
+    expect(limited?.status).toBe(429);
+  });
+
+  it("Unauthorized when the API key is wrong", async () => {
+    const { client } = testClient(sim, { credentials: { ...sim.credentials, apiKey: "wrong-key-123456" } });
+    const error = await rejectionOf(client.listSets());
+    expect(error).toBeInstanceOf(Unauthorized);
+    expect(error).toMatchObject({ code: "unauthorized", status: 401 });
+    expect(error.message).toContain("AMIGO_API_KEY");
+  });
+
+  it("Unauthorized when the token is refused even after signing in again", async () => {
+    const { client } = testClient(sim);
+    await client.signIn();
+    sim.control.faults.failNext("listSets", { status: 401, count: 2, detail: "Invalid authorization credentials." });
+    const error = await rejectionOf(client.listSets());
+    expect(error).toBeInstanceOf(Unauthorized);
+    expect(client.requestCounts()).toMatchObject({ signIn: 2, listSets: 2 });
+  });
+
+  it("ServiceUnavailable once retries are used up", async () => {
+    sim.control.faults.failNext("listSets", { status: 503, count: 10 });
+    const { client } = testClient(sim, { retry: { attempts: 3 } });
+    const error = await rejectionOf(client.listSets());
+    expect(error).toMatchObject({ name: "ServiceUnavailable", code: "service_unavailable", status: 503 });
+    expect(error).toBeInstanceOf(ServiceUnavailable);
+    expect(client.requestCounts().listSets).toBe(3);
+  });
+
+  it("AmigoTimeout when the answer is slower than the timeout", async () => {
+    sim.control.faults.delayNext("listSets", { ms: 1_000, count: 10 });
+    const { client } = testClient(sim, { timeoutMs: 50, retry: { attempts: 2 } });
+    await client.signIn();
+    const error = await rejectionOf(client.listSets());
+    expect(error).toBeInstanceOf(AmigoTimeout);
+    expect(error).toMatchObject({ code: "timeout" });
+    expect(client.requestCounts().listSets).toBe(2);
+  });
+
+  it("AmigoNetworkError when nothing listens", async () => {
+    const gone = await startTestSimulator();
+    await gone.close();
+    const { client } = testClient(gone, { retry: { attempts: 2 } });
+    const error = await rejectionOf(client.listSets());
+    expect(error).toBeInstanceOf(AmigoNetworkError);
+    expect(error).toMatchObject({ code: "network" });
+  });
+
+  it("AmigoResponseError naming the missing field and the endpoint", async () => {
+    // A proxy that drops `creator` from every run, as a server breaking its schema would.
+    const breaking: FetchLike = async (input, init) => {
+      const response = await fetch(input, init);
+      if (!String(input).includes("unit_test_set_run/") || init?.method !== "GET") return response;
+      const body = (await response.json()) as { simulation_unit_test_set_runs: Record<string, unknown>[] };
+      for (const run of body.simulation_unit_test_set_runs) delete run.creator;
+      return new Response(JSON.stringify(body), { status: response.status, headers: response.headers });
+    };
+    sim.control.createRun({ set: "Checkout flows", creator: "schema-breaker" });
+    const { client } = testClient(sim, { fetch: breaking });
+    const error = await rejectionOf(collect(client.listRuns({ creator: [`${sim.orgId},schema-breaker`] })));
+    expect(error).toBeInstanceOf(AmigoResponseError);
+    expect(error.message).toContain("simulation_unit_test_set_runs.0.creator");
+    expect(error.message).toContain("GET /v1/{org}/simulation/unit_test_set_run/");
+    expect((error as AmigoResponseError).fieldPaths).toContain("simulation_unit_test_set_runs.0.creator");
+  });
+
+  it("tolerates fields the schema does not know", async () => {
+    const extra: FetchLike = async (input, init) => {
+      const response = await fetch(input, init);
+      if (!String(input).includes("unit_test_set/")) return response;
+      const body = (await response.json()) as Record<string, unknown>;
+      return new Response(JSON.stringify({ ...body, brand_new_field: { nested: true } }), { status: 200 });
+    };
+    const sets = await testClient(sim, { fetch: extra }).client.listSets();
+    expect(sets.length).toBeGreaterThan(0);
+  });
+});
