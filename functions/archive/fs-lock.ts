@@ -1,0 +1,82 @@
+/**
+ * A per-key lock between processes: a lock file created with O_EXCL ("wx"), which only one
+ * process can create. It records its holder (host, pid, a random token); a lock whose holder
+ * process is gone, or that is older than `staleMs`, is broken, so a crash never wedges a key.
+ * Critical sections are a read and a rename, milliseconds long.
+ */
+import { randomBytes } from "node:crypto";
+import { open, readFile, rename, rm, stat } from "node:fs/promises";
+import { hostname } from "node:os";
+import { StateLockTimeoutError } from "./errors.js";
+import { LOCK_SUFFIX } from "./fs-keys.js";
+
+export interface LockOptions {
+  /** How long to wait for another holder before giving up. */
+  timeoutMs: number;
+  /** Age after which a lock is considered abandoned. */
+  staleMs: number;
+}
+
+export async function withFileLock<T>(path: string, key: string, options: LockOptions, work: () => Promise<T>): Promise<T> {
+  const lockPath = `${path}${LOCK_SUFFIX}`;
+  const token = `${hostname()}\n${process.pid}\n${randomBytes(8).toString("hex")}\n`;
+  const started = Date.now();
+  for (let attempt = 0; ; attempt++) {
+    if (await tryCreate(lockPath, token)) break;
+    await breakIfStale(lockPath, options.staleMs);
+    if (Date.now() - started > options.timeoutMs) throw new StateLockTimeoutError(key, Date.now() - started);
+    await new Promise((resolve) => setTimeout(resolve, Math.min(50, 2 + attempt) * (0.5 + Math.random())));
+  }
+  try {
+    return await work();
+  } finally {
+    // Remove the lock only if it is still ours (it may have been broken as stale meanwhile).
+    if ((await readFile(lockPath, "utf8").catch(() => undefined)) === token) await rm(lockPath, { force: true });
+  }
+}
+
+async function tryCreate(lockPath: string, token: string): Promise<boolean> {
+  try {
+    const file = await open(lockPath, "wx");
+    try {
+      await file.writeFile(token);
+    } finally {
+      await file.close();
+    }
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
+    throw error;
+  }
+}
+
+async function breakIfStale(lockPath: string, staleMs: number): Promise<void> {
+  const [content, info] = await Promise.all([
+    readFile(lockPath, "utf8").catch(() => undefined),
+    stat(lockPath).catch(() => undefined),
+  ]);
+  if (content === undefined || info === undefined) return;
+  const [host, pid] = content.split("\n");
+  const holderGone = host === hostname() && pid !== undefined && !isAlive(Number(pid));
+  // An empty lock is one being written right now, unless it is old.
+  const tooOld = Date.now() - info.mtimeMs > staleMs;
+  if (!(holderGone || tooOld)) return;
+  // Rename first: of several processes breaking the same lock, one moves it away.
+  const aside = `${lockPath}.${randomBytes(6).toString("hex")}.stale`;
+  try {
+    await rename(lockPath, aside);
+  } catch {
+    return;
+  }
+  await rm(aside, { force: true });
+}
+
+function isAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * StateStore in a folder (ARCHIVE_DIR), safe across processes, so consecutive or
+ * overlapping `simwatch poll` runs behave like Lambdas sharing a bucket:
+ * - create writes a temp file and link()s it to the key: link fails if the key exists,
+ *   atomically, like `If-None-Match: *`;
+ * - replace and delete run under the key's lock file (fs-lock.ts): compare the version,
+ *   then rename a temp file onto the key (or unlink it), like `If-Match`;
+ * - readers need no lock: rename is atomic, so they see the old file or the new one.
+ * Versions are hashes of the stored bytes (state-codec.ts).
+ */
+import { link, mkdir, readdir, readFile, rm, stat, unlink } from "node:fs/promises";
+import { dirname, join, relative, resolve, sep } from "node:path";
+import type { StateStore, Versioned } from "../core/ports.js";
+import { isMissing, writeAtomically } from "./fs-atomic-write.js";
+import { isReservedName, pathOfKey, tempPathBeside } from "./fs-keys.js";
+import { type LockOptions, withFileLock } from "./fs-lock.js";
+import { decodeState, encodeState, versionOf } from "./state-codec.js";
+
+export interface FileSystemStateStoreOptions {
+  /** The folder keys are relative to (ARCHIVE_DIR; keys start with `_simwatch/`). */
+  root: string;
+  /** Wait at most this long for another process's lock on a key. Default 10 s. */
+  lockTimeoutMs?: number;
+  /** A lock older than this is considered abandoned. Default 30 s. */
+  staleLockMs?: number;
+}
+
+export class FileSystemStateStore implements StateStore {
+  readonly root: string;
+  private readonly lock: LockOptions;
+
+  constructor(options: FileSystemStateStoreOptions) {
+    this.root = resolve(options.root);
+    this.lock = { timeoutMs: options.lockTimeoutMs ?? 10_000, staleMs: options.staleLockMs ?? 30_000 };
+  }
+
+  async get<T>(key: string): Promise<Versioned<T> | undefined> {
+    const bytes = await readIfPresent(pathOfKey(this.root, key));
+    return bytes && { value: decodeState<T>(key, bytes), etag: versionOf(bytes) };
+  }
+
+  async create<T>(key: string, value: T): Promise<boolean> {
+    const path = pathOfKey(this.root, key);
+    const bytes = encodeState(key, value);
+    await mkdir(dirname(path), { recursive: true });
+    const temp = tempPathBeside(path);
+    await writeAtomically(temp, [bytes]);
+    try {
+      await link(temp, path);
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
+      throw error;
+    } finally {
+      await rm(temp, { force: true });
+    }
+  }
+
+  async replace<T>(key: string, value: T, etag: string): Promise<boolean> {
+    const path = pathOfKey(this.root, key);
+    const bytes = encodeState(key, value);
+    if (!(await isFile(path))) return false;
+    return withFileLock(path, key, this.lock, async () => {
+      const current = await readIfPresent(path);
+      if (current === undefined || versionOf(current) !== etag) return false;
+      await writeAtomically(path, [bytes]);
+      return true;
+    });
+  }
+
+  async delete(key: string): Promise<void> {
+    const path = pathOfKey(this.root, key);
+    if (!(await isFile(path))) return;
+    await withFileLock(path, key, this.lock, async () => {
+      await unlink(path).catch((error: unknown) => {
+        if (!isMissing(error)) throw error;
+      });
+    });
+  }
+
+  /** Keys starting with `prefix` (not only at a `/`), in lexicographic order. */
+  async list(prefix: string): Promise<string[]> {
+    const folder = prefix.includes("/") ? prefix.slice(0, prefix.lastIndexOf("/")) : "";
+    const start = folder === "" ? this.root : join(this.root, ...folder.split("/"));
+    const keys: string[] = [];
+    for await (const path of walk(start)) {
+      const key = relative(this.root, path).split(sep).join("/");
+      if (key.startsWith(prefix)) keys.push(key);
+    }
+    return keys.sort();
+  }
+}
+
+async function* walk(folder: string): AsyncGenerator<string> {
+  let entries;
+  try {
+    entries = await readdir(folder, { withFileTypes: true });
+  } catch (error) {
+    if (isMissing(error)) return;
+    throw error;
+  }
+  for (const entry of entries) {
+    if (isReservedName(entry.name)) continue;
+    const path = join(folder, entry.name);
+    if (entry.isDirectory()) yield* walk(path);
+    else if (entry.isFile()) yield path;
+  }
+}
+
+async function readIfPresent(path: string): Promise<Buffer | undefined> {
+  try {
+    return await readFile(path);
+  } catch (error) {
+    if (isMissing(error) || (error as NodeJS.ErrnoException).code === "EISDIR") return undefined;
+    throw error;
+  }
+}
+
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch (error) {
+    if (isMissing(error)) return false;
+    throw error;
+  }
+}
