@@ -62,56 +62,39 @@ export function settingsFromContext(node: Node): Settings {
 
 export function parseSettings(lookup: Lookup): Settings {
   const problems: { key: string; message: string }[] = [];
-  const problem = (key: string, message: string) => {
-    problems.push({ key, message });
+  /** The parsed value of `key`; undefined when it is unset, or wrong (and then reported). */
+  const read = <T>(key: ContextKey, parse: (raw: unknown) => Parsed<T>): T | undefined => {
+    const raw = lookup(key);
+    if (!present(raw)) return undefined;
+    const parsed = parse(raw);
+    if (parsed.ok) return parsed.value;
+    problems.push({ key, message: parsed.message });
     return undefined;
   };
 
-  const rateKey: ContextKey = present(lookup("scheduleRate")) ? "scheduleRate" : "pollRate";
   if (present(lookup("scheduleRate")) && present(lookup("pollRate"))) {
-    problem("pollRate", "give scheduleRate or its alias pollRate, not both");
+    problems.push({ key: "pollRate", message: "give scheduleRate or its alias pollRate, not both" });
   }
-  const scheduleMinutes = optional(lookup(rateKey), (raw) => parseRate(raw), DEFAULT_SETTINGS.scheduleMinutes, (m) =>
-    problem(rateKey, m),
-  );
-
-  const defaultChannel = optional(lookup("defaultChannel"), (raw) => parseChannel(raw), undefined, (m) =>
-    problem("defaultChannel", m),
-  );
-  const allowedUsers =
-    optional(lookup("allowedUsers"), (raw) => parseIdList(raw, /^[UW][A-Z0-9]{2,}$/, "Slack user ids (U… or W…)"), [], (m) =>
-      problem("allowedUsers", m),
-    ) ?? [];
-  const allowedChannels =
-    optional(lookup("allowedChannels"), (raw) => parseIdList(raw, /^[CGD][A-Z0-9]{2,}$/, "Slack channel ids (C…, G… or D…)"), [], (m) =>
-      problem("allowedChannels", m),
-    ) ?? [];
-
+  const scheduleMinutes = read(present(lookup("scheduleRate")) ? "scheduleRate" : "pollRate", parseRate) ?? DEFAULT_SETTINGS.scheduleMinutes;
+  const defaultChannel = read("defaultChannel", parseChannel);
+  const allowedUsers = read("allowedUsers", (raw) => parseIdList(raw, /^[UW][A-Z0-9]{2,}$/, "Slack user ids (U… or W…)")) ?? [];
+  const allowedChannels = read("allowedChannels", (raw) => parseIdList(raw, /^[CGD][A-Z0-9]{2,}$/, "Slack channel ids (C…, G… or D…)")) ?? [];
   const infrequentAccessDays =
-    optional(lookup("infrequentAccessDays"), (raw) => parseDays(raw, 30, "Standard-IA needs objects at least 30 days old"), DEFAULT_SETTINGS.infrequentAccessDays, (m) =>
-      problem("infrequentAccessDays", m),
-    ) ?? DEFAULT_SETTINGS.infrequentAccessDays;
-  const glacierDays =
-    optional(lookup("glacierDays"), (raw) => parseDays(raw, 1, ""), DEFAULT_SETTINGS.glacierDays, (m) => problem("glacierDays", m)) ??
-    DEFAULT_SETTINGS.glacierDays;
+    read("infrequentAccessDays", (raw) => parseDays(raw, 30, "Standard-IA takes objects at least 30 days old")) ?? DEFAULT_SETTINGS.infrequentAccessDays;
+  const glacierDays = read("glacierDays", (raw) => parseDays(raw, 1, "")) ?? DEFAULT_SETTINGS.glacierDays;
   if (infrequentAccessDays > 0 && glacierDays > 0 && glacierDays < infrequentAccessDays + 30) {
-    problem(
-      "glacierDays",
-      `must be at least 30 days after infrequentAccessDays (${infrequentAccessDays}), since S3 bills Standard-IA for 30 days minimum; got ${glacierDays}`,
-    );
+    problems.push({
+      key: "glacierDays",
+      message: `must be at least 30 days after infrequentAccessDays (${infrequentAccessDays}), since S3 bills Standard-IA for 30 days minimum; got ${glacierDays}`,
+    });
   }
-
-  const alarmEmail = optional(lookup("alarmEmail"), (raw) => parseEmail(raw), undefined, (m) => problem("alarmEmail", m));
-  const amigoApiUrl =
-    optional(lookup("amigoApiUrl"), (raw) => parseHttpsUrl(raw), DEFAULT_SETTINGS.amigoApiUrl, (m) => problem("amigoApiUrl", m)) ??
-    DEFAULT_SETTINGS.amigoApiUrl;
-  const archivePrefix =
-    optional(lookup("archivePrefix"), (raw) => parsePrefix(raw), DEFAULT_SETTINGS.archivePrefix, (m) => problem("archivePrefix", m)) ??
-    DEFAULT_SETTINGS.archivePrefix;
+  const alarmEmail = read("alarmEmail", parseEmail);
+  const amigoApiUrl = read("amigoApiUrl", parseHttpsUrl) ?? DEFAULT_SETTINGS.amigoApiUrl;
+  const archivePrefix = read("archivePrefix", parsePrefix) ?? DEFAULT_SETTINGS.archivePrefix;
 
   if (problems.length > 0) throw new SettingsError(problems);
   return {
-    scheduleMinutes: scheduleMinutes ?? DEFAULT_SETTINGS.scheduleMinutes,
+    scheduleMinutes,
     ...(defaultChannel === undefined ? {} : { defaultChannel }),
     allowedUsers,
     allowedChannels,
@@ -125,19 +108,6 @@ export function parseSettings(lookup: Lookup): Settings {
 
 /** A parser returns the value or a message saying what is wrong. */
 type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
-
-function optional<T, D extends T | undefined>(
-  raw: unknown,
-  parse: (raw: unknown) => Parsed<T>,
-  fallback: D,
-  report: (message: string) => void,
-): T | D {
-  if (!present(raw)) return fallback;
-  const parsed = parse(raw);
-  if (parsed.ok) return parsed.value;
-  report(parsed.message);
-  return fallback;
-}
 
 function present(raw: unknown): boolean {
   return raw !== undefined && raw !== null && !(typeof raw === "string" && raw.trim() === "");

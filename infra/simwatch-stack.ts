@@ -125,7 +125,11 @@ export class SimwatchStack extends Stack {
     // The poller: a failed poll is not retried by Lambda (the next one is a minute away); invocations
     // the scheduler could not make, and polls that failed, land in the poller's dead-letter queue.
     const pollerDlq = new DeadLetterQueue(poller, "DeadLetters", { purpose: "poll invocations that failed or could not be made" }).queue;
-    sendAsyncFailuresTo(poller.function, { retryAttempts: 0, maxEventAge: Duration.minutes(settings.scheduleMinutes * 2), deadLetterQueue: pollerDlq });
+    sendAsyncFailuresTo(poller.function, {
+      retryAttempts: 0,
+      maxEventAge: Duration.minutes(Math.min(settings.scheduleMinutes * 2, 360)), // Lambda's limit is 6 hours
+      deadLetterQueue: pollerDlq,
+    });
     const schedule = new PollSchedule(this, "PollSchedule", { poller: poller.function, everyMinutes: settings.scheduleMinutes, deadLetterQueue: pollerDlq });
     alarms.deadLetters("Poller", pollerDlq);
     alarms.scheduleFailures(schedule.group);

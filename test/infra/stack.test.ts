@@ -199,6 +199,12 @@ describe("poll schedule", () => {
     });
   });
 
+  it("accepts the slowest rate, a day, within Scheduler's and Lambda's age limits", () => {
+    const daily = synth({ scheduleRate: "24 hours" });
+    daily.template.hasResourceProperties("AWS::Scheduler::Schedule", { Target: { RetryPolicy: { MaximumEventAgeInSeconds: 86400 } } });
+    daily.template.hasResourceProperties("AWS::Lambda::EventInvokeConfig", { MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 21600 });
+  });
+
   it("does not let Lambda retry a failed poll (the next one is due) but keeps the failure", () => {
     s.template.hasResourceProperties("AWS::Lambda::EventInvokeConfig", {
       FunctionName: { Ref: logicalId(s, s.stack.functions.poller.function) },
