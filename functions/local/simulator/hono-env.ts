@@ -1,10 +1,15 @@
 /** The Hono environment the simulator's routes share. */
+import type { ServerResponse } from "node:http";
 import type { Context } from "hono";
 import type { UserInfo } from "../../core/amigo-model.js";
 import type { SimEndpoint } from "./endpoints.js";
 import type { ValidationItem } from "./query-params.js";
 
-export type SimEnv = { Variables: { user: UserInfo; endpoint: SimEndpoint } };
+/** `outgoing` is there when @hono/node-server serves the app (the download faults use it). */
+export type SimEnv = {
+  Bindings: { outgoing?: ServerResponse } | undefined;
+  Variables: { user: UserInfo; endpoint: SimEndpoint };
+};
 export type SimContext = Context<SimEnv>;
 
 /** FastAPI's error body. */

@@ -41,7 +41,13 @@ export function registerArtifactRoutes(app: Hono<SimEnv>, state: SimulatorState)
     if (plan === undefined) return c.body(EXPIRED_LINK_BODY, 403, { "Content-Type": "application/xml" });
     const source = artifactSource(plan);
     const fault = state.faults.takeDownloadFault();
-    const onDrop = fault?.expireLink === true ? () => state.links.expire(key, state.clock.nowMs()) : undefined;
+    const onDrop = () => {
+      if (fault?.expireLink === true) state.links.expire(key, state.clock.nowMs());
+      // Served by @hono/node-server: tear the socket down, as a dropped connection would.
+      const outgoing = c.env?.outgoing;
+      outgoing?.destroy();
+      return outgoing !== undefined;
+    };
     return new Response(streamOf(artifactChunks(source), fault, onDrop), {
       status: 200,
       headers: {
@@ -54,16 +60,16 @@ export function registerArtifactRoutes(app: Hono<SimEnv>, state: SimulatorState)
 }
 
 /** Pulls chunks only as fast as the client reads; breaks off after `fault.dropAfterBytes`. */
-function streamOf(chunks: Generator<Buffer>, fault: DownloadFault | undefined, onDrop: (() => void) | undefined): ReadableStream<Uint8Array> {
+function streamOf(chunks: Generator<Buffer>, fault: DownloadFault | undefined, onDrop: () => boolean): ReadableStream<Uint8Array> {
   let sent = 0;
   const limit = fault?.dropAfterBytes ?? Number.POSITIVE_INFINITY;
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       if (sent >= limit) {
-        onDrop?.();
         // A moment's pause lets the bytes already queued reach the socket before it is torn down.
         await new Promise((resolve) => setTimeout(resolve, 20));
-        controller.error(new Error("simulated connection drop"));
+        // Without a socket (app.request), failing the body stream is the closest thing.
+        if (!onDrop()) controller.error(new Error("simulated connection drop"));
         return;
       }
       const next = chunks.next();

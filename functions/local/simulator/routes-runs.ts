@@ -1,11 +1,11 @@
 /** Runs: list, create, cancel (`/v1/{org}/simulation/unit_test_set_run/`). */
 import type { Hono } from "hono";
-import { OBJECT_ID, type Run } from "../../core/amigo-model.js";
+import { OBJECT_ID } from "../../core/amigo-model.js";
 import { guard } from "./guard.js";
 import { detail, invalid, type SimContext, type SimEnv } from "./hono-env.js";
 import { pageOf, QueryReader } from "./query-params.js";
 import type { RunPlan } from "./run-plan.js";
-import { runView } from "./run-view.js";
+import { runFlags, runView } from "./run-view.js";
 import type { SimulatorState } from "./simulator-state.js";
 
 const RUNS = "/v1/:org/simulation/unit_test_set_run/";
@@ -74,23 +74,20 @@ function listRuns(c: SimContext, state: SimulatorState) {
   candidates.sort((a, b) => a.createdAtMs - b.createdAtMs || a.id.localeCompare(b.id));
   if (sort[0]?.descending === true) candidates.reverse();
 
-  const needsView = isCompleted !== undefined || failedMetrics !== undefined || errored !== undefined;
-  let page: { items: Run[]; has_more: boolean; continuation_token: number | null };
-  if (needsView) {
-    const matching = candidates
-      .map((plan) => runView(plan, nowMs))
-      .filter(
-        (run) =>
-          (isCompleted === undefined || run.is_completed === isCompleted) &&
-          (failedMetrics === undefined || run.failed_metrics === failedMetrics) &&
-          (errored === undefined || run.errored === errored),
-      );
-    page = pageOf(matching, token, limit);
-  } else {
-    // No state filter: page the plans first, so only one page of views is built.
-    const planPage = pageOf(candidates, token, limit);
-    page = { ...planPage, items: planPage.items.map((plan) => runView(plan, nowMs)) };
-  }
+  const matching =
+    isCompleted === undefined && failedMetrics === undefined && errored === undefined
+      ? candidates
+      : candidates.filter((plan) => {
+          const flags = runFlags(plan, nowMs);
+          return (
+            (isCompleted === undefined || flags.is_completed === isCompleted) &&
+            (failedMetrics === undefined || flags.failed_metrics === failedMetrics) &&
+            (errored === undefined || flags.errored === errored)
+          );
+        });
+  // Views are built for the returned page only.
+  const planPage = pageOf(matching, token, limit);
+  const page = { ...planPage, items: planPage.items.map((plan) => runView(plan, nowMs)) };
   return c.json({
     simulation_unit_test_set_runs: page.items,
     has_more: page.has_more,

@@ -18,6 +18,20 @@ function isFinished(unitTest: PlannedUnitTest, plan: RunPlan, nowMs: number): bo
   return unitTest.finishesAtMs <= Math.min(nowMs, completedAtMs(plan));
 }
 
+export type RunFlags = Pick<Run, "is_completed" | "failed_metrics" | "errored" | "artifacts_generated">;
+
+/** The run's state flags alone: cheap enough to filter thousands of runs per request. */
+export function runFlags(plan: RunPlan, nowMs: number): RunFlags {
+  const done = plan.unitTests.filter((unitTest) => isFinished(unitTest, plan, nowMs));
+  const readyAt = artifactsReadyAtMs(plan);
+  return {
+    is_completed: isCompleted(plan, nowMs),
+    failed_metrics: done.some((unitTest) => unitTest.evaluations.some((evaluation) => evaluation.results.some(([, passed]) => !passed))),
+    errored: done.some((unitTest) => unitTest.runErrors.some((error) => error !== null)),
+    artifacts_generated: readyAt !== undefined && nowMs >= readyAt,
+  };
+}
+
 export function runView(plan: RunPlan, nowMs: number): Run {
   const finished = plan.unitTests.map((unitTest) => isFinished(unitTest, plan, nowMs));
   const results: (UnitTestRunResult | null)[] = plan.unitTests.map((unitTest, index) =>
@@ -36,16 +50,11 @@ export function runView(plan: RunPlan, nowMs: number): Run {
         }
       : null,
   );
-  const done = plan.unitTests.filter((_, index) => finished[index]);
-  const readyAt = artifactsReadyAtMs(plan);
   return {
     org_id: plan.orgId,
     id: plan.id,
     simulation_unit_test_set_id: plan.setId,
-    is_completed: isCompleted(plan, nowMs),
-    failed_metrics: done.some((unitTest) => unitTest.evaluations.some((evaluation) => evaluation.results.some(([, passed]) => !passed))),
-    errored: done.some((unitTest) => unitTest.runErrors.some((error) => error !== null)),
-    artifacts_generated: readyAt !== undefined && nowMs >= readyAt,
+    ...runFlags(plan, nowMs),
     unit_test_run_specs:
       plan.thinning === "set"
         ? []
