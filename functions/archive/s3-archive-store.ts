@@ -1,0 +1,138 @@
+/**
+ * The browsable archive in an S3 bucket. Keys are relative to the bucket (the caller adds
+ * ARCHIVE_PREFIX). Large bodies stream through a multipart upload with bounded parts, so
+ * memory stays flat whatever the size; a failed or aborted upload is aborted on the server,
+ * leaving neither an object nor parts behind.
+ */
+import {
+  AbortMultipartUploadCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  type S3Client,
+} from "@aws-sdk/client-s3";
+import { Upload } from "@aws-sdk/lib-storage";
+import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+import type { ArchiveStore } from "../core/ports.js";
+import { readableFromBytes } from "./byte-stream.js";
+import { abortReason, InvalidKeyError } from "./errors.js";
+import { isNoSuchUpload, isNotFound } from "./s3-errors.js";
+
+export interface S3ArchiveStoreOptions {
+  client: S3Client;
+  bucket: string;
+  /** Bytes per multipart part (at least 5 MiB). Default 8 MiB. */
+  partSizeBytes?: number;
+  /** Parts uploaded at once. Memory held is about (queueSize + 1) x partSizeBytes. Default 4. */
+  queueSize?: number;
+}
+
+const MIB = 1024 * 1024;
+/** S3 caps presigned URLs at seven days. */
+const MAX_PRESIGN_SECONDS = 7 * 24 * 3600;
+
+export class S3ArchiveStore implements ArchiveStore {
+  readonly bucket: string;
+  private readonly client: S3Client;
+  private readonly partSize: number;
+  private readonly queueSize: number;
+
+  constructor(options: S3ArchiveStoreOptions) {
+    this.client = options.client;
+    this.bucket = options.bucket;
+    this.partSize = Math.max(5 * MIB, options.partSizeBytes ?? 8 * MIB);
+    this.queueSize = Math.max(1, options.queueSize ?? 4);
+  }
+
+  async putStream(
+    key: string,
+    body: AsyncIterable<Uint8Array>,
+    options: { contentType: string; contentLength?: number; signal?: AbortSignal },
+  ): Promise<{ location: string }> {
+    checkKey(key);
+    const { signal } = options;
+    if (signal?.aborted) throw abortReason(signal);
+    const stream = readableFromBytes(body, {
+      ...(signal !== undefined && { signal }),
+      ...(options.contentLength !== undefined && { expectedLength: options.contentLength }),
+    });
+    // No abortController is handed to Upload: aborting it makes done() reject at once while
+    // parts are still in flight. Aborting by failing the stream instead makes done() wait for
+    // them, then abort the multipart upload (leavePartsOnError: false), then reject.
+    const upload = new Upload({
+      client: this.client,
+      params: { Bucket: this.bucket, Key: key, Body: stream, ContentType: options.contentType },
+      partSize: this.partSize,
+      queueSize: this.queueSize,
+      leavePartsOnError: false,
+    });
+    try {
+      await upload.done();
+    } catch (error) {
+      stream.destroy();
+      // Best effort: the error worth reporting is the upload's, not this one's.
+      await this.abortMultipartUpload(key, upload.uploadId).catch(() => undefined);
+      if (signal?.aborted) throw abortReason(signal);
+      throw error;
+    }
+    return { location: this.locationOf(key) };
+  }
+
+  async putText(key: string, text: string, contentType: string): Promise<{ location: string }> {
+    checkKey(key);
+    await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: text, ContentType: contentType }));
+    return { location: this.locationOf(key) };
+  }
+
+  async getText(key: string): Promise<string | undefined> {
+    checkKey(key);
+    try {
+      const response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      return (await response.Body?.transformToString("utf-8")) ?? "";
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async exists(key: string): Promise<boolean> {
+    checkKey(key);
+    try {
+      await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      return true;
+    } catch (error) {
+      if (isNotFound(error)) return false;
+      throw error;
+    }
+  }
+
+  locationOf(key: string): string {
+    return `s3://${this.bucket}/${key}`;
+  }
+
+  /** A GET URL valid for `expiresInSeconds` (1 s to 7 days); undefined when the key does not exist. */
+  async presignDownload(key: string, expiresInSeconds: number): Promise<string | undefined> {
+    if (!(await this.exists(key))) return undefined;
+    const expiresIn = Math.min(MAX_PRESIGN_SECONDS, Math.max(1, Math.floor(expiresInSeconds)));
+    return getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.bucket, Key: key }), { expiresIn });
+  }
+
+  /**
+   * Upload aborts the multipart upload itself; this second abort covers the case AWS
+   * documents where a part still in flight completes after the first abort. A 404 means
+   * it is already gone, as it should be.
+   */
+  private async abortMultipartUpload(key: string, uploadId: string | undefined): Promise<void> {
+    if (uploadId === undefined) return;
+    try {
+      await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId }));
+    } catch (error) {
+      if (!isNoSuchUpload(error)) throw error;
+    }
+  }
+}
+
+function checkKey(key: string): void {
+  if (key === "") throw new InvalidKeyError(key, "it is empty");
+  if (key.startsWith("/")) throw new InvalidKeyError(key, "it starts with /");
+}
