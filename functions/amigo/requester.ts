@@ -72,7 +72,11 @@ export class Requester {
 
   /** Signs in now if there is no fresh token (useful to fail fast on bad credentials). */
   async ensureToken(): Promise<void> {
-    await this.tokens.get();
+    try {
+      await this.tokens.get();
+    } catch (error) {
+      throw this.scrub(error);
+    }
   }
 
   async call<S extends z.ZodType | undefined>(spec: CallSpec<S>): Promise<Parsed<S>> {
