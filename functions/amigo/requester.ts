@@ -143,7 +143,12 @@ export class Requester {
       const waitMs = retryAfter * 1000;
       return waitMs <= this.deps.retry.maxRetryAfterMs ? waitMs : undefined;
     }
-    if (status >= 500 && spec.retry === "idempotent") return backoffDelayMs(retries, this.deps.retry, this.deps.random);
+    if (status >= 500 && spec.retry === "idempotent") {
+      // A maintenance 503 may say when to come back; otherwise back off.
+      const retryAfter = parseRetryAfterSeconds(answer.headers.get("retry-after"), this.deps.clock.now());
+      if (retryAfter === undefined) return backoffDelayMs(retries, this.deps.retry, this.deps.random);
+      return retryAfter * 1000 <= this.deps.retry.maxRetryAfterMs ? retryAfter * 1000 : undefined;
+    }
     return undefined;
   }
 

@@ -64,6 +64,14 @@ describe("retries", () => {
     expect(client.requestCounts().listSets).toBe(3);
   });
 
+  it("honours a maintenance 503's Retry-After on reads", async () => {
+    const { client } = testClient(sim);
+    await client.signIn();
+    sim.control.faults.failNext("listSets", { status: 503, retryAfterSeconds: 0 });
+    await client.listSets();
+    expect(client.requestCounts().listSets).toBe(2);
+  });
+
   it("retries a 429 after its Retry-After, for reads and for createRun", async () => {
     const { client } = testClient(sim);
     await client.signIn();
