@@ -202,3 +202,17 @@ async function signInRaw(): Promise<string> {
   });
   return ((await response.json()) as { id_token: string }).id_token;
 }
+
+describe("without a socket", () => {
+  it("answers through app.request, so the same contract is usable in-process", async () => {
+    const { createSimulator } = await import("../../functions/local/simulator/index.js");
+    const local = createSimulator({ clock: "manual", rateLimits: false });
+    const signIn = await local.app.request(`/v1/${local.orgId}/user/signin_with_api_key`, {
+      method: "POST",
+      headers: { "x-api-key": local.credentials.apiKey, "x-api-key-id": local.credentials.apiKeyId, "x-user-id": local.credentials.userId },
+    });
+    const { id_token } = (await signIn.json()) as { id_token: string };
+    const sets = await local.app.request(`/v1/${local.orgId}/simulation/unit_test_set/?limit=2`, { headers: { authorization: `Bearer ${id_token}` } });
+    expect(await sets.json()).toMatchObject({ has_more: true, continuation_token: 2 });
+  });
+});
