@@ -1,5 +1,4 @@
-import { handle } from "hono/aws-lambda";
-import type { LambdaFunctionURLEvent } from "aws-lambda";
+import { handle, type LambdaEvent } from "hono/aws-lambda";
 import { beforeEach, describe, expect, it } from "vitest";
 import { ACTION_IDS, type ChatMessage, type RespondOptions } from "../../functions/core/chat.js";
 import type { SimwatchEvent } from "../../functions/core/events.js";
@@ -296,7 +295,7 @@ describe("slack app under hono/aws-lambda", () => {
     const body = command("list");
     const headers = slackHeaders(secret, body, nowSeconds);
     const lambda = handle(makeApp());
-    const eventOf = (signature: string): LambdaFunctionURLEvent => ({
+    const eventOf = (signature: string): LambdaEvent => ({
       version: "2.0",
       routeKey: "$default",
       rawPath: "/slack/commands",
@@ -304,6 +303,8 @@ describe("slack app under hono/aws-lambda", () => {
       headers: { ...headers, "x-slack-signature": signature, host: "abc.lambda-url.us-east-1.on.aws" },
       requestContext: {
         accountId: "123456789012",
+        authentication: null,
+        authorizer: {},
         apiId: "abc",
         domainName: "abc.lambda-url.us-east-1.on.aws",
         domainPrefix: "abc",

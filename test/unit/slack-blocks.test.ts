@@ -1,0 +1,199 @@
+import type { KnownBlock } from "@slack/web-api";
+import { describe, expect, it } from "vitest";
+import type { ChatMessage } from "../../functions/core/chat.js";
+import { buildRunCard, FAILURES_INLINE, overflowFailures, type RunFacts } from "../../functions/core/run-card.js";
+import type { FailingUnitTest, RunSummary } from "../../functions/core/summary-model.js";
+import { LIMITS, renderMessage, renderRunCard } from "../../functions/slack/blocks.js";
+import { escapeText, truncateMrkdwn } from "../../functions/slack/escape.js";
+import { messageToPlain } from "../../functions/slack/plain-text.js";
+import { TerminalChat } from "../../functions/local/terminal-chat.js";
+
+const RUN_ID = "65f000000000000000000001";
+const SET_ID = "65e000000000000000000001";
+
+function failing(name: string, i = 0): FailingUnitTest {
+  return {
+    unitTestId: `66${String(i).padStart(22, "0")}`,
+    name,
+    failingMetrics: [{ metricId: `m${i}`, criterionName: "Issue resolved", criterion: "is true", failedRuns: 2, evaluatedRuns: 3 }],
+    runErrors: [],
+  };
+}
+
+function summary(overrides: Partial<RunSummary> = {}): RunSummary {
+  return {
+    runId: RUN_ID,
+    setId: SET_ID,
+    setName: "Checkout flows",
+    verdict: "failed",
+    createdAt: "2026-04-01T12:00:00.000Z",
+    finishedAt: "2026-04-01T12:03:05.000Z",
+    durationSeconds: 185,
+    creator: { org_id: "org", user_id: "svc" },
+    unitTests: { passed: 2, total: 3 },
+    metricEvaluations: { passed: 7, total: 9 },
+    runErrors: [],
+    failingUnitTests: [failing("Guest checkout with a saved card")],
+    notes: [],
+    ...overrides,
+  };
+}
+
+const facts = (s: RunSummary, extra: Partial<RunFacts> = {}): RunFacts => ({ runId: RUN_ID, setId: SET_ID, verdict: s.verdict, summary: s, ...extra });
+
+function allText(blocks: KnownBlock[]): string {
+  return JSON.stringify(blocks);
+}
+
+function textsOf(blocks: KnownBlock[]): { kind: string; text: string }[] {
+  const out: { kind: string; text: string }[] = [];
+  for (const block of blocks) {
+    if (block.type === "header") out.push({ kind: "header", text: block.text.text });
+    if (block.type === "section") {
+      if (block.text) out.push({ kind: "section", text: block.text.text });
+      for (const field of block.fields ?? []) out.push({ kind: "field", text: field.text });
+    }
+  }
+  return out;
+}
+
+describe("run card rendering", () => {
+  it("shows the verdict emoji and set name in the header, and the fields a reader needs", () => {
+    const { text, blocks } = renderRunCard(buildRunCard(facts(summary()), {}));
+    expect(blocks[0]).toEqual({ type: "header", text: { type: "plain_text", text: ":x: Checkout flows", emoji: true } });
+    const fields = textsOf(blocks).filter((t) => t.kind === "field").map((t) => t.text);
+    expect(fields).toEqual(expect.arrayContaining([`*Run*\n\`${RUN_ID}\``, "*Duration*\n3m 5s", "*Unit tests passed*\n2 of 3", "*Metric evaluations passed*\n7 of 9", "*Run errors*\n0"]));
+    expect(allText(blocks)).toContain("Issue resolved: is true, failed 2 of 3 runs");
+    expect(text).toMatch(/Checkout flows: failed/);
+  });
+
+  it("offers re-run and cancel while running, re-run and download once archived", () => {
+    const running = renderRunCard(buildRunCard({ runId: RUN_ID, setId: SET_ID, verdict: "running", setName: "Checkout flows" }));
+    const actions = running.blocks.at(-1);
+    expect(actions?.type).toBe("actions");
+    expect(JSON.stringify(actions)).toContain("simwatch_cancel");
+    const archived = renderRunCard(
+      buildRunCard(facts(summary(), { archive: { location: "s3://b/runs/x/artifacts.zip", key: `runs/${SET_ID}/${RUN_ID}/artifacts.zip`, size: 2048, sha256: "ab", contentType: "application/zip" } })),
+    );
+    const last = JSON.stringify(archived.blocks.at(-1));
+    expect(last).toContain("simwatch_download");
+    expect(last).toContain("simwatch_rerun");
+    expect(last).not.toContain("simwatch_cancel");
+    expect(allText(archived.blocks)).toContain("s3://b/runs/x/artifacts.zip");
+  });
+
+  it("escapes names so a unit test called <!channel> pings nobody", () => {
+    const evil = summary({
+      setName: "<!here> set & co",
+      failingUnitTests: [failing("<!channel> refund <@U123ABC> & <https://evil.example|click>"), failing("@channel plain", 1)],
+      runErrors: [{ unitTestId: "x", unitTestName: "<!everyone>", message: "boom <!subteam^S1>" }],
+    });
+    const { text, blocks } = renderRunCard(buildRunCard(facts(evil)));
+    const mrkdwn = textsOf(blocks).filter((t) => t.kind !== "header");
+    for (const { text: t } of [...mrkdwn, { text }]) {
+      expect(t).not.toMatch(/<!channel>|<!here>|<!everyone>|<@U123ABC>|<!subteam|<https:\/\/evil/);
+      expect(t).not.toMatch(/(^|[^\u2060])@channel/);
+    }
+    expect(allText(blocks)).toContain("&lt;!channel&gt; refund &lt;@U123ABC&gt; &amp; &lt;https://evil.example|click&gt;");
+    // mrkdwn is sent verbatim, so Slack does not auto-link or auto-mention anything either.
+    for (const block of blocks) if (block.type === "section" && block.text?.type === "mrkdwn") expect(block.text.verbatim).toBe(true);
+  });
+
+  it("prepends the subscription's mention on failure only", () => {
+    const mention = { kind: "group" as const, markup: "<!subteam^S0QA>", label: "@qa" };
+    const failed = renderRunCard(buildRunCard(facts(summary()), { mention }));
+    expect(failed.text.startsWith("<!subteam^S0QA> ")).toBe(true);
+    expect(textsOf(failed.blocks)[0]?.text).toMatch(/^<!subteam\^S0QA> /);
+    const passed = renderRunCard(buildRunCard(facts(summary({ verdict: "passed", failingUnitTests: [] })), { mention }));
+    expect(passed.text).not.toContain("subteam");
+  });
+
+  it("keeps at most 10 failing tests in the message and leaves the rest for the thread", () => {
+    const many = summary({ failingUnitTests: Array.from({ length: 37 }, (_, i) => failing(`Test ${i + 1}`, i)) });
+    const card = buildRunCard(facts(many));
+    expect(card.failingUnitTests).toHaveLength(FAILURES_INLINE);
+    expect(card.moreFailing).toBe(27);
+    expect(allText(renderRunCard(card).blocks)).toContain("and 27 more failing unit tests, listed in this message's thread");
+    const overflow = overflowFailures(facts(many));
+    expect(overflow?.startIndex).toBe(11);
+    expect(overflow?.failingUnitTests[0]?.name).toBe("Test 11");
+    const reply = renderMessage({ kind: "failures", list: overflow! });
+    expect(allText(reply.blocks)).toContain("11. *Test 11*");
+    expect(allText(reply.blocks)).toContain("37. *Test 37*");
+  });
+
+  it("stays within Block Kit limits with absurd input", () => {
+    const huge = "ünïcødé 😀 <&> ".repeat(2000);
+    const absurd = summary({
+      setName: huge,
+      failingUnitTests: Array.from({ length: 500 }, (_, i) => ({
+        ...failing(`${huge}${i}`, i),
+        failingMetrics: Array.from({ length: 40 }, (_, j) => ({ metricId: `m${j}`, criterionName: huge, criterion: huge, failedRuns: 1, evaluatedRuns: 1 })),
+        runErrors: [huge, huge, huge, huge],
+      })),
+      runErrors: Array.from({ length: 100 }, (_, i) => ({ unitTestId: `e${i}`, unitTestName: huge, message: huge })),
+      diff: { previousRunId: RUN_ID, newlyFailing: Array(300).fill(huge), fixed: Array(300).fill(huge), stillFailing: Array(300).fill(huge) },
+      notes: Array(30).fill(huge),
+    });
+    const messages: ChatMessage[] = [
+      { kind: "run", card: buildRunCard(facts(absurd), { mention: { kind: "here", markup: "<!here>", label: "@here" } }) },
+      { kind: "failures", list: overflowFailures(facts(absurd))! },
+      { kind: "notice", notice: { tone: "info", title: huge, lines: Array(100).fill([huge]) } },
+    ];
+    for (const message of messages) {
+      const { text, blocks } = renderMessage(message);
+      expect(blocks.length).toBeLessThanOrEqual(LIMITS.blocks);
+      expect(text.length).toBeLessThanOrEqual(LIMITS.fallbackText);
+      expect(text.length).toBeGreaterThan(0);
+      for (const block of blocks) {
+        if (block.type === "header") expect(block.text.text.length).toBeLessThanOrEqual(LIMITS.header);
+        if (block.type === "section") {
+          if (block.text) expect(block.text.text.length).toBeLessThanOrEqual(LIMITS.sectionText);
+          expect((block.fields ?? []).length).toBeLessThanOrEqual(LIMITS.fields);
+          for (const field of block.fields ?? []) expect(field.text.length).toBeLessThanOrEqual(LIMITS.fieldText);
+        }
+        if (block.type === "context") for (const element of block.elements) if ("text" in element) expect(element.text.length).toBeLessThanOrEqual(LIMITS.sectionText);
+      }
+      // Truncation never leaves half an escape or half a piece of markup behind.
+      for (const { text: t } of textsOf(blocks)) {
+        expect(t).not.toMatch(/&[a-z]*…/);
+        expect(t).not.toMatch(/<[^>]*…$/);
+      }
+    }
+  });
+
+  it("always has a plain-text fallback", () => {
+    const bare = renderRunCard(buildRunCard({ runId: RUN_ID, setId: SET_ID, verdict: "running" }));
+    expect(bare.text).toBe(`:hourglass_flowing_sand: ${SET_ID}: running (run ${RUN_ID})`);
+  });
+});
+
+describe("escaping and truncation helpers", () => {
+  it("escapes Slack's control characters and defuses bare broadcasts", () => {
+    expect(escapeText("a & b < c > d")).toBe("a &amp; b &lt; c &gt; d");
+    expect(escapeText("hey @channel and @here")).toBe("hey @\u2060channel and @\u2060here");
+  });
+  it("never cuts inside an entity, markup or a surrogate pair", () => {
+    expect(truncateMrkdwn("abc &amp; def", 8)).toBe("abc …");
+    expect(truncateMrkdwn("hi <@U123ABC> there", 10)).toBe("hi …");
+    expect(truncateMrkdwn("ab😀cd", 4)).toBe("ab…");
+    expect(truncateMrkdwn("see `some long code` here", 12)).toBe("see …");
+  });
+});
+
+describe("terminal chat", () => {
+  it("prints the same content as the blocks and shows an edit as an edit of the same message", async () => {
+    const out: string[] = [];
+    const chat = new TerminalChat({ write: (text) => out.push(text) });
+    const ref = await chat.post("C0RUNS", { kind: "run", card: buildRunCard({ runId: RUN_ID, setId: SET_ID, verdict: "running", setName: "Checkout <flows>" }) });
+    await chat.update(ref, { kind: "run", card: buildRunCard(facts(summary({ setName: "Checkout <flows>" }))) });
+    expect(out[0]).toMatch(/#C0RUNS · message #1 · new message/);
+    expect(out[0]).toContain("⏳ CHECKOUT <FLOWS>");
+    expect(out[1]).toMatch(/#C0RUNS · message #1 · updated in place/);
+    expect(out[1]).toContain("❌ CHECKOUT <FLOWS>");
+    expect(out[1]).toContain("Unit tests passed: 2 of 3");
+    expect(out[1]).toContain("[Re-run]");
+    expect(chat.messages.get(ref.ts)?.edits).toBe(1);
+    expect(messageToPlain(renderRunCard(buildRunCard(facts(summary()))))).toContain("Guest checkout with a saved card");
+  });
+});
