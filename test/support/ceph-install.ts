@@ -5,6 +5,7 @@
 import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { withFileLock } from "../../functions/archive/fs-lock.js";
 import { CommandError, findExecutable, run } from "./processes.js";
 
 export const CEPH_COMMANDS = ["ceph-mon", "ceph-osd", "radosgw", "radosgw-admin", "ceph", "ceph-authtool", "monmaptool"] as const;
@@ -70,8 +71,12 @@ export async function ensureCephInstalled(log: (line: string) => void): Promise<
     if (!isRoot()) {
       throw new S3ServerUnavailable(`Ceph is not installed (missing: ${missing.join(", ")}), and installing it needs root.\n${HOW_TO_PROVIDE}`);
     }
-    await aptInstall(log);
-    ({ found, missing } = locate());
+    // One installer at a time across concurrent test runs; the others find it installed.
+    const lock = { timeoutMs: 15 * 60_000, staleMs: 20 * 60_000 };
+    ({ found, missing } = await withFileLock(join(tmpdir(), "simwatch-ceph-install"), "ceph install", lock, async () => {
+      if (locate().missing.length > 0) await aptInstall(log);
+      return locate();
+    }));
     if (missing.length > 0) {
       throw new S3ServerUnavailable(`apt-get ran, but these are still missing: ${missing.join(", ")}.\n${HOW_TO_PROVIDE}`);
     }
