@@ -9,7 +9,7 @@ import type { FailingUnitTest } from "../core/summary-model.js";
 import { formatDuration } from "../core/summary.js";
 import { VERDICT_EMOJI, type Verdict } from "../core/verdict.js";
 import { escapeCode, escapeText, truncateMrkdwn, truncatePlain } from "./escape.js";
-import { lineMarkup, mentionMarkup, personMarkup, spanPlain } from "./mrkdwn.js";
+import { lineMarkup, mentionMarkup, personMarkup } from "./mrkdwn.js";
 
 export const LIMITS = {
   blocks: 50,
@@ -48,8 +48,13 @@ export function section(text: string): SectionBlock {
   return { type: "section", text: { type: "mrkdwn", text: truncateMrkdwn(text || " ", LIMITS.sectionText), verbatim: true } };
 }
 
+/** Plain text never renders markup, but a word joiner after `<` makes sure nothing could ever parse it as a mention. */
+function defuse(text: string): string {
+  return text.replace(/<(?=[!@#])/g, "<\u2060");
+}
+
 function header(text: string): HeaderBlock {
-  return { type: "header", text: { type: "plain_text", text: truncatePlain(text, LIMITS.header), emoji: true } };
+  return { type: "header", text: { type: "plain_text", text: truncatePlain(defuse(text), LIMITS.header), emoji: true } };
 }
 
 function context(texts: string[]): ContextBlock {
@@ -87,7 +92,7 @@ function button(action: RunAction): Button {
   const base: Button = {
     type: "button",
     action_id: ACTION_IDS[action.kind],
-    text: { type: "plain_text", text: truncatePlain(action.label, LIMITS.buttonText), emoji: true },
+    text: { type: "plain_text", text: truncatePlain(defuse(action.label), LIMITS.buttonText), emoji: true },
     ...(value.length <= LIMITS.buttonValue ? { value } : {}),
   };
   if (action.kind === "rerun") return { ...base, style: "primary" };
@@ -260,9 +265,10 @@ export function renderNotice(notice: Notice): SlackMessage {
     chunk = chunk ? `${chunk}\n${piece}` : piece;
   }
   if (chunk || body.length === 0) body.push(section(chunk || " "));
-  const plain = [notice.title, ...notice.lines.map((line) => line.map(spanPlain).join(""))].filter(Boolean).join("\n");
+  // The fallback keeps typed mentions live (they are deliberate) and escapes everything else.
+  const fallback = [notice.title ? escapeText(notice.title) : undefined, ...lines].filter(Boolean).join("\n");
   return {
-    text: truncateMrkdwn(escapeText(plain || " "), LIMITS.fallbackText),
+    text: truncateMrkdwn(fallback || " ", LIMITS.fallbackText),
     blocks: fit(body, notice.actions ? actionsBlock(notice.actions) : undefined),
   };
 }

@@ -1,0 +1,342 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { MemoryStateStore } from "../../functions/archive/memory-state-store.js";
+import type { Mention } from "../../functions/core/commands.js";
+import type { RunArchivedDetail, RunFinishedDetail, RunStartedDetail, SlackOrigin } from "../../functions/core/events.js";
+import { createNotifier, NotifyIncomplete, type NotifierDeps } from "../../functions/core/notify.js";
+import { ensureRunMessage } from "../../functions/core/run-messages.js";
+import { buildRunCard } from "../../functions/core/run-card.js";
+import { stateKeys } from "../../functions/core/state-keys.js";
+import { saveSubscription } from "../../functions/core/subscriptions.js";
+import type { FailingUnitTest, RunSummary } from "../../functions/core/summary-model.js";
+import { SlackChat } from "../../functions/slack/client.js";
+import { type SlackStub, startSlackStub } from "../support/slack-stub.js";
+
+const RUN_ID = "65f000000000000000000001";
+const SET_ID = "65e000000000000000000001";
+const DEFAULT = "C0DEFAULT";
+const clock = { now: () => new Date("2026-04-01T12:05:00Z") };
+
+let stub: SlackStub;
+let state: MemoryStateStore;
+let sleeps: number[];
+
+beforeAll(async () => {
+  stub = await startSlackStub();
+});
+afterAll(async () => {
+  await stub.close();
+});
+beforeEach(() => {
+  stub.reset();
+  state = new MemoryStateStore();
+  sleeps = [];
+});
+
+function chat() {
+  return new SlackChat({ token: stub.token, apiUrl: stub.apiUrl, timeoutMs: 2000, sleep: async (ms) => void sleeps.push(ms) });
+}
+
+function notifier(overrides: Partial<NotifierDeps> = {}) {
+  return createNotifier({
+    chat: chat(),
+    state,
+    clock,
+    defaultChannel: DEFAULT,
+    setName: async () => "Checkout flows",
+    waitForPostMs: 2000,
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, 10))),
+    ...overrides,
+  });
+}
+
+function failing(name: string, i = 0): FailingUnitTest {
+  return {
+    unitTestId: `66${String(i).padStart(22, "0")}`,
+    name,
+    failingMetrics: [{ metricId: `m${i}`, criterionName: "Issue resolved", criterion: "is true", failedRuns: 1, evaluatedRuns: 1 }],
+    runErrors: [],
+  };
+}
+
+function summary(overrides: Partial<RunSummary> = {}): RunSummary {
+  return {
+    runId: RUN_ID,
+    setId: SET_ID,
+    setName: "Checkout flows",
+    verdict: "failed",
+    createdAt: "2026-04-01T12:00:00.000Z",
+    durationSeconds: 120,
+    creator: { org_id: "org", user_id: "svc" },
+    unitTests: { passed: 1, total: 2 },
+    metricEvaluations: { passed: 3, total: 4 },
+    runErrors: [],
+    failingUnitTests: [failing("Guest checkout")],
+    notes: [],
+    ...overrides,
+  };
+}
+
+const started = (extra: Partial<RunStartedDetail> = {}): RunStartedDetail => ({
+  runId: RUN_ID,
+  setId: SET_ID,
+  createdAt: "2026-04-01T12:00:00.000Z",
+  creator: { org_id: "org", user_id: "svc" },
+  ...extra,
+});
+const finished = (s: RunSummary = summary()): RunFinishedDetail => ({ runId: RUN_ID, setId: SET_ID, verdict: s.verdict, summary: s });
+const archived: RunArchivedDetail = {
+  runId: RUN_ID,
+  setId: SET_ID,
+  location: `s3://archive/runs/${SET_ID}/${RUN_ID}/artifacts.zip`,
+  key: `runs/${SET_ID}/${RUN_ID}/artifacts.zip`,
+  size: 65536,
+  sha256: "ab".repeat(32),
+  contentType: "application/zip",
+};
+
+const posts = () => stub.calls.filter((c) => c.method === "chat.postMessage" && (c.answer as { ok: boolean }).ok);
+const updates = () => stub.calls.filter((c) => c.method === "chat.update" && (c.answer as { ok: boolean }).ok);
+const blocksText = (message: { blocks: unknown[]; text: string }) => `${message.text}\n${JSON.stringify(message.blocks)}`;
+
+async function subscribe(channelId: string, options: { failuresOnly?: boolean; mention?: Mention } = {}) {
+  await saveSubscription(state, {
+    setId: SET_ID,
+    setName: "Checkout flows",
+    channelId,
+    failuresOnly: options.failuresOnly ?? false,
+    ...(options.mention ? { mention: options.mention } : {}),
+    createdBy: "U0ALICE",
+    createdAt: clock.now().toISOString(),
+  });
+}
+
+describe("notifier against the Slack stand-in", () => {
+  it("posts a run in the default channel and edits that same message when it finishes and is archived", async () => {
+    const n = notifier();
+    await n.runStarted(started());
+    const [message] = stub.topLevel(DEFAULT);
+    expect(stub.topLevel(DEFAULT)).toHaveLength(1);
+    expect(blocksText(message!)).toContain(":hourglass_flowing_sand: Checkout flows");
+    expect(blocksText(message!)).toContain("simwatch_cancel");
+
+    await n.runFinished(finished());
+    expect(stub.topLevel(DEFAULT)).toHaveLength(1);
+    expect(updates()).toHaveLength(1);
+    expect(updates()[0]!.params.ts).toBe(message!.ts);
+    expect(blocksText(message!)).toContain(":x: Checkout flows");
+    expect(blocksText(message!)).toContain("Guest checkout");
+    expect(blocksText(message!)).not.toContain("simwatch_cancel");
+
+    await n.runArchived(archived);
+    expect(stub.topLevel(DEFAULT)).toHaveLength(1);
+    expect(message!.history).toHaveLength(2);
+    expect(blocksText(message!)).toContain(archived.location);
+    expect(blocksText(message!)).toContain("simwatch_download");
+  });
+
+  it("posts in subscribed channels instead of the default one", async () => {
+    await subscribe("C0TEAM");
+    await notifier().runStarted(started());
+    expect(stub.topLevel("C0TEAM")).toHaveLength(1);
+    expect(stub.topLevel(DEFAULT)).toHaveLength(0);
+  });
+
+  it("posts nothing when no channel is subscribed and there is no default channel", async () => {
+    const report = await createNotifier({ chat: chat(), state, clock }).runStarted(started());
+    expect(report.posted).toEqual([]);
+    expect(posts()).toHaveLength(0);
+  });
+
+  it("uses the Slack announcement as the run's message: no second post, finish edits it and pings the starter in its thread", async () => {
+    const origin: SlackOrigin = { channelId: "C0ORIGIN", userId: "U0ALICE" };
+    await subscribe("C0ORIGIN");
+    const announcement = await ensureRunMessage({ chat: chat(), state, clock }, RUN_ID, "C0ORIGIN", () => ({
+      kind: "run",
+      card: buildRunCard({ runId: RUN_ID, setId: SET_ID, verdict: "running", setName: "Checkout flows", origin }),
+    }));
+    await state.create(stateKeys.runOrigin(RUN_ID), { ...origin, threadTs: announcement.ref.ts });
+    const n = notifier();
+    await n.runStarted(started({ origin: { ...origin, threadTs: announcement.ref.ts } }));
+    expect(stub.topLevel("C0ORIGIN")).toHaveLength(1);
+
+    await n.runFinished(finished());
+    expect(stub.topLevel("C0ORIGIN")).toHaveLength(1);
+    expect(updates()[0]!.params.ts).toBe(announcement.ref.ts);
+    const thread = stub.thread("C0ORIGIN", announcement.ref.ts);
+    expect(thread).toHaveLength(1);
+    expect(thread[0]!.text).toContain("<@U0ALICE>");
+  });
+
+  it("posts a message at finish when there was none (the run started before simwatch watched)", async () => {
+    await notifier().runFinished(finished(summary({ verdict: "passed", failingUnitTests: [] })));
+    expect(stub.topLevel(DEFAULT)).toHaveLength(1);
+    expect(stub.topLevel(DEFAULT)[0]!.text).toContain(":white_check_mark: Checkout flows: passed");
+  });
+
+  it("loads a summary that travelled by reference", async () => {
+    await state.create(stateKeys.runSummary(RUN_ID), summary({ failingUnitTests: [failing("Loaded from state")] }));
+    await notifier().runFinished({ runId: RUN_ID, setId: SET_ID, verdict: "failed", summaryRef: stateKeys.runSummary(RUN_ID) });
+    expect(blocksText(stub.topLevel(DEFAULT)[0]!)).toContain("Loaded from state");
+  });
+
+  it("lists more than 10 failing tests in one thread reply, once, however often the event comes", async () => {
+    const n = notifier();
+    await n.runStarted(started());
+    const many = summary({ failingUnitTests: Array.from({ length: 14 }, (_, i) => failing(`Failing test ${i + 1}`, i)) });
+    await n.runFinished(finished(many));
+    await n.runFinished(finished(many));
+    const [message] = stub.topLevel(DEFAULT);
+    expect(blocksText(message!)).toContain("Failing test 10");
+    expect(blocksText(message!)).not.toContain("Failing test 11*");
+    const thread = stub.thread(DEFAULT, message!.ts);
+    expect(thread).toHaveLength(1);
+    expect(blocksText(thread[0]!)).toContain("Failing test 11");
+    expect(blocksText(thread[0]!)).toContain("Failing test 14");
+    expect(stub.topLevel(DEFAULT)).toHaveLength(1);
+  });
+
+  it("escapes <!channel> and friends in set and unit test names", async () => {
+    const evil = summary({ setName: "<!channel> set", failingUnitTests: [failing("<!here> <@U0BOSS> @everyone")] });
+    await notifier().runFinished(finished(evil));
+    for (const call of stub.calls) {
+      const sent = `${String(call.params.text)}${JSON.stringify(call.params.blocks)}`;
+      expect(sent).not.toMatch(/<!channel>|<!here>|<@U0BOSS>|<!everyone>/);
+      expect(sent).not.toMatch(/(^|[^\u2060])@everyone/);
+    }
+  });
+
+  describe("--failures-only", () => {
+    it("stays quiet while a run runs and when it passes", async () => {
+      await subscribe("C0QUIET", { failuresOnly: true });
+      const n = notifier();
+      await n.runStarted(started());
+      await n.runFinished(finished(summary({ verdict: "passed", failingUnitTests: [] })));
+      await n.runArchived(archived);
+      expect(stub.channel("C0QUIET")).toHaveLength(0);
+      expect(stub.channel(DEFAULT)).toHaveLength(0);
+    });
+
+    it("posts once the run fails, and edits that message on archive", async () => {
+      await subscribe("C0QUIET", { failuresOnly: true });
+      const n = notifier();
+      await n.runStarted(started());
+      await n.runFinished(finished());
+      await n.runArchived(archived);
+      expect(stub.topLevel("C0QUIET")).toHaveLength(1);
+      expect(blocksText(stub.topLevel("C0QUIET")[0]!)).toContain("simwatch_download");
+    });
+  });
+
+  describe("--mention", () => {
+    const qa: Mention = { kind: "group", markup: "<!subteam^S0QA>", label: "@qa" };
+
+    it("prepends the mention to a failed run's message and pings in the thread, since edits notify nobody", async () => {
+      await subscribe("C0TEAM", { mention: qa });
+      const n = notifier();
+      await n.runStarted(started());
+      expect(stub.topLevel("C0TEAM")[0]!.text).not.toContain("<!subteam^S0QA>");
+      await n.runFinished(finished());
+      const [message] = stub.topLevel("C0TEAM");
+      expect(message!.text.startsWith("<!subteam^S0QA> ")).toBe(true);
+      const thread = stub.thread("C0TEAM", message!.ts);
+      expect(thread).toHaveLength(1);
+      expect(thread[0]!.text).toContain("<!subteam^S0QA>");
+      expect(JSON.stringify(thread[0]!.blocks)).toContain("<!subteam^S0QA>");
+    });
+
+    it("a freshly posted failure carries the mention itself, with no extra thread reply", async () => {
+      await subscribe("C0TEAM", { failuresOnly: true, mention: qa });
+      await notifier().runFinished(finished());
+      const [message] = stub.topLevel("C0TEAM");
+      expect(message!.text.startsWith("<!subteam^S0QA> ")).toBe(true);
+      expect(stub.thread("C0TEAM", message!.ts)).toHaveLength(0);
+    });
+
+    it("does not mention anyone for a passing run", async () => {
+      await subscribe("C0TEAM", { mention: qa });
+      await notifier().runFinished(finished(summary({ verdict: "passed", failingUnitTests: [] })));
+      expect(JSON.stringify(stub.calls.map((c) => c.params))).not.toContain("subteam");
+    });
+  });
+
+  describe("idempotency", () => {
+    it("a redelivered Run Started posts nothing the second time", async () => {
+      const n = notifier();
+      await n.runStarted(started());
+      await n.runStarted(started());
+      expect(posts()).toHaveLength(1);
+    });
+
+    it("two deliveries racing each other post one message", async () => {
+      const n1 = notifier();
+      const n2 = notifier();
+      await Promise.all([n1.runStarted(started()), n2.runStarted(started()), n1.runStarted(started())]);
+      expect(posts()).toHaveLength(1);
+    });
+
+    it("events in the wrong order converge on the final card", async () => {
+      const n = notifier();
+      await n.runArchived(archived);
+      await n.runFinished(finished());
+      await n.runStarted(started());
+      const [message] = stub.topLevel(DEFAULT);
+      expect(stub.topLevel(DEFAULT)).toHaveLength(1);
+      expect(blocksText(message!)).toContain(":x: Checkout flows");
+      expect(blocksText(message!)).toContain("simwatch_download");
+    });
+  });
+
+  describe("when Slack says no", () => {
+    it("skips a channel that answers ok:false not_in_channel and still serves the others", async () => {
+      await subscribe("C0LOCKED");
+      await subscribe("C0OPEN");
+      stub.blockChannel("C0LOCKED");
+      const report = await notifier().runStarted(started());
+      expect(report.skipped).toEqual(["C0LOCKED"]);
+      expect(stub.topLevel("C0OPEN")).toHaveLength(1);
+      // The claim was released: once the app is invited, a later event can post there.
+      expect(await state.get(stateKeys.runMessage(RUN_ID, "C0LOCKED"))).toBeUndefined();
+    });
+
+    it("waits out a short 429 Retry-After and posts exactly once", async () => {
+      stub.failNext("chat.postMessage", { kind: "ratelimit", retryAfter: 1 });
+      await notifier().runStarted(started());
+      expect(sleeps).toEqual([1000]);
+      expect(posts()).toHaveLength(1);
+      expect(stub.calls.filter((c) => c.status === 429)).toHaveLength(1);
+    });
+
+    it("asks for a redelivery on a long Retry-After, and the redelivery posts once", async () => {
+      stub.failNext("chat.postMessage", { kind: "ratelimit", retryAfter: 30 });
+      const n = notifier();
+      await expect(n.runStarted(started())).rejects.toBeInstanceOf(NotifyIncomplete);
+      expect(posts()).toHaveLength(0);
+      await n.runStarted(started());
+      expect(posts()).toHaveLength(1);
+    });
+
+    it("retries an HTTP 500 inside the call", async () => {
+      stub.failNext("chat.update", { kind: "http", status: 500 });
+      const n = notifier();
+      await n.runStarted(started());
+      await n.runFinished(finished());
+      expect(updates()).toHaveLength(1);
+      expect(stub.topLevel(DEFAULT)).toHaveLength(1);
+    });
+
+    it("asks for a redelivery on Slack's internal_error, without double-posting after", async () => {
+      stub.failNext("chat.postMessage", { kind: "error", error: "internal_error" });
+      const n = notifier();
+      await expect(n.runFinished(finished())).rejects.toBeInstanceOf(NotifyIncomplete);
+      await n.runFinished(finished());
+      await n.runFinished(finished());
+      expect(posts()).toHaveLength(1);
+    });
+
+    it("sends the bot token only as a bearer header", async () => {
+      await notifier().runStarted(started());
+      expect(stub.calls.every((c) => c.authorization === `Bearer ${stub.token}`)).toBe(true);
+      expect(JSON.stringify(stub.calls.map((c) => c.params))).not.toContain(stub.token);
+    });
+  });
+});
