@@ -1,0 +1,255 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { MemoryStateStore } from "../../functions/archive/memory-state-store.js";
+import type { Command } from "../../functions/core/commands.js";
+import { CommandRetryLater, createCommandWorker, type CommandWorkerDeps } from "../../functions/core/command-worker.js";
+import type { CommandAcceptedDetail, SlackOrigin } from "../../functions/core/events.js";
+import { stateKeys } from "../../functions/core/state-keys.js";
+import type { RunningSimulator } from "../../functions/local/simulator/index.js";
+import { renderMessage } from "../../functions/slack/blocks.js";
+import { SlackChat } from "../../functions/slack/client.js";
+import { type SlackStub, startSlackStub } from "../support/slack-stub.js";
+import { startTestSimulator, testClient } from "../support/simulator.js";
+
+let sim: RunningSimulator;
+let stub: SlackStub;
+let state: MemoryStateStore;
+let counter = 0;
+
+beforeAll(async () => {
+  sim = await startTestSimulator();
+  stub = await startSlackStub();
+});
+afterAll(async () => {
+  await stub.close();
+  await sim.close();
+});
+beforeEach(() => {
+  stub.reset();
+  sim.control.faults.clear();
+  state = new MemoryStateStore();
+});
+
+function worker(overrides: Partial<CommandWorkerDeps> = {}) {
+  return createCommandWorker({
+    amigo: testClient(sim).client,
+    state,
+    chat: new SlackChat({ token: stub.token, apiUrl: stub.apiUrl, timeoutMs: 2000 }),
+    clock: sim.control.clock,
+    amigoUser: { org_id: sim.orgId, user_id: sim.credentials.userId },
+    defaultChannel: "C0DEFAULT",
+    waitForPostMs: 2000,
+    ...overrides,
+  });
+}
+
+function accepted(command: Command, extra: Partial<CommandAcceptedDetail> = {}): CommandAcceptedDetail {
+  counter += 1;
+  const id = `req-${counter}`;
+  return {
+    command,
+    text: `/sim ${command.verb}`,
+    userId: "U0ALICE",
+    channelId: "C0TEAM",
+    teamId: "T0TEAM",
+    responseUrl: stub.responseUrl(id),
+    requestId: `${Date.now()}.${counter}.abc`,
+    ...extra,
+  };
+}
+
+/** What the user was told through response_url, as the fallback text plus the blocks. */
+function answers(): string[] {
+  return stub.responses.map((r) => `${r.body.text ?? ""}\n${JSON.stringify(r.body.blocks ?? [])}`);
+}
+
+function lastAnswer(): string {
+  const all = answers();
+  expect(all.length).toBeGreaterThan(0);
+  return all.at(-1) ?? "";
+}
+
+function finishAllRuns() {
+  sim.control.advance(60 * 60 * 1000);
+}
+
+describe("command worker against the simulator", () => {
+  it("runs a set named case-insensitively, announces it in the channel and remembers the origin", async () => {
+    finishAllRuns();
+    const outcome = await worker().handle(accepted({ verb: "run", set: "checkout FLOWS" }));
+    expect(outcome.status).toBe("done");
+    const runId = outcome.status === "done" ? outcome.runId : undefined;
+    expect(runId).toMatch(/^[a-f0-9]{24}$/);
+    expect(sim.control.getRun(runId!)?.is_completed).toBe(false);
+
+    const [announcement] = stub.topLevel("C0TEAM");
+    expect(stub.topLevel("C0TEAM")).toHaveLength(1);
+    expect(announcement!.text).toContain("Checkout flows: running");
+    expect(JSON.stringify(announcement!.blocks)).toContain("<@U0ALICE>");
+    const origin = (await state.get<SlackOrigin>(stateKeys.runOrigin(runId!)))?.value;
+    expect(origin).toEqual({ channelId: "C0TEAM", userId: "U0ALICE", teamId: "T0TEAM", threadTs: announcement!.ts });
+    expect(await state.get(stateKeys.runMessage(runId!, "C0TEAM"))).toMatchObject({ value: { status: "posted", ts: announcement!.ts } });
+    expect(lastAnswer()).toContain("Started run");
+    expect(stub.responses.at(-1)?.body.response_type).toBe("ephemeral");
+  });
+
+  it("does nothing twice for a duplicated event", async () => {
+    finishAllRuns();
+    const before = sim.control.runIds().length;
+    const detail = accepted({ verb: "run", set: "Billing disputes" });
+    const w = worker();
+    expect((await w.handle(detail)).status).toBe("done");
+    expect(await w.handle(detail)).toEqual({ status: "duplicate" });
+    expect(await worker().handle(detail)).toEqual({ status: "duplicate" });
+    expect(sim.control.runIds().length).toBe(before + 1);
+    expect(stub.topLevel("C0TEAM")).toHaveLength(1);
+    expect(stub.responses).toHaveLength(1);
+  });
+
+  it("names the unfinished run on a 409 and offers to cancel it", async () => {
+    finishAllRuns();
+    const first = await worker().handle(accepted({ verb: "run", set: "Onboarding happy path" }, { userId: "U0BOB" }));
+    const runId = first.status === "done" ? first.runId : undefined;
+    const second = await worker().handle(accepted({ verb: "run", set: "Onboarding happy path" }));
+    expect(second.status).toBe("done");
+    expect(second.status === "done" ? second.runId : "no").toBeUndefined();
+    const text = lastAnswer();
+    expect(text).toContain(runId!);
+    expect(text).toContain("<@U0BOB>");
+    expect(text).toContain("already unfinished");
+    const actions = stub.responses.at(-1)?.body.blocks?.find((b) => b.type === "actions");
+    expect(JSON.stringify(actions)).toContain("simwatch_cancel");
+    expect(JSON.stringify(actions)).toContain(runId!);
+  });
+
+  it("cancels a run, recording that simwatch cancelled it before asking Amigo", async () => {
+    finishAllRuns();
+    const runId = sim.control.createRun({ set: "Refund edge cases" });
+    const outcome = await worker().handle(accepted({ verb: "cancel", runId }));
+    expect(outcome.status).toBe("done");
+    expect(lastAnswer()).toContain("Asked Amigo to cancel run");
+    expect(await state.get(stateKeys.cancelledBySimwatch(runId))).toMatchObject({ value: { by: "U0ALICE" } });
+    expect(sim.control.getRun(runId)?.is_completed).toBe(true);
+  });
+
+  it("says a finished run has already finished, with its verdict, and leaves no cancelled marker", async () => {
+    sim.control.addSet({
+      name: "Verdict check",
+      unitTests: [{ name: "Only test", criteria: [{ name: "Issue resolved", metric: "Task completion", criterion: { type: "boolean", expected_value: true } }] }],
+      outcome: { failing: [{ unitTest: "Only test" }], errors: [] },
+    });
+    const runId = sim.control.createRun({ set: "Verdict check" });
+    finishAllRuns();
+    await worker().handle(accepted({ verb: "cancel", runId }));
+    const text = lastAnswer();
+    expect(text).toContain("has already finished");
+    expect(text).toContain(":x: failed");
+    expect(text).toContain("Verdict check");
+    expect(await state.get(stateKeys.cancelledBySimwatch(runId))).toBeUndefined();
+  });
+
+  it("says so for an unknown run id", async () => {
+    await worker().handle(accepted({ verb: "cancel", runId: "0123456789abcdef01234567" }));
+    expect(lastAnswer()).toContain("There is no run with id");
+    expect(await state.get(stateKeys.cancelledBySimwatch("0123456789abcdef01234567"))).toBeUndefined();
+  });
+
+  it("suggests the closest names for an unknown set", async () => {
+    await worker().handle(accepted({ verb: "run", set: "chekout flow" }));
+    const text = lastAnswer();
+    expect(text).toContain("There is no set named");
+    expect(text).toContain("Checkout flows");
+  });
+
+  it("asks for the id when a name is ambiguous", async () => {
+    const a = sim.control.addSet({ name: "Twin set", unitTests: [{ name: "Twin A", criteria: [] }] });
+    const b = sim.control.addSet({ name: "twin SET", unitTests: [{ name: "Twin B", criteria: [] }] });
+    const before = sim.control.runIds().length;
+    await worker().handle(accepted({ verb: "run", set: "Twin Set" }));
+    const text = lastAnswer();
+    expect(text).toContain("2 sets are named");
+    expect(text).toContain(a.id);
+    expect(text).toContain(b.id);
+    expect(sim.control.runIds().length).toBe(before);
+  });
+
+  it("escapes what the user typed when echoing it back", async () => {
+    await worker().handle(accepted({ verb: "run", set: "<!channel> & co" }));
+    expect(lastAnswer()).not.toContain("<!channel>");
+    expect(lastAnswer()).toContain("&lt;!channel&gt; &amp; co");
+  });
+
+  it("subscribes, lists and unsubscribes a channel", async () => {
+    const w = worker();
+    const mention = { kind: "group" as const, markup: "<!subteam^S0QA>", label: "@qa" };
+    await w.handle(accepted({ verb: "subscribe", set: "billing disputes", failuresOnly: true, mention }));
+    expect(lastAnswer()).toContain("failed and errored runs");
+    const billing = sim.control.sets().find((s) => s.name === "Billing disputes")!;
+    expect(await state.get(stateKeys.subscription(billing.id, "C0TEAM"))).toMatchObject({ value: { failuresOnly: true, mention } });
+
+    await w.handle(accepted({ verb: "subscribe", set: "Checkout flows", failuresOnly: false }));
+    await w.handle(accepted({ verb: "subscriptions" }));
+    const listing = lastAnswer();
+    expect(listing).toContain("Billing disputes");
+    expect(listing).toContain("failures only");
+    expect(listing).toContain("Checkout flows");
+    expect(listing).toContain("<#C0DEFAULT>");
+
+    await w.handle(accepted({ verb: "unsubscribe", set: "BILLING DISPUTES" }));
+    expect(lastAnswer()).toContain("no longer hears about");
+    await w.handle(accepted({ verb: "subscriptions" }));
+    expect(lastAnswer()).not.toContain("Billing disputes");
+    await w.handle(accepted({ verb: "unsubscribe", set: "Billing disputes" }));
+    expect(lastAnswer()).toContain("was not subscribed");
+  });
+
+  it("shows status and lists recent runs", async () => {
+    finishAllRuns();
+    const runId = sim.control.createRun({ set: "Checkout flows" });
+    const w = worker();
+    await w.handle(accepted({ verb: "status" }));
+    expect(lastAnswer()).toContain(runId);
+    await w.handle(accepted({ verb: "status", target: runId }));
+    expect(lastAnswer()).toContain("Checkout flows: running");
+    await w.handle(accepted({ verb: "list", set: "Checkout flows", failedOnly: false }));
+    expect(lastAnswer()).toContain(runId);
+    await w.handle(accepted({ verb: "status", target: "Checkout flows" }));
+    expect(lastAnswer()).toContain("Latest runs of Checkout flows");
+    await w.handle(accepted({ verb: "help" }));
+    expect(lastAnswer()).toContain("/sim subscribe");
+  });
+
+  it("tells the user once and asks for a retry while Amigo is unavailable, then runs the command on redelivery", async () => {
+    finishAllRuns();
+    sim.control.faults.failNext("*", { status: 503, count: 1000 });
+    const detail = accepted({ verb: "run", set: "Checkout flows" });
+    const w = worker();
+    await expect(w.handle(detail)).rejects.toBeInstanceOf(CommandRetryLater);
+    expect(lastAnswer()).toContain("Amigo is unavailable right now");
+    await expect(w.handle(detail)).rejects.toBeInstanceOf(CommandRetryLater);
+    expect(stub.responses).toHaveLength(1);
+    sim.control.faults.clear();
+    const outcome = await w.handle(detail);
+    expect(outcome.status).toBe("done");
+    expect(lastAnswer()).toContain("Started run");
+    expect(await w.handle(detail)).toEqual({ status: "duplicate" });
+  });
+
+  it("gives up politely on the last attempt", async () => {
+    sim.control.faults.failNext("*", { status: 503, count: 1000 });
+    const detail = accepted({ verb: "list", failedOnly: false });
+    const w = worker({ maxAttempts: 2 });
+    await expect(w.handle(detail)).rejects.toBeInstanceOf(CommandRetryLater);
+    const last = await w.handle(detail);
+    expect(last.status).toBe("done");
+    expect(last.status === "done" && renderMessage(last.reply).text).toContain("Amigo is still unavailable");
+    expect(lastAnswer()).toContain("Try again later");
+  });
+
+  it("still starts the run when it cannot post in the channel, and says why there is no message", async () => {
+    finishAllRuns();
+    stub.blockChannel("C0PRIVATE");
+    const outcome = await worker().handle(accepted({ verb: "run", set: "Checkout flows" }, { channelId: "C0PRIVATE" }));
+    expect(outcome.status === "done" && outcome.runId).toMatch(/^[a-f0-9]{24}$/);
+    expect(lastAnswer()).toContain("cannot post in this channel");
+  });
+});
