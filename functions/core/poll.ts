@@ -9,10 +9,11 @@
  * saving its watch list is simply repeated by the next one, so an Amigo outage loses nothing.
  */
 import type { Run, UserInfo } from "./amigo-model.js";
-import { type EventOf, event, type SimwatchEvent, type SlackOrigin } from "./events.js";
+import { event, type SimwatchEvent, type SlackOrigin } from "./events.js";
 import type { Logger } from "./log.js";
 import type { AmigoApi, Clock, EventBus, StateStore } from "./ports.js";
 import { summarizeRuns } from "./run-summaries.js";
+import { mapConcurrent, STATE_CONCURRENCY } from "./concurrency.js";
 import { stateKeys } from "./state-keys.js";
 import { previousOutcomeOf, type PreviousRunOutcome } from "./summary.js";
 
@@ -137,7 +138,7 @@ export async function pollOnce(options: PollerOptions): Promise<TickReport> {
     const since = new Date(Date.parse(watchlist.lastListedAt) - minutes(options.shortRunMarginMinutes ?? 5));
     const recent = await collect(amigo.listRuns({ is_completed: true, created_after: since }));
     const candidates = recent.filter((run) => !(run.id in watched) && !inProgressIds.has(run.id));
-    const archived = await Promise.all(candidates.map((run) => state.get(stateKeys.archivedMarker(run.id))));
+    const archived = await mapConcurrent(candidates, STATE_CONCURRENCY, (run) => state.get(stateKeys.archivedMarker(run.id)));
     shortRuns = candidates.filter((_, index) => archived[index] === undefined);
   }
 
@@ -157,8 +158,7 @@ export async function pollOnce(options: PollerOptions): Promise<TickReport> {
   const giveUpMs = options.giveUpAfterHours * 3_600_000;
   const isTooOld = (createdAt: string) => now.getTime() - Date.parse(createdAt) > giveUpMs;
 
-  const runStarted = async (run: Run) => {
-    const origin = (await state.get<SlackOrigin>(stateKeys.runOrigin(run.id)))?.value;
+  const runStarted = (run: Run, origin: SlackOrigin | undefined) => {
     events.push({
       marker: stateKeys.runStartedMarker(run.id),
       event: event("Run Started", {
@@ -171,21 +171,18 @@ export async function pollOnce(options: PollerOptions): Promise<TickReport> {
     });
   };
 
-  // New in-progress runs.
-  for (const run of inProgress) {
-    if (run.id in watched) continue;
+  // New in-progress runs, and short ones found by creation time.
+  const newRuns = [...inProgress.filter((run) => !(run.id in watched)), ...shortRuns];
+  const origins = await mapConcurrent(newRuns, STATE_CONCURRENCY, async (run) => (await state.get<SlackOrigin>(stateKeys.runOrigin(run.id)))?.value);
+  newRuns.forEach((run, index) => {
     changes.upserts.set(run.id, watchedEntry(run, nowIso));
-    await runStarted(run);
-  }
+    runStarted(run, origins[index]);
+  });
 
   // Completed runs: watched ones that finished, and short ones found by creation time.
   const finishing: Run[] = [];
   const finishedAt = new Map<string, string>();
   const gaveUp = new Map<string, number>();
-  for (const run of shortRuns) {
-    await runStarted(run);
-    changes.upserts.set(run.id, watchedEntry(run, nowIso));
-  }
   const completedRuns = [...fetched.filter((run) => run.is_completed), ...shortRuns];
   for (const run of completedRuns) {
     const entry = watched[run.id] ?? changes.upserts.get(run.id) ?? watchedEntry(run, nowIso);
@@ -244,8 +241,8 @@ export async function pollOnce(options: PollerOptions): Promise<TickReport> {
 
   if (finishing.length > 0) {
     const summaries = await summarizeRuns(amigo, state, finishing, { finishedAt, gaveUpAfterHours: gaveUp });
+    await mapConcurrent(summaries, STATE_CONCURRENCY, (summary) => state.create(stateKeys.runSummary(summary.runId), summary));
     for (const summary of summaries) {
-      await state.create(stateKeys.runSummary(summary.runId), summary);
       events.push({
         marker: stateKeys.runFinishedMarker(summary.runId),
         event: event("Run Finished", { runId: summary.runId, setId: summary.setId, verdict: summary.verdict, summary }),
@@ -279,15 +276,11 @@ async function publishOnce(
   candidates: readonly { marker?: string; event: SimwatchEvent }[],
   at: string,
 ): Promise<SimwatchEvent[]> {
-  const claimed: string[] = [];
-  const toPublish: SimwatchEvent[] = [];
-  for (const candidate of candidates) {
-    if (candidate.marker) {
-      if (!(await state.create(candidate.marker, { at }))) continue;
-      claimed.push(candidate.marker);
-    }
-    toPublish.push(candidate.event);
-  }
+  const won = await mapConcurrent(candidates, STATE_CONCURRENCY, (candidate) =>
+    candidate.marker ? state.create(candidate.marker, { at }) : Promise.resolve(true),
+  );
+  const claimed = candidates.flatMap((candidate, index) => (candidate.marker && won[index] ? [candidate.marker] : []));
+  const toPublish = candidates.filter((_, index) => won[index]).map((candidate) => candidate.event);
   if (toPublish.length === 0) return [];
   try {
     await bus.publish(toPublish);
@@ -300,19 +293,21 @@ async function publishOnce(
 
 /** Keeps each set's latest finished run, for the next run's diff. Cancelled and unfinished runs are not a baseline. */
 async function rememberFinishedRuns(state: StateStore, finishing: readonly Run[], published: readonly SimwatchEvent[]) {
-  const finished = published.filter((sent): sent is EventOf<"Run Finished"> => sent.detailType === "Run Finished");
-  for (const sent of finished) {
-    if (sent.detail.verdict === "cancelled" || sent.detail.verdict === "running") continue;
+  const latestBySet = new Map<string, Run>();
+  for (const sent of published) {
+    if (sent.detailType !== "Run Finished" || sent.detail.verdict === "cancelled" || sent.detail.verdict === "running") continue;
     const run = finishing.find((candidate) => candidate.id === sent.detail.runId);
-    if (!run) continue;
+    const latest = run && latestBySet.get(run.simulation_unit_test_set_id);
+    if (run && (!latest || Date.parse(latest.created_at) < Date.parse(run.created_at))) latestBySet.set(run.simulation_unit_test_set_id, run);
+  }
+  await mapConcurrent([...latestBySet.values()], STATE_CONCURRENCY, async (run) => {
     const outcome = previousOutcomeOf(run);
     const key = stateKeys.lastFinishedRun(run.simulation_unit_test_set_id);
     for (let attempt = 0; attempt < 5; attempt++) {
       const current = await state.get<PreviousRunOutcome>(key);
-      if (current && Date.parse(current.value.createdAt) >= Date.parse(outcome.createdAt)) break;
+      if (current && Date.parse(current.value.createdAt) >= Date.parse(outcome.createdAt)) return;
       const saved = current ? await state.replace(key, outcome, current.etag) : await state.create(key, outcome);
-      if (saved) break;
+      if (saved) return;
     }
-  }
+  });
 }
-

@@ -5,6 +5,7 @@
  */
 import type { Run } from "./amigo-model.js";
 import type { AmigoApi, StateStore } from "./ports.js";
+import { mapConcurrent, STATE_CONCURRENCY } from "./concurrency.js";
 import { stateKeys } from "./state-keys.js";
 import { type PreviousRunOutcome, summarizeRun } from "./summary.js";
 import type { RunSummary } from "./summary-model.js";
@@ -56,13 +57,18 @@ export async function summarizeRuns(
   runs: readonly Run[],
   options: SummarizeOptions = {},
 ): Promise<RunSummary[]> {
-  const names = options.names ?? (await lookUpNames(amigo, runs));
-  return Promise.all(
-    runs.map(async (run) => {
-      const [cancelled, previous] = await Promise.all([
-        run.is_completed ? wasCancelledBySimwatch(state, run.id) : false,
-        run.is_completed ? previousOutcome(state, run.simulation_unit_test_set_id) : undefined,
-      ]);
+  const completed = runs.filter((run) => run.is_completed);
+  const setIds = [...new Set(completed.map((run) => run.simulation_unit_test_set_id))];
+  const [names, cancelledKeys, previousBySet] = await Promise.all([
+    options.names ?? lookUpNames(amigo, runs),
+    completed.length > 0 ? state.list(stateKeys.cancelledPrefix()).then((keys) => new Set(keys)) : new Set<string>(),
+    mapConcurrent(setIds, STATE_CONCURRENCY, (setId) => previousOutcome(state, setId)).then(
+      (outcomes) => new Map(setIds.map((setId, index) => [setId, outcomes[index]])),
+    ),
+  ]);
+  return runs.map((run) => {
+      const cancelled = run.is_completed && cancelledKeys.has(stateKeys.cancelledBySimwatch(run.id));
+      const previous = run.is_completed ? previousBySet.get(run.simulation_unit_test_set_id) : undefined;
       const finishedAt = options.finishedAt?.get(run.id);
       const gaveUpAfterHours = options.gaveUpAfterHours?.get(run.id);
       return summarizeRun(run, {
@@ -73,6 +79,5 @@ export async function summarizeRuns(
         ...(previous && Date.parse(previous.createdAt) < Date.parse(run.created_at) ? { previous } : {}),
         ...(gaveUpAfterHours !== undefined ? { gaveUpAfterHours } : {}),
       });
-    }),
-  );
+  });
 }

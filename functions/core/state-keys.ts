@@ -20,7 +20,9 @@ export const stateKeys = {
   artifactsReadyMarker: (runId: string) => `${STATE_ROOT}done/${runId}/artifacts-ready`,
   archivedMarker: (runId: string) => `${STATE_ROOT}done/${runId}/archived`,
   /** Set by simwatch when it cancels a run, the only way a verdict can be "cancelled". */
-  cancelledBySimwatch: (runId: string) => `${STATE_ROOT}runs/${runId}/cancelled.json`,
+  cancelledBySimwatch: (runId: string) => `${STATE_ROOT}cancelled/${runId}.json`,
+  /** Listed once per tick instead of one look-up per finished run. */
+  cancelledPrefix: () => `${STATE_ROOT}cancelled/`,
   /** Where a run was started from in Slack. */
   runOrigin: (runId: string) => `${STATE_ROOT}runs/${runId}/origin.json`,
   /** A summary too large to travel inside an event. */

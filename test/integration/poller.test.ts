@@ -1,0 +1,186 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { pollOnce } from "../../functions/core/poll.js";
+import { silentLogger } from "../../functions/core/log.js";
+import type { EventOf } from "../../functions/core/events.js";
+import { stateKeys } from "../../functions/core/state-keys.js";
+import { type Pipeline, runIdsOf, startPipeline } from "../support/pipeline.js";
+
+let pipeline: Pipeline;
+afterEach(async () => {
+  await pipeline?.close();
+});
+
+const CHECKOUT = "Checkout flows";
+const BILLING = "Billing disputes";
+
+describe("the poller", () => {
+  it("does not report runs that finished before simwatch was installed, and watches what is in progress", async () => {
+    pipeline = await startPipeline({ label: "first-poll" });
+    const { sim } = pipeline;
+    sim.control.createRun({ set: CHECKOUT, outcome: { durationMs: 1_000 } });
+    sim.control.advance(5_000);
+    const running = sim.control.createRun({ set: BILLING });
+
+    const report = await pipeline.poll();
+    expect(report.firstPoll).toBe(true);
+    expect(runIdsOf(pipeline.ofType("Run Started"))).toEqual([running]);
+    expect(pipeline.ofType("Run Finished")).toEqual([]);
+  });
+
+  it("reports a run's start, its verdict with a summary, then its artifacts, each exactly once", async () => {
+    pipeline = await startPipeline({ label: "lifecycle" });
+    const { sim } = pipeline;
+    await pipeline.poll();
+    const runId = sim.control.createRun({ set: BILLING, outcome: { durationMs: 30_000, artifactsDelayMs: 5_000 } });
+    await pipeline.poll();
+    expect(runIdsOf(pipeline.ofType("Run Started"))).toEqual([runId]);
+
+    sim.control.advance(31_000);
+    await pipeline.poll();
+    const finished = pipeline.ofType("Run Finished") as EventOf<"Run Finished">[];
+    expect(finished).toHaveLength(1);
+    const detail = finished[0]?.detail;
+    expect(detail?.verdict).toBe("failed");
+    expect(detail?.summary?.setName).toBe(BILLING);
+    expect(detail?.summary?.failingUnitTests.length).toBeGreaterThan(0);
+    expect(detail?.summary?.failingUnitTests[0]?.name).not.toMatch(/^[a-f0-9]{24}$/);
+    expect(pipeline.ofType("Artifacts Ready")).toEqual([]);
+
+    sim.control.advance(5_000);
+    await pipeline.poll();
+    await pipeline.poll();
+    expect(runIdsOf(pipeline.ofType("Artifacts Ready"))).toEqual([runId]);
+    expect(pipeline.ofType("Run Started")).toHaveLength(1);
+    expect(pipeline.ofType("Run Finished")).toHaveLength(1);
+  });
+
+  it("emits Artifacts Ready on the tick they are generated, three ticks after the run finished", async () => {
+    pipeline = await startPipeline({ label: "late-artifacts" });
+    const { sim } = pipeline;
+    await pipeline.poll();
+    const runId = sim.control.createRun({ set: CHECKOUT, outcome: { durationMs: 10_000, artifactsDelayMs: 150_000 } });
+    await pipeline.poll();
+    sim.control.advance(11_000);
+    await pipeline.poll();
+    expect(runIdsOf(pipeline.ofType("Run Finished"))).toEqual([runId]);
+    for (let tick = 0; tick < 2; tick++) {
+      sim.control.advance(60_000);
+      await pipeline.poll();
+      expect(pipeline.ofType("Artifacts Ready")).toEqual([]);
+    }
+    sim.control.advance(60_000);
+    await pipeline.poll();
+    expect(runIdsOf(pipeline.ofType("Artifacts Ready"))).toEqual([runId]);
+  });
+
+  it("finds a run that started and finished between two ticks", async () => {
+    pipeline = await startPipeline({ label: "short-run" });
+    const { sim } = pipeline;
+    await pipeline.poll();
+    sim.control.advance(10_000);
+    const runId = sim.control.createRun({ set: CHECKOUT, outcome: { durationMs: 5_000, artifactsDelayMs: 1_000 } });
+    sim.control.advance(50_000);
+    await pipeline.poll();
+    expect(runIdsOf(pipeline.ofType("Run Started"))).toEqual([runId]);
+    const finished = pipeline.ofType("Run Finished") as EventOf<"Run Finished">[];
+    expect(finished.map((event) => [event.detail.runId, event.detail.verdict])).toEqual([[runId, "passed"]]);
+    expect(runIdsOf(pipeline.ofType("Artifacts Ready"))).toEqual([runId]);
+    await pipeline.poll();
+    expect(pipeline.events).toHaveLength(3);
+  });
+
+  it("watches 120 in-progress runs across pages with a call count that grows with pages, not runs", async () => {
+    pipeline = await startPipeline({ label: "many-runs" });
+    const { sim } = pipeline;
+    await pipeline.poll();
+    const ids: string[] = [];
+    for (let i = 0; i < 120; i++) ids.push(sim.control.createRun({ set: i % 2 ? CHECKOUT : BILLING, creator: `user-${i}`, outcome: { durationMs: 60_000 } }));
+    sim.control.resetRequests();
+    await pipeline.poll();
+    expect(runIdsOf(pipeline.ofType("Run Started"))).toEqual([...ids].sort());
+    // 3 pages of in-progress runs + 1 page of recently completed ones; no per-run call.
+    expect(sim.control.requestCounts().listRuns).toBe(4);
+
+    sim.control.advance(61_000);
+    sim.control.resetRequests();
+    await pipeline.poll();
+    expect(pipeline.ofType("Run Finished")).toHaveLength(120);
+    const counts = sim.control.requestCounts();
+    // in-progress (1 empty page) + recent completed (3 pages) + by id in batches of 50 (3).
+    expect(counts.listRuns).toBe(7);
+    expect((counts.listSets ?? 0) + (counts.listUnitTests ?? 0)).toBeLessThanOrEqual(4);
+  });
+
+  it("keeps everything through an Amigo outage of several ticks and reports it all after", async () => {
+    pipeline = await startPipeline({ label: "outage" });
+    const { sim } = pipeline;
+    await pipeline.poll();
+    const before = sim.control.createRun({ set: BILLING, outcome: { durationMs: 20_000, artifactsDelayMs: 0 } });
+    await pipeline.poll();
+
+    sim.control.faults.failNext("listRuns", { status: 503, count: 1_000 });
+    const during = sim.control.createRun({ set: CHECKOUT, outcome: { durationMs: 5_000, artifactsDelayMs: 0 } });
+    for (let tick = 0; tick < 3; tick++) {
+      sim.control.advance(60_000);
+      await expect(pipeline.poll()).rejects.toThrow();
+    }
+    sim.control.faults.clear();
+    sim.control.faults.failNext("listRuns", { status: 429, retryAfterSeconds: 0, count: 2 });
+    sim.control.advance(60_000);
+    await pipeline.poll();
+    expect(runIdsOf(pipeline.ofType("Run Finished"))).toEqual([before, during].sort());
+    expect(runIdsOf(pipeline.ofType("Artifacts Ready"))).toEqual([before, during].sort());
+    expect(runIdsOf(pipeline.ofType("Run Started"))).toEqual([before, during].sort());
+  });
+
+  it("lets two racing pollers emit exactly one Run Finished per run", async () => {
+    pipeline = await startPipeline({ label: "race" });
+    const { sim, amigo, state, bus } = pipeline;
+    await pipeline.poll();
+    const ids = [0, 1, 2, 3, 4].map((i) => sim.control.createRun({ set: CHECKOUT, creator: `racer-${i}`, outcome: { durationMs: 10_000 } }));
+    await pipeline.poll();
+    sim.control.advance(11_000);
+    const tick = () => pollOnce({ amigo, state, bus, clock: sim.control.clock, logger: silentLogger, giveUpAfterHours: 48 });
+    await Promise.all([tick(), tick(), tick()]);
+    await bus.idle();
+    expect(runIdsOf(pipeline.ofType("Run Finished"))).toEqual([...ids].sort());
+    await Promise.all([tick(), tick()]);
+    await bus.idle();
+    expect(pipeline.ofType("Run Finished")).toHaveLength(5);
+  });
+
+  it("gives up on a run that never finishes, saying so in its summary", async () => {
+    pipeline = await startPipeline({ label: "give-up", storage: "fs" });
+    const { sim } = pipeline;
+    await pipeline.poll();
+    const runId = sim.control.createRun({ set: CHECKOUT, outcome: { durationMs: 10 * 3_600_000 } });
+    await pipeline.poll({ giveUpAfterHours: 2 });
+    sim.control.advance(3 * 3_600_000);
+    await pipeline.poll({ giveUpAfterHours: 2 });
+    const finished = pipeline.ofType("Run Finished") as EventOf<"Run Finished">[];
+    expect(finished.map((event) => event.detail.runId)).toEqual([runId]);
+    expect(finished[0]?.detail.summary?.notes.join(" ")).toContain("stopped watching this run after 2 hours");
+    const watchlist = await pipeline.state.get<{ runs: Record<string, unknown> }>(stateKeys.watchlist());
+    expect(watchlist?.value.runs).toEqual({});
+  });
+
+  it("diffs a run against the set's previous finished run", async () => {
+    pipeline = await startPipeline({ label: "diff", storage: "fs" });
+    const { sim } = pipeline;
+    await pipeline.poll();
+    sim.control.createRun({ set: BILLING, outcome: { durationMs: 5_000 } });
+    await pipeline.poll();
+    sim.control.advance(6_000);
+    await pipeline.poll();
+    sim.control.createRun({ set: BILLING, outcome: { durationMs: 5_000, failing: [] } });
+    await pipeline.poll();
+    sim.control.advance(6_000);
+    await pipeline.poll();
+    const [first, second] = pipeline.ofType("Run Finished") as EventOf<"Run Finished">[];
+    expect(first?.detail.summary?.diff).toBeUndefined();
+    expect(second?.detail.verdict).toBe("passed");
+    expect(second?.detail.summary?.diff?.previousRunId).toBe(first?.detail.runId);
+    expect(second?.detail.summary?.diff?.fixed).toEqual(first?.detail.summary?.failingUnitTests.map((test) => test.name).sort());
+    expect(second?.detail.summary?.diff?.newlyFailing).toEqual([]);
+  });
+});
