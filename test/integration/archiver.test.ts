@@ -1,0 +1,158 @@
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { GetObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { afterEach, describe, expect, it } from "vitest";
+import { ArchiveFailed } from "../../functions/core/archive-run.js";
+import type { EventOf } from "../../functions/core/events.js";
+import { type Pipeline, startPipeline } from "../support/pipeline.js";
+
+let pipeline: Pipeline;
+afterEach(async () => {
+  await pipeline?.close();
+});
+
+/** Starts a finished run with generated artifacts of `bytes` and lets the poller see it. */
+async function finishedRun(p: Pipeline, bytes: number, set = "Billing disputes") {
+  await p.poll();
+  const runId = p.sim.control.createRun({ set, outcome: { durationMs: 1_000, artifactsDelayMs: 0, artifactBytes: bytes } });
+  await p.poll();
+  p.sim.control.advance(2_000);
+  await p.poll();
+  const ready = p.ofType("Artifacts Ready") as EventOf<"Artifacts Ready">[];
+  const detail = ready.find((event) => event.detail.runId === runId)?.detail;
+  if (!detail) throw new Error("the poller did not report the artifacts as ready");
+  return detail;
+}
+
+async function s3Sha256(p: Pipeline, key: string): Promise<{ sha256: string; size: number }> {
+  const response = await p.s3!.send(new GetObjectCommand({ Bucket: p.bucket, Key: key }));
+  const hash = createHash("sha256");
+  let size = 0;
+  for await (const chunk of response.Body as AsyncIterable<Uint8Array>) {
+    hash.update(chunk);
+    size += chunk.byteLength;
+  }
+  return { sha256: hash.digest("hex"), size };
+}
+
+async function keysUnder(p: Pipeline, prefix: string): Promise<string[]> {
+  const listed = await p.s3!.send(new ListObjectsV2Command({ Bucket: p.bucket, Prefix: prefix }));
+  return (listed.Contents ?? []).map((object) => object.Key ?? "").sort();
+}
+
+describe("the archiver", () => {
+  it("archives a 50 MB artifact byte for byte, with run.json and summary.md beside it", async () => {
+    pipeline = await startPipeline({ label: "archive-50mb" });
+    const target = await finishedRun(pipeline, 50 * 1024 * 1024);
+    const outcome = await pipeline.archiveRun(target);
+    expect(outcome.status).toBe("archived");
+    const expected = pipeline.sim.control.expectedArtifact(target.runId);
+    const folder = `runs/${target.setId}/${target.runId}/`;
+    expect(await keysUnder(pipeline, folder)).toEqual([`${folder}artifacts.jsonl`, `${folder}run.json`, `${folder}summary.md`]);
+    expect(await s3Sha256(pipeline, `${folder}artifacts.jsonl`)).toEqual({ sha256: expected.sha256, size: expected.size });
+
+    const archived = pipeline.ofType("Run Archived") as EventOf<"Run Archived">[];
+    expect(archived.map((event) => event.detail)).toEqual([
+      {
+        runId: target.runId,
+        setId: target.setId,
+        location: `s3://${pipeline.bucket}/${folder}artifacts.jsonl`,
+        key: `${folder}artifacts.jsonl`,
+        size: expected.size,
+        sha256: expected.sha256,
+        contentType: expected.contentType,
+      },
+    ]);
+    const runJson = JSON.parse(
+      await (await pipeline.s3!.send(new GetObjectCommand({ Bucket: pipeline.bucket, Key: `${folder}run.json` }))).Body!.transformToString(),
+    );
+    expect(runJson.id).toBe(target.runId);
+    expect(runJson.simwatch).toMatchObject({ verdict: "failed", artifacts: { sha256: expected.sha256, size: expected.size } });
+    const summary = await (await pipeline.s3!.send(new GetObjectCommand({ Bucket: pipeline.bucket, Key: `${folder}summary.md` }))).Body!.transformToString();
+    expect(summary).toContain("# Billing disputes: failed");
+    expect(summary).toContain(expected.sha256);
+  });
+
+  it("archives a run whose first link had already expired when Amigo handed it out", async () => {
+    pipeline = await startPipeline({ label: "expired-first" });
+    const target = await finishedRun(pipeline, 256 * 1024);
+    pipeline.sim.control.setArtifactUrlLifetime(0);
+    const amigo = pipeline.amigo;
+    let links = 0;
+    const outcome = await pipeline.archiveRun(target, {
+      amigo: {
+        ...amigo,
+        getRuns: (ids) => amigo.getRuns(ids),
+        listSets: (ids) => amigo.listSets(ids),
+        listUnitTests: (ids) => amigo.listUnitTests(ids),
+        async getArtifactsLink(runId) {
+          const link = await amigo.getArtifactsLink(runId);
+          if (++links === 1) pipeline.sim.control.setArtifactUrlLifetime(10 * 60_000);
+          return link;
+        },
+      },
+    });
+    expect(outcome).toMatchObject({ status: "archived", attempts: 2 });
+    expect(links).toBe(2);
+    expect(pipeline.sim.control.requests("download")).toHaveLength(1);
+  });
+
+  it("starts again with a fresh link when the link expires mid-download, leaving no partial object", async () => {
+    pipeline = await startPipeline({ label: "expired-mid" });
+    const target = await finishedRun(pipeline, 12 * 1024 * 1024);
+    pipeline.sim.control.faults.breakDownloads({ dropAfterBytes: 6 * 1024 * 1024, count: 1, expireLink: true });
+    const outcome = await pipeline.archiveRun(target);
+    expect(outcome).toMatchObject({ status: "archived", attempts: 2 });
+    const expected = pipeline.sim.control.expectedArtifact(target.runId);
+    expect(await s3Sha256(pipeline, `runs/${target.setId}/${target.runId}/artifacts.jsonl`)).toEqual({ sha256: expected.sha256, size: expected.size });
+    const pending = await pipeline.s3!.send(new ListMultipartUploadsCommand({ Bucket: pipeline.bucket }));
+    expect(pending.Uploads ?? []).toEqual([]);
+  });
+
+  it("leaves no object and no pending upload when every attempt fails half-way, and succeeds on redelivery", async () => {
+    pipeline = await startPipeline({ label: "fails-halfway" });
+    const target = await finishedRun(pipeline, 12 * 1024 * 1024);
+    pipeline.sim.control.faults.breakDownloads({ dropAfterBytes: 7 * 1024 * 1024, count: 3 });
+    await expect(pipeline.archiveRun(target, { maxAttempts: 3 })).rejects.toThrow(ArchiveFailed);
+    expect(await keysUnder(pipeline, `runs/${target.setId}/`)).toEqual([]);
+    const pending = await pipeline.s3!.send(new ListMultipartUploadsCommand({ Bucket: pipeline.bucket }));
+    expect(pending.Uploads ?? []).toEqual([]);
+    expect(pipeline.ofType("Run Archived")).toEqual([]);
+
+    expect((await pipeline.archiveRun(target)).status).toBe("archived");
+    expect(pipeline.ofType("Run Archived")).toHaveLength(1);
+  });
+
+  it("archives once when Artifacts Ready is delivered twice, at once or later", async () => {
+    pipeline = await startPipeline({ label: "duplicate" });
+    const target = await finishedRun(pipeline, 3 * 1024 * 1024);
+    const outcomes = await Promise.all([pipeline.archiveRun(target), pipeline.archiveRun(target)]);
+    expect(outcomes.map((outcome) => outcome.status).sort()).toEqual(["archived", "in-progress-elsewhere"]);
+    expect((await pipeline.archiveRun(target)).status).toBe("already-archived");
+    expect(pipeline.ofType("Run Archived")).toHaveLength(1);
+    expect(pipeline.sim.control.requests("download")).toHaveLength(1);
+  });
+
+  it("writes the same layout into a folder when no bucket is configured", async () => {
+    pipeline = await startPipeline({ label: "fs", storage: "fs" });
+    const target = await finishedRun(pipeline, 1024 * 1024, "Checkout flows");
+    const outcome = await pipeline.archiveRun(target);
+    expect(outcome.status).toBe("archived");
+    const file = join(pipeline.root!, "runs", target.setId, target.runId, "artifacts.jsonl");
+    const bytes = await readFile(file);
+    expect(createHash("sha256").update(bytes).digest("hex")).toBe(pipeline.sim.control.expectedArtifact(target.runId).sha256);
+    expect(await readFile(join(pipeline.root!, "runs", target.setId, target.runId, "summary.md"), "utf8")).toContain("Checkout flows: passed");
+    const archived = pipeline.ofType("Run Archived") as EventOf<"Run Archived">[];
+    expect(archived[0]?.detail.location).toBe(file);
+  });
+
+  it("stops watching a run once it is archived", async () => {
+    pipeline = await startPipeline({ label: "unwatch", storage: "fs" });
+    const target = await finishedRun(pipeline, 1024);
+    await pipeline.archiveRun(target);
+    const report = await pipeline.poll();
+    expect(report.archived).toBe(1);
+    expect(report.watched).toBe(0);
+  });
+});
