@@ -1,4 +1,5 @@
-// Placeholder so the CDK app can synth before the real handler lands; the lead replaces it.
-export async function handler(): Promise<never> {
-  throw new Error("archiver: not wired yet");
-}
+/** Lambda: on "Artifacts Ready", stream the run's artifacts into the archive. */
+import { decodeEventOf } from "../bus/decode.js";
+import { lambdaPipeline } from "./lambda-services.js";
+
+export const handler = async (raw: unknown) => (await lambdaPipeline()).archive(decodeEventOf(raw, "Artifacts Ready").detail);

@@ -1,4 +1,5 @@
-// Placeholder so the CDK app can synth before the real handler lands; the lead replaces it.
-export async function handler(): Promise<never> {
-  throw new Error("command-worker: not wired yet");
-}
+/** Lambda: runs a "Command Accepted" slash command or button click against Amigo and answers in Slack. */
+import { decodeEventOf } from "../bus/decode.js";
+import { lambdaPipeline } from "./lambda-services.js";
+
+export const handler = async (raw: unknown) => (await lambdaPipeline()).command(decodeEventOf(raw, "Command Accepted").detail);

@@ -1,4 +1,5 @@
-// Placeholder so the CDK app can synth before the real handler lands; the lead replaces it.
-export async function handler(): Promise<never> {
-  throw new Error("notifier: not wired yet");
-}
+/** Lambda: Run Started / Run Finished / Run Archived become one Slack message per run, edited in place. */
+import { decodeEventBridgeEvent } from "../bus/decode.js";
+import { lambdaPipeline } from "./lambda-services.js";
+
+export const handler = async (raw: unknown) => (await lambdaPipeline()).notify(decodeEventBridgeEvent(raw));

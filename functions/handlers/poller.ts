@@ -1,4 +1,4 @@
-// Placeholder so the CDK app can synth before the real handler lands; the lead replaces it.
-export async function handler(): Promise<never> {
-  throw new Error("poller: not wired yet");
-}
+/** Lambda: one poller tick, on the EventBridge Scheduler schedule. */
+import { lambdaPipeline } from "./lambda-services.js";
+
+export const handler = async () => (await lambdaPipeline()).poll();

@@ -1,0 +1,46 @@
+/**
+ * What every Lambda handler is wired from, built once per container: configuration (with
+ * the secret), the Amigo client, the archive and state in S3, the EventBridge bus and Slack.
+ */
+import { amigoFromConfig } from "../amigo/from-config.js";
+import { archiveStoresFromConfig } from "../archive/from-config.js";
+import { eventBridgeBusFromConfig } from "../bus/from-config.js";
+import { ConfigError } from "../core/config.js";
+import { jsonLogger } from "../core/log.js";
+import { systemClock } from "../core/ports.js";
+import { slackChatFromConfig } from "../slack/from-config.js";
+import { lambdaConfig } from "./lambda-config.js";
+import { createPipeline, type Pipeline } from "./pipeline.js";
+
+function required<T>(value: T | undefined, variable: string, why: string): T {
+  if (value === undefined) throw new ConfigError([{ variable, message: `is required in Lambda (${why})` }]);
+  return value;
+}
+
+let pipeline: Promise<Pipeline> | undefined;
+
+export function lambdaPipeline(): Promise<Pipeline> {
+  pipeline ??= lambdaConfig().then((config) => {
+    const logger = jsonLogger();
+    required(config.ARCHIVE_BUCKET, "ARCHIVE_BUCKET", "the archive and state live in S3");
+    const { archive, state } = archiveStoresFromConfig(config);
+    const amigo = required(amigoFromConfig(config, logger), "AMIGO_API_KEY", "the secret must hold the four Amigo credentials");
+    const chat = slackChatFromConfig(config);
+    return createPipeline({
+      config,
+      logger,
+      clock: systemClock,
+      amigo,
+      amigoOrgId: amigo.orgId,
+      amigoUserId: config.AMIGO_USER_ID ?? "",
+      archive,
+      state,
+      bus: required(eventBridgeBusFromConfig(config, state, logger), "EVENT_BUS_NAME", "events travel on EventBridge"),
+      ...(chat ? { chat } : {}),
+    });
+  });
+  pipeline.catch(() => {
+    pipeline = undefined;
+  });
+  return pipeline;
+}

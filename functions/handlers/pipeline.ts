@@ -1,0 +1,87 @@
+/**
+ * The four consumers of simwatch, wired once from a set of services: the poller tick, the
+ * archiver, the notifier and the command worker. Lambda handlers and the local server both
+ * call these, so each piece of wiring exists in one place.
+ */
+import { fetchDownloader } from "../archive/artifact-download.js";
+import { archiveRun } from "../core/archive-run.js";
+import type { ChatPort } from "../core/chat.js";
+import { createCommandWorker } from "../core/command-worker.js";
+import { type Config, ConfigError } from "../core/config.js";
+import type { ArtifactsReadyDetail, CommandAcceptedDetail, SimwatchEvent } from "../core/events.js";
+import type { Logger } from "../core/log.js";
+import { createNotifier } from "../core/notify.js";
+import { pollOnce } from "../core/poll.js";
+import type { AmigoApi, ArchiveStore, ArtifactDownloader, Clock, EventBus, StateStore } from "../core/ports.js";
+
+export interface PipelineServices {
+  config: Config;
+  logger: Logger;
+  clock: Clock;
+  amigo: AmigoApi;
+  /** The Amigo user simwatch acts as (the creator of the runs it starts). */
+  amigoUserId: string;
+  amigoOrgId: string;
+  archive: ArchiveStore;
+  state: StateStore;
+  bus: EventBus;
+  /** Slack, or the terminal; required by the notifier and the command worker. */
+  chat?: ChatPort;
+  download?: ArtifactDownloader;
+  signal?: AbortSignal;
+}
+
+function chatOf(services: PipelineServices): ChatPort {
+  if (!services.chat) throw new ConfigError([{ variable: "SLACK_BOT_TOKEN", message: "is required to post to Slack" }]);
+  return services.chat;
+}
+
+export function createPipeline(services: PipelineServices) {
+  const { config, logger, clock, amigo, state, bus } = services;
+  const defaultChannel = config.SLACK_DEFAULT_CHANNEL ? { defaultChannel: config.SLACK_DEFAULT_CHANNEL } : {};
+  let notifier: ReturnType<typeof createNotifier> | undefined;
+  let worker: ReturnType<typeof createCommandWorker> | undefined;
+  return {
+    poll: () => pollOnce({ amigo, state, bus, clock, logger, giveUpAfterHours: config.GIVE_UP_AFTER_HOURS }),
+    archive: (detail: ArtifactsReadyDetail) =>
+      archiveRun(
+        {
+          amigo,
+          archive: services.archive,
+          state,
+          bus,
+          clock,
+          logger,
+          download: services.download ?? fetchDownloader(),
+          archivePrefix: config.ARCHIVE_PREFIX,
+          ...(services.signal ? { signal: services.signal } : {}),
+        },
+        detail,
+      ),
+    notify(event: SimwatchEvent) {
+      notifier ??= createNotifier({
+        chat: chatOf(services),
+        state,
+        clock,
+        log: logger,
+        ...defaultChannel,
+        setName: async (setId) => (await amigo.listSets([setId]))[0]?.name,
+      });
+      return notifier.handle(event);
+    },
+    command(detail: CommandAcceptedDetail) {
+      worker ??= createCommandWorker({
+        amigo,
+        state,
+        chat: chatOf(services),
+        clock,
+        log: logger,
+        amigoUser: { org_id: services.amigoOrgId, user_id: services.amigoUserId },
+        ...defaultChannel,
+      });
+      return worker.handle(detail);
+    },
+  };
+}
+
+export type Pipeline = ReturnType<typeof createPipeline>;

@@ -1,0 +1,7 @@
+/** The Slack chat when a bot token is configured; undefined means "print to the terminal". */
+import type { Config } from "../core/config.js";
+import { SlackChat } from "./client.js";
+
+export function slackChatFromConfig(config: Pick<Config, "SLACK_BOT_TOKEN" | "SLACK_API_URL">): SlackChat | undefined {
+  return config.SLACK_BOT_TOKEN ? new SlackChat({ token: config.SLACK_BOT_TOKEN, apiUrl: config.SLACK_API_URL }) : undefined;
+}
