@@ -10,10 +10,20 @@ export interface Logger {
   error(event: string, fields?: LogFields): void;
 }
 
-export function jsonLogger(write: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): Logger {
-  const emit = (level: string) => (event: string, fields: LogFields = {}) =>
-    write(JSON.stringify({ time: new Date().toISOString(), level, event, ...fields }));
+const LEVELS = ["info", "warn", "error"] as const;
+export type LogLevel = (typeof LEVELS)[number];
+
+/** JSON lines on stderr; `minLevel` quiets a terminal (local mode logs warnings and errors only). */
+export function jsonLogger(write: (line: string) => void = (line) => process.stderr.write(`${line}\n`), minLevel: LogLevel = "info"): Logger {
+  const emit = (level: LogLevel) =>
+    LEVELS.indexOf(level) < LEVELS.indexOf(minLevel)
+      ? () => {}
+      : (event: string, fields: LogFields = {}) => write(JSON.stringify({ time: new Date().toISOString(), level, event, ...fields }));
   return { info: emit("info"), warn: emit("warn"), error: emit("error") };
+}
+
+export function isLogLevel(value: string | undefined): value is LogLevel {
+  return (LEVELS as readonly string[]).includes(value ?? "");
 }
 
 export const silentLogger: Logger = { info() {}, warn() {}, error() {} };

@@ -1,0 +1,171 @@
+/**
+ * The `simwatch` command: `serve` (npm start), `poll`, the slash command's verbs from a
+ * terminal, and `slash` to drive a running local server over HTTP. One parser and one
+ * worker serve Slack and the terminal, so both answer with the same words.
+ */
+import { userInfo } from "node:os";
+import { ConfigError, type Config, parseConfig } from "../core/config.js";
+import { type Command, helpText, parseCommand, USAGE, VERBS, type Verb } from "../core/commands.js";
+import { errorFields, isLogLevel, jsonLogger, type Logger } from "../core/log.js";
+import { loadDotEnv } from "./env.js";
+import { LOCAL_SIGNING_SECRET, localServices, newRequestId, readLocalServerInfo } from "./local-services.js";
+import { LOCAL_CHANNEL, startServer, subscribeConsumers } from "./serve.js";
+import { sendSlash } from "./slash.js";
+
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
+const GENERAL_HELP = `simwatch: watch Amigo simulation runs, archive their artifacts, report them in Slack.
+
+Usage:
+  simwatch serve                 the Slack app, the poll loop and the workers in one process (npm start)
+  simwatch poll                  one poll, archive and notify cycle, then exit (prints a JSON line)
+  simwatch slash "<text>"        send a signed slash command to a running local server
+  simwatch <verb> [arguments]    the slash command's verbs against the configured Amigo:
+${VERBS.filter((verb) => verb !== "help")
+  .map((verb) => `      ${USAGE[verb]}`)
+  .join("\n")}
+
+Options: --help on any command; --channel <id> for verbs (default: SLACK_DEFAULT_CHANNEL or ${LOCAL_CHANNEL}).
+Configuration comes from the environment and .env (see .env.example); nothing configured means
+the embedded Amigo simulator, the ./archive folder and this terminal for Slack.`;
+
+const COMMAND_HELP: Record<string, string> = {
+  serve: `simwatch serve: runs the Slack endpoints (PORT, default 8787), polls Amigo (POLL_INTERVAL_SECONDS) and runs the archiver,
+notifier and command worker on an in-process bus. With no Amigo credentials it uses the embedded simulator and starts a demo run.`,
+  poll: "simwatch poll: one poll of Amigo, then archives and notifies whatever that poll found; prints one JSON line and exits 0 (1 on failure).",
+  slash: `simwatch slash "<text>" [--url http://127.0.0.1:PORT] [--user U123] [--channel C123] [--wait 10]:
+signs the text as Slack would (SLACK_SIGNING_SECRET, or the local default) and posts it to a running simwatch serve.`,
+};
+
+function readOption(args: string[], name: string): string | undefined {
+  const index = args.indexOf(name);
+  if (index === -1) return undefined;
+  const value = args[index + 1];
+  args.splice(index, 2);
+  return value;
+}
+
+/** Re-quotes shell words so the slash command parser sees the same text Slack would send. */
+function asSlashText(words: readonly string[]): string {
+  return words.map((word) => (/\s/.test(word) && !/^".*"$/.test(word) ? `"${word}"` : word)).join(" ");
+}
+
+function loadConfig(): Config {
+  loadDotEnv();
+  return parseConfig(process.env);
+}
+
+async function runPoll(config: Config, logger: Logger): Promise<number> {
+  const services = await localServices(config, { logger, joinRunningServer: true });
+  subscribeConsumers(services);
+  const outcomes = { archived: 0, notified: 0 };
+  services.inProcessBus?.subscribe("Run Archived", () => void outcomes.archived++, { name: "counter" });
+  try {
+    const report = await services.pipeline.poll();
+    await services.inProcessBus?.idle();
+    const failed = services.inProcessBus?.deadLetters.length ?? 0;
+    say(JSON.stringify({ ok: failed === 0, poll: report, archived: outcomes.archived, failedDeliveries: failed, archive: services.where }));
+    return failed === 0 ? 0 : 1;
+  } catch (error) {
+    say(JSON.stringify({ ok: false, ...errorFields(error) }));
+    return 1;
+  } finally {
+    await services.close();
+  }
+}
+
+async function runVerb(config: Config, logger: Logger, command: Command, text: string, channel: string): Promise<number> {
+  const services = await localServices(config, { logger, joinRunningServer: true });
+  try {
+    if (services.simulator) say(`(no AMIGO_* credentials and no running simwatch serve: using a fresh embedded simulator for this command)`);
+    const outcome = await services.pipeline.command({
+      command,
+      text,
+      userId: userInfo().username.replace(/[^A-Za-z0-9_-]/g, "") || "cli",
+      channelId: channel,
+      requestId: newRequestId(),
+      responseUrl: "terminal:",
+    });
+    return outcome.status === "done" ? 0 : 1;
+  } finally {
+    await services.close();
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const args = [...argv];
+  const [first, ...rest] = args;
+  if (first === undefined || first === "--help" || first === "-h" || first === "help") {
+    say(first === "help" ? helpText("simwatch") : GENERAL_HELP);
+    return 0;
+  }
+  if (rest.includes("--help") || rest.includes("-h")) {
+    say(COMMAND_HELP[first] ?? (VERBS.includes(first as Verb) ? `simwatch ${USAGE[first as Verb]}` : GENERAL_HELP));
+    return 0;
+  }
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\nFix these in the environment or .env (see .env.example).\n`);
+      return 2;
+    }
+    throw error;
+  }
+  // A terminal shows warnings and errors; SIMWATCH_LOG_LEVEL=info shows every request too.
+  const level = process.env.SIMWATCH_LOG_LEVEL;
+  const logger = jsonLogger(undefined, isLogLevel(level) ? level : "warn");
+
+  switch (first) {
+    case "serve": {
+      const server = await startServer(config, { logger, say });
+      await new Promise<void>((resolve) => {
+        const shutdown = (signal: string) => {
+          say(`\n${signal}: stopping (finishing or aborting what is in flight)...`);
+          void server.stop().then(resolve);
+        };
+        process.once("SIGINT", () => shutdown("SIGINT"));
+        process.once("SIGTERM", () => shutdown("SIGTERM"));
+      });
+      say("simwatch stopped cleanly.");
+      return 0;
+    }
+    case "poll":
+      return runPoll(config, logger);
+    case "slash": {
+      const url = readOption(rest, "--url");
+      const user = readOption(rest, "--user") ?? "ULOCAL";
+      const channel = readOption(rest, "--channel") ?? LOCAL_CHANNEL;
+      const wait = Number(readOption(rest, "--wait") ?? "10");
+      const running = await readLocalServerInfo(config);
+      return sendSlash({
+        url: url ?? `http://127.0.0.1:${running?.port ?? config.PORT}`,
+        signingSecret: config.SLACK_SIGNING_SECRET ?? LOCAL_SIGNING_SECRET,
+        text: asSlashText(rest),
+        userId: user,
+        channelId: channel,
+        waitSeconds: Number.isFinite(wait) ? wait : 10,
+        say,
+      });
+    }
+    default: {
+      const channel = readOption(rest, "--channel") ?? config.SLACK_DEFAULT_CHANNEL ?? LOCAL_CHANNEL;
+      const text = asSlashText([first, ...rest]);
+      const parsed = parseCommand(text);
+      if (!parsed.ok) {
+        process.stderr.write(`${parsed.error}\n${parsed.usage.replaceAll("/sim", "simwatch")}\n`);
+        return 2;
+      }
+      return runVerb(config, logger, parsed.command, text, channel);
+    }
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`simwatch: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,144 @@
+/**
+ * Local mode's services: whatever `.env` or the environment configures is used for real
+ * (Amigo credentials -> Amigo, a bot token -> Slack, ARCHIVE_BUCKET -> S3, EVENT_BUS_NAME ->
+ * EventBridge); the rest falls back to embedded defaults: the Amigo simulator, the folder
+ * archive in ARCHIVE_DIR and the terminal for Slack.
+ */
+import { randomUUID } from "node:crypto";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { type AmigoClient, createAmigoClient } from "../amigo/client.js";
+import { amigoFromConfig, amigoLoggerFrom } from "../amigo/from-config.js";
+import { archiveStoresFromConfig } from "../archive/from-config.js";
+import { eventBridgeBusFromConfig } from "../bus/from-config.js";
+import { InProcessBus } from "../bus/in-process-bus.js";
+import type { ChatPort } from "../core/chat.js";
+import type { Config } from "../core/config.js";
+import type { Logger } from "../core/log.js";
+import { type EventBus, systemClock } from "../core/ports.js";
+import { STATE_ROOT } from "../core/state-keys.js";
+import { createPipeline, type Pipeline, type PipelineServices } from "../handlers/pipeline.js";
+import { slackChatFromConfig } from "../slack/from-config.js";
+import { LocalChat } from "./local-chat.js";
+import { type RunningSimulator, startSimulator } from "./simulator/index.js";
+
+/** Signing secret `simwatch serve` and `simwatch slash` share when no Slack app is configured. */
+export const LOCAL_SIGNING_SECRET = "simwatch-local-signing-secret";
+
+export interface LocalServices extends PipelineServices {
+  pipeline: Pipeline;
+  /** The in-process bus, when no EventBridge bus is configured. */
+  inProcessBus?: InProcessBus;
+  /** Set when the embedded simulator stands in for Amigo. */
+  simulator?: RunningSimulator;
+  /** Where the simulator answers, when this process uses one (its own or a running server's). */
+  simulatorUrl?: string;
+  terminalChat?: LocalChat;
+  signingSecret: string;
+  where: string;
+  close(): Promise<void>;
+}
+
+/** What a running `simwatch serve` tells other simwatch processes on this machine. */
+export interface LocalServerInfo {
+  pid: number;
+  port: number;
+  simulator?: { url: string; orgId: string; apiKey: string; apiKeyId: string; userId: string };
+}
+
+export const localServerInfoPath = (config: Pick<Config, "ARCHIVE_DIR">) => join(config.ARCHIVE_DIR, STATE_ROOT, "local-server.json");
+
+export async function writeLocalServerInfo(config: Config, info: LocalServerInfo): Promise<void> {
+  const path = localServerInfoPath(config);
+  await mkdir(join(config.ARCHIVE_DIR, STATE_ROOT), { recursive: true });
+  await writeFile(path, JSON.stringify(info), { mode: 0o600 });
+}
+
+export async function removeLocalServerInfo(config: Config): Promise<void> {
+  await rm(localServerInfoPath(config), { force: true });
+}
+
+/** The running local server's info, if one is alive (its process exists). */
+export async function readLocalServerInfo(config: Config): Promise<LocalServerInfo | undefined> {
+  try {
+    const info = JSON.parse(await readFile(localServerInfoPath(config), "utf8")) as LocalServerInfo;
+    process.kill(info.pid, 0);
+    return info;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface LocalServicesOptions {
+  logger: Logger;
+  /** Where terminal "Slack" messages go (stdout by default). */
+  write?: (text: string) => void;
+  /** Use the simulator of a running `simwatch serve` instead of starting one (CLI verbs). */
+  joinRunningServer?: boolean;
+  /** Demo outcome for the simulator's seeded sets (short runs, so a newcomer sees one finish). */
+  demo?: boolean;
+  signal?: AbortSignal;
+}
+
+export async function localServices(config: Config, options: LocalServicesOptions): Promise<LocalServices> {
+  const { logger } = options;
+  const stores = archiveStoresFromConfig(config);
+
+  let amigo: AmigoClient | undefined = amigoFromConfig(config, logger);
+  let simulator: RunningSimulator | undefined;
+  let simulatorUrl: string | undefined;
+  let amigoUserId = config.AMIGO_USER_ID ?? "";
+  if (!amigo) {
+    const running = options.joinRunningServer ? (await readLocalServerInfo(config))?.simulator : undefined;
+    const sim = running ?? (simulator = await startSimulator({
+      ...(options.demo ? { defaultOutcome: { durationMs: 8_000, artifactsDelayMs: 2_000, artifactBytes: 256 * 1024 } } : {}),
+    }));
+    const credentials = running ?? simulator!.credentials;
+    simulatorUrl = running ? running.url : simulator!.url;
+    amigoUserId = credentials.userId;
+    amigo = createAmigoClient({
+      baseUrl: simulatorUrl,
+      credentials: { orgId: running ? running.orgId : simulator!.orgId, apiKey: credentials.apiKey, apiKeyId: credentials.apiKeyId, userId: credentials.userId },
+      logger: amigoLoggerFrom(logger),
+      ...(simulator ? { clock: simulator.control.clock } : {}),
+    });
+  }
+
+  const eventBridge = eventBridgeBusFromConfig(config, stores.state, logger);
+  const inProcessBus = eventBridge ? undefined : new InProcessBus({ log: logger });
+  const bus: EventBus = eventBridge ?? (inProcessBus as InProcessBus);
+  const slack = slackChatFromConfig(config);
+  const terminalChat = slack ? undefined : new LocalChat(logger, options.write);
+  const chat: ChatPort = slack ?? (terminalChat as LocalChat);
+
+  const services: PipelineServices = {
+    config,
+    logger,
+    clock: systemClock,
+    amigo,
+    amigoOrgId: amigo.orgId,
+    amigoUserId,
+    archive: stores.archive,
+    state: stores.state,
+    bus,
+    chat,
+    ...(options.signal ? { signal: options.signal } : {}),
+  };
+  return {
+    ...services,
+    pipeline: createPipeline(services),
+    ...(inProcessBus ? { inProcessBus } : {}),
+    ...(simulator ? { simulator } : {}),
+    ...(simulatorUrl ? { simulatorUrl } : {}),
+    ...(terminalChat ? { terminalChat } : {}),
+    signingSecret: config.SLACK_SIGNING_SECRET ?? LOCAL_SIGNING_SECRET,
+    where: stores.where,
+    async close() {
+      await inProcessBus?.close();
+      eventBridge?.close();
+      await simulator?.close();
+    },
+  };
+}
+
+export const newRequestId = () => `local-${randomUUID()}`;

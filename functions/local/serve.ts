@@ -1,0 +1,138 @@
+/**
+ * `simwatch serve` (what `npm start` runs): the Hono Slack app on @hono/node-server, the
+ * poll loop, the in-process bus and the same consumers as in Lambda, in one process.
+ */
+import { type ServerType, serve as serveHttp } from "@hono/node-server";
+import { Hono } from "hono";
+import type { Config } from "../core/config.js";
+import { errorFields, type Logger } from "../core/log.js";
+import { createSlackApp } from "../slack/app.js";
+import { type LocalServices, localServices, removeLocalServerInfo, writeLocalServerInfo } from "./local-services.js";
+
+export const LOCAL_CHANNEL = "simwatch-local";
+export const LOCAL_USER = "ULOCALDEMO";
+
+export interface ServeOptions {
+  logger: Logger;
+  /** Human-facing lines (banner, hints). */
+  say: (line: string) => void;
+  /** Where terminal "Slack" messages go. */
+  write?: (text: string) => void;
+  /** Start a demo run when the embedded simulator stands in for Amigo (default true). */
+  demo?: boolean;
+  hostname?: string;
+}
+
+export interface RunningServer {
+  port: number;
+  services: LocalServices;
+  stop(): Promise<void>;
+}
+
+/** Routes each bus event to its consumer, as the stack's EventBridge rules do. */
+export function subscribeConsumers(services: LocalServices): void {
+  const bus = services.inProcessBus;
+  if (!bus) return;
+  const { pipeline } = services;
+  bus.subscribe("Artifacts Ready", async (event) => void (await pipeline.archive(event.detail)), { name: "archiver" });
+  bus.subscribe("Command Accepted", async (event) => void (await pipeline.command(event.detail)), { name: "command-worker" });
+  for (const detailType of ["Run Started", "Run Finished", "Run Archived"] as const) {
+    bus.subscribe(detailType, async (event) => void (await pipeline.notify(event)), { name: "notifier" });
+  }
+}
+
+function listen(app: Hono, port: number, hostname: string): Promise<{ server: ServerType; port: number }> {
+  return new Promise((resolve, reject) => {
+    const server = serveHttp({ fetch: app.fetch, port, hostname }, (info) => resolve({ server, port: info.port }));
+    server.once("error", reject);
+  });
+}
+
+export async function startServer(baseConfig: Config, options: ServeOptions): Promise<RunningServer> {
+  const { logger, say } = options;
+  const abort = new AbortController();
+  // Without Slack, the terminal stands for a channel, so runs nobody subscribed to still show.
+  const config: Config = !baseConfig.SLACK_BOT_TOKEN && !baseConfig.SLACK_DEFAULT_CHANNEL ? { ...baseConfig, SLACK_DEFAULT_CHANNEL: LOCAL_CHANNEL } : baseConfig;
+  const services = await localServices(config, { logger, demo: options.demo ?? true, signal: abort.signal, ...(options.write ? { write: options.write } : {}) });
+  subscribeConsumers(services);
+
+  const app = new Hono();
+  app.route(
+    "/",
+    createSlackApp({
+      signingSecret: services.signingSecret,
+      bus: services.bus,
+      allowed: { users: config.SLACK_ALLOWED_USERS, channels: config.SLACK_ALLOWED_CHANNELS },
+      archive: services.archive,
+      archivePrefix: config.ARCHIVE_PREFIX,
+      log: logger,
+    }),
+  );
+  const hostname = options.hostname ?? "127.0.0.1";
+  const { server, port } = await listen(app, config.PORT, hostname);
+  await writeLocalServerInfo(config, {
+    pid: process.pid,
+    port,
+    ...(services.simulator
+      ? { simulator: { ...services.simulator.credentials, url: services.simulator.url, orgId: services.simulator.orgId } }
+      : {}),
+  });
+
+  say(`simwatch is listening on http://${hostname}:${port} (POST /slack/commands, /slack/interactions; GET /healthz)`);
+  say(
+    services.simulator
+      ? `Amigo: the EMBEDDED SIMULATOR at ${services.simulator.url} (no AMIGO_* credentials configured); its sets: ${services.simulator.control
+          .sets()
+          .map((set) => `"${set.name}"`)
+          .join(", ")}`
+      : `Amigo: ${config.AMIGO_API_URL} (organization ${config.AMIGO_ORG_ID})`,
+  );
+  say(`Archive: ${services.where}${config.ARCHIVE_BUCKET ? "" : " (set ARCHIVE_BUCKET for S3)"}`);
+  say(config.SLACK_BOT_TOKEN ? `Slack: ${config.SLACK_API_URL}` : `Slack: this terminal (set SLACK_BOT_TOKEN for real Slack); messages go to #${LOCAL_CHANNEL}`);
+  say(services.inProcessBus ? "Events: in-process bus" : `Events: EventBridge bus ${config.EVENT_BUS_NAME}`);
+
+  const pollSeconds = config.POLL_INTERVAL_SECONDS ?? (services.simulator ? 5 : 60);
+  let ticking = false;
+  const tick = async () => {
+    if (ticking || abort.signal.aborted) return;
+    ticking = true;
+    try {
+      await services.pipeline.poll();
+    } catch (error) {
+      logger.warn("local.poll_failed", errorFields(error));
+    } finally {
+      ticking = false;
+    }
+  };
+  await tick();
+  const timer = setInterval(() => void tick(), pollSeconds * 1000);
+  say(`Polling Amigo every ${pollSeconds} s.`);
+
+  if (services.simulator && (options.demo ?? true)) {
+    const set = "Billing disputes";
+    say(`Demo: starting a run of "${set}" as if typed in Slack; watch it go from started to finished, summarised and archived.`);
+    await services.bus.publish([
+      {
+        detailType: "Command Accepted",
+        detail: { command: { verb: "run", set }, text: `run "${set}"`, userId: LOCAL_USER, channelId: LOCAL_CHANNEL, requestId: `demo-${Date.now()}` },
+      },
+    ]);
+  }
+  say(`Send more commands with: npx simwatch slash "list"  ·  npx simwatch slash "run \\"Checkout flows\\""  ·  npx simwatch slash "help"`);
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      clearInterval(timer);
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      // An archive in flight is aborted (its temp file or multipart upload removed), never left half-written.
+      abort.abort();
+      await Promise.race([services.inProcessBus?.idle(), new Promise((resolve) => setTimeout(resolve, 10_000))]);
+      await services.close();
+      await removeLocalServerInfo(config);
+    })();
+    return stopping;
+  };
+  return { port, services, stop };
+}
+
