@@ -142,7 +142,8 @@ export async function main(argv: string[]): Promise<number> {
       return sendSlash({
         url: url ?? `http://127.0.0.1:${running?.port ?? config.PORT}`,
         signingSecret: config.SLACK_SIGNING_SECRET ?? LOCAL_SIGNING_SECRET,
-        text: asSlashText(rest),
+        // The text is given as Slack would send it: one argument, or words joined by spaces.
+        text: rest.join(" "),
         userId: user,
         channelId: channel,
         waitSeconds: Number.isFinite(wait) ? wait : 10,
