@@ -144,10 +144,12 @@ async function streamArtifacts(options: ArchiverOptions, run: Run) {
     options.signal?.throwIfAborted();
     const link = await amigo.getArtifactsLink(run.id);
     try {
-      if (Date.parse(link.url_expires_at) <= clock.now().getTime()) throw new ArtifactLinkExpired("the artifacts URL had already expired when Amigo handed it out");
       const response = await download.open(link.presigned_url, options.signal);
+      // The URL's own answer decides whether it expired, not our clock against url_expires_at:
+      // a skewed clock must not make us refuse a good link (or trust a dead one).
       if (response.status === 403 || response.status === 400 || response.status === 401) {
-        throw new ArtifactLinkExpired(`the artifacts URL answered HTTP ${response.status}`);
+        const expired = Date.parse(link.url_expires_at) <= clock.now().getTime() ? " (its url_expires_at has passed)" : "";
+        throw new ArtifactLinkExpired(`the artifacts URL answered HTTP ${response.status}${expired}`);
       }
       if (response.status === 404) throw new ArchiveFailed("the artifacts URL answered HTTP 404: the file is gone");
       if (response.status !== 200) throw new Error(`the artifacts URL answered HTTP ${response.status}`);

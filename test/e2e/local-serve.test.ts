@@ -103,7 +103,7 @@ describe("simwatch serve with no configuration", () => {
 
     const run = await slash('run "Checkout flows"');
     expect(run.status).toBe(200);
-    expect((await run.json()).response_type).toBe("ephemeral");
+    expect(((await run.json()) as { response_type?: string }).response_type).toBe("ephemeral");
     await waitFor(/CHECKOUT FLOWS[\s\S]*Status: running/);
     expect(output).not.toMatch(/not-the-secret/);
   });

@@ -1,0 +1,149 @@
+/**
+ * The five Lambda entry points, invoked as Lambda would, with their configuration in the
+ * environment exactly as the stack sets it: Amigo is the simulator, S3 is RGW, EventBridge
+ * and Slack are local stand-ins. Proves the wiring, not the logic (tested elsewhere).
+ */
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RunningSimulator } from "../../functions/local/simulator/index.js";
+import { EventBridgeStub } from "../support/eventbridge-stub.js";
+import { s3WithFreshBucket, testS3Server } from "../support/s3.js";
+import { startTestSimulator } from "../support/simulator.js";
+import { type SlackStub, slackHeaders, slashBody, startSlackStub } from "../support/slack-stub.js";
+
+const SIGNING_SECRET = "lambda-test-signing-secret";
+let sim: RunningSimulator;
+let events: EventBridgeStub;
+let slack: SlackStub;
+let bucket: string;
+const savedEnv = { ...process.env };
+
+/** What EventBridge hands a rule's Lambda target. */
+function lambdaEvent(detailType: string, detail: unknown) {
+  return { version: "0", id: randomUUID(), "detail-type": detailType, source: "simwatch", account: "123456789012", time: new Date().toISOString(), region: "us-east-1", resources: [], detail };
+}
+
+function published(detailType: string): Record<string, unknown>[] {
+  return events.accepted.filter((entry) => entry.DetailType === detailType).map((entry) => JSON.parse(entry.Detail ?? "{}"));
+}
+
+/** A Function URL (payload v2) request with a base64 body, as Slack's POST arrives. */
+function functionUrlEvent(path: string, body: string, headers: Record<string, string>) {
+  return {
+    version: "2.0",
+    routeKey: "$default",
+    rawPath: path,
+    rawQueryString: "",
+    headers: { ...headers, host: "abc.lambda-url.us-east-1.on.aws" },
+    requestContext: {
+      accountId: "123456789012",
+      apiId: "abc",
+      domainName: "abc.lambda-url.us-east-1.on.aws",
+      domainPrefix: "abc",
+      http: { method: "POST", path, protocol: "HTTP/1.1", sourceIp: "127.0.0.1", userAgent: "Slackbot" },
+      requestId: randomUUID(),
+      routeKey: "$default",
+      stage: "$default",
+      time: new Date().toUTCString(),
+      timeEpoch: Date.now(),
+    },
+    body: Buffer.from(body).toString("base64"),
+    isBase64Encoded: true,
+  };
+}
+
+const context = { functionName: "test", awsRequestId: randomUUID(), getRemainingTimeInMillis: () => 30_000 } as never;
+
+beforeAll(async () => {
+  sim = await startTestSimulator({ clock: "real", startTime: new Date() });
+  events = await EventBridgeStub.start();
+  slack = await startSlackStub();
+  const s3 = testS3Server();
+  ({ bucket } = await s3WithFreshBucket("lambda"));
+  Object.assign(process.env, {
+    AMIGO_API_URL: sim.url,
+    AMIGO_ORG_ID: sim.orgId,
+    AMIGO_API_KEY: sim.credentials.apiKey,
+    AMIGO_API_KEY_ID: sim.credentials.apiKeyId,
+    AMIGO_USER_ID: sim.credentials.userId,
+    ARCHIVE_BUCKET: bucket,
+    S3_ENDPOINT: s3.endpoint,
+    AWS_ACCESS_KEY_ID: s3.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
+    AWS_REGION: s3.region,
+    EVENT_BUS_NAME: "simwatch-test",
+    AWS_ENDPOINT_URL_EVENTBRIDGE: events.endpoint,
+    SLACK_BOT_TOKEN: slack.token,
+    SLACK_API_URL: slack.apiUrl,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_DEFAULT_CHANNEL: "CDEFAULT",
+  });
+  delete process.env.SECRET_ARN;
+});
+
+afterAll(async () => {
+  process.env = savedEnv;
+  await sim?.close();
+  await events?.close();
+  await slack?.close();
+});
+
+describe("the Lambda handlers", () => {
+  it("poller: a tick publishes the run's events on EventBridge", async () => {
+    const { handler } = await import("../../functions/handlers/poller.js");
+    expect((await handler()).firstPoll).toBe(true);
+    const runId = sim.control.createRun({ set: "Checkout flows", outcome: { durationMs: 1_000, artifactsDelayMs: 0, artifactBytes: 10_000 } });
+    await handler();
+    sim.control.advance(2_000);
+    await handler();
+    expect(published("Run Started").map((detail) => detail.runId)).toEqual([runId]);
+    expect(published("Run Finished")).toMatchObject([{ runId, verdict: "passed" }]);
+    expect(published("Artifacts Ready")).toEqual([{ runId, setId: sim.control.getRun(runId)?.simulation_unit_test_set_id }]);
+  });
+
+  it("archiver: Artifacts Ready archives to S3 and publishes Run Archived", async () => {
+    const { handler } = await import("../../functions/handlers/archiver.js");
+    const [ready] = published("Artifacts Ready");
+    const outcome = await handler(lambdaEvent("Artifacts Ready", ready));
+    expect(outcome.status).toBe("archived");
+    expect(published("Run Archived")).toMatchObject([{ runId: (ready as { runId: string }).runId, size: 10_000 }]);
+  });
+
+  it("notifier: Run Started, Run Finished and Run Archived become one message, edited in place", async () => {
+    const { handler } = await import("../../functions/handlers/notifier.js");
+    for (const detailType of ["Run Started", "Run Finished", "Run Archived"]) {
+      await handler(lambdaEvent(detailType, published(detailType)[0]));
+    }
+    const messages = slack.topLevel("CDEFAULT");
+    expect(messages).toHaveLength(1);
+    expect(messages[0]?.history.length).toBeGreaterThanOrEqual(2);
+    expect(JSON.stringify(messages[0]?.blocks)).toContain("Checkout flows");
+  });
+
+  it("slack-http: a signed, base64-encoded Function URL request is acked and handed off; a forged one causes nothing", async () => {
+    const { handler } = await import("../../functions/handlers/slack-http.js");
+    const before = events.accepted.length;
+    const body = slashBody({ text: "list", response_url: slack.responseUrl("lambda") });
+    const now = Math.floor(Date.now() / 1000);
+    const answer = (await handler(functionUrlEvent("/slack/commands", body, slackHeaders(SIGNING_SECRET, body, now)) as never, context)) as {
+      statusCode: number;
+      body: string;
+    };
+    expect(answer.statusCode).toBe(200);
+    expect(JSON.parse(answer.body).response_type).toBe("ephemeral");
+    expect(published("Command Accepted")).toMatchObject([{ command: { verb: "list" } }]);
+
+    const forged = (await handler(functionUrlEvent("/slack/commands", body, slackHeaders("wrong-secret", body, now)) as never, context)) as { statusCode: number };
+    expect(forged.statusCode).toBe(401);
+    expect(events.accepted.length).toBe(before + 1);
+  });
+
+  it("command-worker: Command Accepted runs against Amigo and answers at the response_url", async () => {
+    const { handler } = await import("../../functions/handlers/command-worker.js");
+    const [accepted] = published("Command Accepted");
+    const outcome = await handler(lambdaEvent("Command Accepted", accepted));
+    expect(outcome.status).toBe("done");
+    expect(slack.responses.map((response) => response.id)).toContain("lambda");
+    expect(JSON.stringify(slack.responses.at(-1)?.body)).toContain("Checkout flows");
+  });
+});
