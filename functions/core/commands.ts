@@ -2,7 +2,9 @@
  * The slash command grammar (DESIGN.md): the text after `/sim`, parsed into a Command.
  * One parser serves Slack and the terminal CLI, so both answer with the same words.
  */
-import { OBJECT_ID } from "./amigo-model.js";
+/** A run id: a Mongo ObjectId, 24 lower-case hex digits (same as amigo-model's OBJECT_ID, kept
+ * here so that the Slack app's bundle does not pull in the zod schemas of amigo-model.ts). */
+const OBJECT_ID = /^[a-f0-9]{24}$/;
 
 /** Someone to ping when a subscribed set's run finishes; `markup` is what Slack renders. */
 export interface Mention {
