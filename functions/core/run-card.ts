@@ -36,7 +36,6 @@ export function mergeFacts(old: RunFacts | undefined, update: Partial<RunFacts> 
     if (value !== undefined) (merged as unknown as Record<string, unknown>)[key] = value;
   }
   if (FINAL.has(base.verdict) && !FINAL.has(merged.verdict)) merged.verdict = base.verdict;
-  if (base.summary && !update.summary) merged.summary = base.summary;
   return merged;
 }
 
