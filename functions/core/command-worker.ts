@@ -12,11 +12,11 @@
  */
 import { OBJECT_ID, type Run, type UnitTestSet, type UserInfo } from "./amigo-model.js";
 import { ActiveRunExists, AmigoApiError, NotFound, RunNotInProgress } from "./amigo-errors.js";
-import { cannotPostIn, type ChatMessage, type ChatPort, type Line, notice, type RunAction, say } from "./chat.js";
+import { cannotPostIn, type ChatMessage, type Line, notice, type RunAction, say } from "./chat.js";
 import { closestNames, type Command, helpText } from "./commands.js";
 import type { CommandAcceptedDetail, SlackOrigin } from "./events.js";
 import { errorFields, type Logger, silentLogger } from "./log.js";
-import type { AmigoApi, Clock, StateStore } from "./ports.js";
+import type { AmigoApi } from "./ports.js";
 import { buildRunCard, type RunFacts } from "./run-card.js";
 import { lookUpNames, summarizeRuns } from "./run-summaries.js";
 import { ensureRunMessage, type MessageDeps, updateFacts } from "./run-messages.js";
@@ -26,11 +26,8 @@ import { verdictOf } from "./summary.js";
 import { VERDICT_EMOJI, type Verdict } from "./verdict.js";
 import { createHash } from "node:crypto";
 
-export interface CommandWorkerDeps {
+export interface CommandWorkerDeps extends MessageDeps {
   amigo: AmigoApi;
-  state: StateStore;
-  chat: ChatPort;
-  clock: Clock;
   log?: Logger;
   /** The Amigo user simwatch acts as: every run it creates has this creator (for the 409 look-up). */
   amigoUser?: UserInfo;
@@ -41,9 +38,6 @@ export interface CommandWorkerDeps {
   /** A command still "working" after this long is taken to have crashed, and may run again (default 90 s). */
   staleAfterMs?: number;
   commandWord?: string;
-  claimTtlMs?: number;
-  waitForPostMs?: number;
-  sleep?: (ms: number) => Promise<void>;
 }
 
 export interface CommandMarker {
@@ -98,14 +92,8 @@ export function createCommandWorker(deps: CommandWorkerDeps) {
   const maxAttempts = deps.maxAttempts ?? 3;
   const staleAfterMs = deps.staleAfterMs ?? 90_000;
   const commandWord = deps.commandWord ?? "/sim";
-  const messageDeps: MessageDeps = {
-    chat: deps.chat,
-    state: deps.state,
-    clock: deps.clock,
-    ...(deps.claimTtlMs !== undefined ? { claimTtlMs: deps.claimTtlMs } : {}),
-    ...(deps.waitForPostMs !== undefined ? { waitForPostMs: deps.waitForPostMs } : {}),
-    ...(deps.sleep ? { sleep: deps.sleep } : {}),
-  };
+  // The deps carry every field run-messages needs, under the same names.
+  const messageDeps: MessageDeps = deps;
   const now = () => deps.clock.now();
 
   async function resolveSet(query: string): Promise<SetLookup> {

@@ -19,7 +19,6 @@ import { cannotPostIn, ChatError, type ChatMessage, type MessageRef, say } from 
 import type { Mention } from "./commands.js";
 import type { RunArchivedDetail, RunFinishedDetail, RunStartedDetail, SimwatchEvent } from "./events.js";
 import { errorFields, type Logger, silentLogger } from "./log.js";
-import type { Clock, StateStore } from "./ports.js";
 import { buildRunCard, isFailure, overflowFailures, type RunFacts } from "./run-card.js";
 import {
   ensureRunMessage,
@@ -33,20 +32,13 @@ import {
 import { stateKeys } from "./state-keys.js";
 import { listSubscriptions } from "./subscriptions.js";
 import type { RunSummary } from "./summary-model.js";
-import type { ChatPort } from "./chat.js";
 
-export interface NotifierDeps {
-  chat: ChatPort;
-  state: StateStore;
-  clock: Clock;
+export interface NotifierDeps extends MessageDeps {
   /** SLACK_DEFAULT_CHANNEL: where runs of sets nobody subscribed to are posted. */
   defaultChannel?: string;
   /** Looks up a set's name for Run Started (the event carries only the id); optional. */
   setName?: (setId: string) => Promise<string | undefined>;
   log?: Logger;
-  claimTtlMs?: number;
-  waitForPostMs?: number;
-  sleep?: (ms: number) => Promise<void>;
 }
 
 interface Target {
@@ -73,14 +65,8 @@ export class NotifyIncomplete extends Error {
 
 export function createNotifier(deps: NotifierDeps) {
   const log = deps.log ?? silentLogger;
-  const messageDeps: MessageDeps = {
-    chat: deps.chat,
-    state: deps.state,
-    clock: deps.clock,
-    ...(deps.claimTtlMs !== undefined ? { claimTtlMs: deps.claimTtlMs } : {}),
-    ...(deps.waitForPostMs !== undefined ? { waitForPostMs: deps.waitForPostMs } : {}),
-    ...(deps.sleep ? { sleep: deps.sleep } : {}),
-  };
+  // The deps carry every field run-messages needs, under the same names.
+  const messageDeps: MessageDeps = deps;
 
   /** Subscribed channels (honouring failures-only for this verdict), else the default channel. */
   async function subscribedTargets(setId: string, facts: RunFacts): Promise<Target[]> {
