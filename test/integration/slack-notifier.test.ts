@@ -7,12 +7,11 @@ import { ensureRunMessage } from "../../functions/core/run-messages.js";
 import { buildRunCard } from "../../functions/core/run-card.js";
 import { stateKeys } from "../../functions/core/state-keys.js";
 import { saveSubscription } from "../../functions/core/subscriptions.js";
-import type { FailingUnitTest, RunSummary } from "../../functions/core/summary-model.js";
+import type { RunSummary } from "../../functions/core/summary-model.js";
+import { failing, RUN_ID, SET_ID, summary } from "../support/summary-fixtures.js";
 import { SlackChat } from "../../functions/slack/client.js";
 import { type SlackStub, startSlackStub } from "../support/slack-stub.js";
 
-const RUN_ID = "65f000000000000000000001";
-const SET_ID = "65e000000000000000000001";
 const DEFAULT = "C0DEFAULT";
 const clock = { now: () => new Date("2026-04-01T12:05:00Z") };
 
@@ -49,32 +48,6 @@ function notifier(overrides: Partial<NotifierDeps> = {}) {
   });
 }
 
-function failing(name: string, i = 0): FailingUnitTest {
-  return {
-    unitTestId: `66${String(i).padStart(22, "0")}`,
-    name,
-    failingMetrics: [{ metricId: `m${i}`, criterionName: "Issue resolved", criterion: "is true", failedRuns: 1, evaluatedRuns: 1 }],
-    runErrors: [],
-  };
-}
-
-function summary(overrides: Partial<RunSummary> = {}): RunSummary {
-  return {
-    runId: RUN_ID,
-    setId: SET_ID,
-    setName: "Checkout flows",
-    verdict: "failed",
-    createdAt: "2026-04-01T12:00:00.000Z",
-    durationSeconds: 120,
-    creator: { org_id: "org", user_id: "svc" },
-    unitTests: { passed: 1, total: 2 },
-    metricEvaluations: { passed: 3, total: 4 },
-    runErrors: [],
-    failingUnitTests: [failing("Guest checkout")],
-    notes: [],
-    ...overrides,
-  };
-}
 
 const started = (extra: Partial<RunStartedDetail> = {}): RunStartedDetail => ({
   runId: RUN_ID,

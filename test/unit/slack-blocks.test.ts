@@ -2,42 +2,14 @@ import type { KnownBlock } from "@slack/web-api";
 import { describe, expect, it } from "vitest";
 import type { ChatMessage } from "../../functions/core/chat.js";
 import { buildRunCard, FAILURES_INLINE, overflowFailures, type RunFacts } from "../../functions/core/run-card.js";
-import type { FailingUnitTest, RunSummary } from "../../functions/core/summary-model.js";
+import type { RunSummary } from "../../functions/core/summary-model.js";
+import { failing, RUN_ID, SET_ID, summary } from "../support/summary-fixtures.js";
 import { LIMITS, renderMessage, renderRunCard } from "../../functions/slack/blocks.js";
 import { escapeText, truncateMrkdwn } from "../../functions/slack/escape.js";
 import { messageToPlain } from "../../functions/slack/plain-text.js";
 import { TerminalChat } from "../../functions/local/terminal-chat.js";
 
-const RUN_ID = "65f000000000000000000001";
-const SET_ID = "65e000000000000000000001";
 
-function failing(name: string, i = 0): FailingUnitTest {
-  return {
-    unitTestId: `66${String(i).padStart(22, "0")}`,
-    name,
-    failingMetrics: [{ metricId: `m${i}`, criterionName: "Issue resolved", criterion: "is true", failedRuns: 2, evaluatedRuns: 3 }],
-    runErrors: [],
-  };
-}
-
-function summary(overrides: Partial<RunSummary> = {}): RunSummary {
-  return {
-    runId: RUN_ID,
-    setId: SET_ID,
-    setName: "Checkout flows",
-    verdict: "failed",
-    createdAt: "2026-04-01T12:00:00.000Z",
-    finishedAt: "2026-04-01T12:03:05.000Z",
-    durationSeconds: 185,
-    creator: { org_id: "org", user_id: "svc" },
-    unitTests: { passed: 2, total: 3 },
-    metricEvaluations: { passed: 7, total: 9 },
-    runErrors: [],
-    failingUnitTests: [failing("Guest checkout with a saved card")],
-    notes: [],
-    ...overrides,
-  };
-}
 
 const facts = (s: RunSummary, extra: Partial<RunFacts> = {}): RunFacts => ({ runId: RUN_ID, setId: SET_ID, verdict: s.verdict, summary: s, ...extra });
 
