@@ -2,73 +2,81 @@
  * Configuration (DESIGN.md, Configuration): parsed once at the edge from the environment
  * (and, in Lambda, the secret's JSON) into a typed object. Nothing deeper reads process.env.
  */
-import { z } from "zod";
+// zod/mini: the same validation with a tree-shakable API, so the small slack-http bundle
+// does not carry all of zod (full zod is ~445 KB of it; this is a few KB).
+import * as z from "zod/mini";
 
-const optionalText = z
-  .string()
-  .transform((value) => value.trim())
-  .optional()
-  .transform((value) => (value === undefined || value === "" ? undefined : value));
+const blankToUndefined = (value: string | undefined) => {
+  const trimmed = value?.trim();
+  return trimmed === undefined || trimmed === "" ? undefined : trimmed;
+};
 
-const idList = z
-  .string()
-  .optional()
-  .transform((value) =>
+const optionalText = z.pipe(z.optional(z.string()), z.transform(blankToUndefined));
+
+const idList = z.pipe(
+  z.optional(z.string()),
+  z.transform((value) =>
     (value ?? "")
       .split(",")
       .map((item) => item.trim())
       .filter((item) => item !== ""),
-  );
+  ),
+);
 
-const url = (name: string) =>
-  z
-    .string()
-    .trim()
-    .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), {
-      message: `${name} must be an http(s) URL`,
-    });
+const isHttpUrl = (value: string) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol);
+
+const url = (name: string, fallback: string) =>
+  z._default(z.string().check(z.trim(), z.refine(isHttpUrl, { error: `${name} must be an http(s) URL` })), fallback);
 
 const positiveInt = (name: string) =>
-  z.coerce.number({ message: `${name} must be a number` }).int().positive({ message: `${name} must be a positive whole number` });
+  z.coerce.number({ error: `${name} must be a number` }).check(
+    z.int({ error: `${name} must be a positive whole number` }),
+    z.positive({ error: `${name} must be a positive whole number` }),
+  );
 
 export const ConfigSchema = z
   .object({
-    AMIGO_API_URL: url("AMIGO_API_URL").default("https://api.amigo.ai"),
+    AMIGO_API_URL: url("AMIGO_API_URL", "https://api.amigo.ai"),
     AMIGO_ORG_ID: optionalText,
     AMIGO_API_KEY: optionalText,
     AMIGO_API_KEY_ID: optionalText,
     AMIGO_USER_ID: optionalText,
     SLACK_BOT_TOKEN: optionalText,
     SLACK_SIGNING_SECRET: optionalText,
-    SLACK_API_URL: url("SLACK_API_URL").default("https://slack.com/api/"),
+    SLACK_API_URL: url("SLACK_API_URL", "https://slack.com/api/"),
     SLACK_DEFAULT_CHANNEL: optionalText,
     SLACK_ALLOWED_USERS: idList,
     SLACK_ALLOWED_CHANNELS: idList,
     ARCHIVE_BUCKET: optionalText,
-    ARCHIVE_PREFIX: z.string().default("runs/"),
-    S3_ENDPOINT: optionalText.pipe(z.string().url({ message: "S3_ENDPOINT must be a URL" }).optional()),
-    ARCHIVE_DIR: z.string().trim().min(1).default("./archive"),
+    ARCHIVE_PREFIX: z._default(z.string(), "runs/"),
+    S3_ENDPOINT: z.pipe(
+      optionalText,
+      z.optional(z.string().check(z.refine((value) => URL.canParse(value), { error: "S3_ENDPOINT must be a URL" }))),
+    ),
+    ARCHIVE_DIR: z._default(z.string().check(z.trim(), z.minLength(1)), "./archive"),
     EVENT_BUS_NAME: optionalText,
-    POLL_INTERVAL_SECONDS: positiveInt("POLL_INTERVAL_SECONDS").optional(),
-    PORT: positiveInt("PORT").max(65535, { message: "PORT must be at most 65535" }).default(8787),
+    POLL_INTERVAL_SECONDS: z.optional(positiveInt("POLL_INTERVAL_SECONDS")),
+    PORT: z._default(positiveInt("PORT").check(z.lte(65535, { error: "PORT must be at most 65535" })), 8787),
     /** How long a run stays watched before simwatch gives up on it (hours). */
-    GIVE_UP_AFTER_HOURS: positiveInt("GIVE_UP_AFTER_HOURS").default(48),
+    GIVE_UP_AFTER_HOURS: z._default(positiveInt("GIVE_UP_AFTER_HOURS"), 48),
   })
-  .superRefine((config, ctx) => {
-    const amigo = ["AMIGO_ORG_ID", "AMIGO_API_KEY", "AMIGO_API_KEY_ID", "AMIGO_USER_ID"] as const;
-    const set = amigo.filter((name) => config[name] !== undefined);
-    if (set.length > 0 && set.length < amigo.length) {
-      for (const name of amigo.filter((n) => config[n] === undefined)) {
-        ctx.addIssue({ code: "custom", path: [name], message: `${name} is missing (the Amigo credentials come as a set of four: ${amigo.join(", ")})` });
+  .check(
+    z.superRefine((config, ctx) => {
+      const amigo = ["AMIGO_ORG_ID", "AMIGO_API_KEY", "AMIGO_API_KEY_ID", "AMIGO_USER_ID"] as const;
+      const set = amigo.filter((name) => config[name] !== undefined);
+      if (set.length > 0 && set.length < amigo.length) {
+        for (const name of amigo.filter((n) => config[n] === undefined)) {
+          ctx.addIssue({ code: "custom", path: [name], message: `${name} is missing (the Amigo credentials come as a set of four: ${amigo.join(", ")})` });
+        }
       }
-    }
-    if (config.ARCHIVE_PREFIX !== "" && !config.ARCHIVE_PREFIX.endsWith("/")) {
-      ctx.addIssue({ code: "custom", path: ["ARCHIVE_PREFIX"], message: "ARCHIVE_PREFIX must end with / (or be empty)" });
-    }
-    if (config.ARCHIVE_PREFIX.startsWith("_simwatch")) {
-      ctx.addIssue({ code: "custom", path: ["ARCHIVE_PREFIX"], message: "ARCHIVE_PREFIX must not be inside _simwatch/, where state lives" });
-    }
-  });
+      if (config.ARCHIVE_PREFIX !== "" && !config.ARCHIVE_PREFIX.endsWith("/")) {
+        ctx.addIssue({ code: "custom", path: ["ARCHIVE_PREFIX"], message: "ARCHIVE_PREFIX must end with / (or be empty)" });
+      }
+      if (config.ARCHIVE_PREFIX.startsWith("_simwatch")) {
+        ctx.addIssue({ code: "custom", path: ["ARCHIVE_PREFIX"], message: "ARCHIVE_PREFIX must not be inside _simwatch/, where state lives" });
+      }
+    }),
+  );
 
 export type Config = z.output<typeof ConfigSchema>;
 

@@ -30,6 +30,13 @@ describe("parseConfig", () => {
     }
   });
 
+  it("refuses an S3 endpoint that is not a URL and a port out of range", () => {
+    expect(() => parseConfig({ S3_ENDPOINT: "not a url" })).toThrow(/S3_ENDPOINT must be a URL/);
+    expect(() => parseConfig({ PORT: "70000" })).toThrow(/PORT must be at most 65535/);
+    expect(() => parseConfig({ POLL_INTERVAL_SECONDS: "0" })).toThrow(/POLL_INTERVAL_SECONDS must be a positive whole number/);
+    expect(parseConfig({ POLL_INTERVAL_SECONDS: " 5 ", S3_ENDPOINT: "http://127.0.0.1:9000" })).toMatchObject({ POLL_INTERVAL_SECONDS: 5, S3_ENDPOINT: "http://127.0.0.1:9000" });
+  });
+
   it("asks for the whole set of Amigo credentials when only some are given", () => {
     expect(() => parseConfig({ AMIGO_API_KEY: "sk-very-secret" })).toThrow(/AMIGO_ORG_ID is missing/);
   });
