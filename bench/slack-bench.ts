@@ -105,11 +105,12 @@ const SIMWATCH_ENTRY = `
 import { handle } from "hono/aws-lambda";
 import { createSlackApp } from "${ROOT}/functions/slack/app.js";
 import { EventBridgeBus } from "${ROOT}/functions/bus/eventbridge-bus.js";
+import { sdkTransport } from "${ROOT}/functions/bus/eventbridge-sdk.js";
 import { parseConfig } from "${ROOT}/functions/core/config.js";
 const config = parseConfig(process.env);
 // Command Accepted is never too large for EventBridge, so the bus needs no state store here.
 const noState = { get: async () => undefined, create: async () => false, replace: async () => false, delete: async () => {}, list: async () => [] };
-const bus = new EventBridgeBus({ busName: config.EVENT_BUS_NAME ?? "simwatch", state: noState });
+const bus = new EventBridgeBus({ busName: config.EVENT_BUS_NAME ?? "simwatch", transport: sdkTransport(), state: noState });
 export const handler = handle(createSlackApp({
   signingSecret: config.SLACK_SIGNING_SECRET ?? "",
   bus,
@@ -122,8 +123,9 @@ const SIMWATCH_APP_ONLY_ENTRY = `
 import { handle } from "hono/aws-lambda";
 import { createSlackApp } from "${ROOT}/functions/slack/app.js";
 import { EventBridgeBus } from "${ROOT}/functions/bus/eventbridge-bus.js";
+import { sdkTransport } from "${ROOT}/functions/bus/eventbridge-sdk.js";
 const noState = { get: async () => undefined, create: async () => false, replace: async () => false, delete: async () => {}, list: async () => [] };
-const bus = new EventBridgeBus({ busName: process.env.EVENT_BUS_NAME ?? "simwatch", state: noState });
+const bus = new EventBridgeBus({ busName: process.env.EVENT_BUS_NAME ?? "simwatch", transport: sdkTransport(), state: noState });
 export const handler = handle(createSlackApp({ signingSecret: process.env.SLACK_SIGNING_SECRET ?? "", bus }));
 `;
 

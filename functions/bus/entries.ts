@@ -38,12 +38,12 @@ export function runIdOf(event: SimwatchEvent): string | undefined {
 
 export async function prepareEntry(
   event: SimwatchEvent,
-  options: { busName: string; state: StateStore; maxEntryBytes: number; log: Logger },
+  options: { busName: string; state?: StateStore; maxEntryBytes: number; log: Logger },
 ): Promise<PreparedEntry> {
   const inline = prepared(event, options.busName);
   if (inline.size < options.maxEntryBytes) return inline;
 
-  if (event.detailType === "Run Finished" && event.detail.summary !== undefined) {
+  if (event.detailType === "Run Finished" && event.detail.summary !== undefined && options.state) {
     const { summary, ...rest } = event.detail;
     const { key, outcome } = await storeRunSummary(options.state, rest.runId, summary);
     options.log.info("bus.summary_by_reference", {

@@ -1,14 +1,11 @@
 /**
  * EventBus on an EventBridge custom bus: PutEvents in requests of at most 10 entries and
  * under 256 KB, oversize "Run Finished" summaries by reference through the state store,
- * refused entries retried with backoff (only those), throttling and 5xx retried by the SDK.
+ * refused entries retried with backoff (only those). The wire call is a transport: the SDK
+ * client (eventbridge-sdk.ts, throttling and 5xx retried by the SDK) or a signed HTTPS call
+ * (eventbridge-http.ts, for the small slack-http bundle); everything else lives here, once.
  */
-import {
-  EventBridgeClient,
-  type EventBridgeClientConfig,
-  PutEventsCommand,
-  type PutEventsResultEntry,
-} from "@aws-sdk/client-eventbridge";
+import type { PutEventsRequestEntry, PutEventsResultEntry } from "@aws-sdk/client-eventbridge";
 import type { SimwatchEvent } from "../core/events.js";
 import type { EventBus, StateStore } from "../core/ports.js";
 import { backoffDelay, sleep } from "./backoff.js";
@@ -24,34 +21,30 @@ export interface EventBridgeRetrySettings {
   /** Backoff between those tries: about `baseDelayMs`, doubling, at most `maxDelayMs`. */
   baseDelayMs: number;
   maxDelayMs: number;
-  /** SDK attempts per request for throttling and 5xx (only for a client this bus builds). */
-  sdkMaxAttempts: number;
 }
 
 export const DEFAULT_EVENTBRIDGE_RETRY: EventBridgeRetrySettings = {
   entryAttempts: 4,
   baseDelayMs: 100,
   maxDelayMs: 2_000,
-  sdkMaxAttempts: 4,
 };
 
-/**
- * Either a ready client, or what to build one from: `region` defaults to the SDK's own lookup
- * (AWS_REGION in Lambda); `endpoint` and static `credentials` are for tests.
- */
-export type EventBridgeConnection =
-  | { client: EventBridgeClient }
-  | { region?: string; endpoint?: string; credentials?: EventBridgeClientConfig["credentials"] };
+/** One PutEvents call: throws when the request as a whole fails (after its own retries). */
+export interface PutEventsTransport {
+  putEvents(entries: PutEventsRequestEntry[]): Promise<{ FailedEntryCount?: number; Entries?: PutEventsResultEntry[] }>;
+  close?(): void;
+}
 
-export type EventBridgeBusOptions = EventBridgeConnection & {
+export interface EventBridgeBusOptions {
   busName: string;
-  /** Where oversize "Run Finished" summaries go (stateKeys.runSummary). */
-  state: StateStore;
+  transport: PutEventsTransport;
+  /** Where oversize "Run Finished" summaries go (stateKeys.runSummary); without it they fail as too large. */
+  state?: StateStore;
   retry?: Partial<EventBridgeRetrySettings>;
   log?: Logger;
   /** For tests; defaults to the real limits. */
   limits?: { maxEntryBytes?: number; maxRequestBytes?: number };
-};
+}
 
 interface Refusal {
   item: PreparedEntry;
@@ -61,9 +54,8 @@ interface Refusal {
 
 export class EventBridgeBus implements EventBus {
   readonly busName: string;
-  private readonly client: EventBridgeClient;
-  private readonly ownsClient: boolean;
-  private readonly state: StateStore;
+  private readonly transport: PutEventsTransport;
+  private readonly state: StateStore | undefined;
   private readonly retry: EventBridgeRetrySettings;
   private readonly log: Logger;
   private readonly maxEntryBytes: number;
@@ -76,19 +68,7 @@ export class EventBridgeBus implements EventBus {
     this.log = options.log ?? jsonLogger();
     this.maxEntryBytes = options.limits?.maxEntryBytes ?? MAX_ENTRY_BYTES;
     this.maxRequestBytes = options.limits?.maxRequestBytes ?? MAX_REQUEST_BYTES;
-    if ("client" in options) {
-      this.client = options.client;
-      this.ownsClient = false;
-    } else {
-      this.client = new EventBridgeClient({
-        ...(options.region === undefined ? {} : { region: options.region }),
-        ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
-        ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
-        maxAttempts: this.retry.sdkMaxAttempts,
-        retryMode: "standard",
-      });
-      this.ownsClient = true;
-    }
+    this.transport = options.transport;
   }
 
   /**
@@ -98,7 +78,7 @@ export class EventBridgeBus implements EventBus {
    */
   async publish(events: readonly SimwatchEvent[]): Promise<void> {
     if (events.length === 0) return;
-    const options = { busName: this.busName, state: this.state, maxEntryBytes: this.maxEntryBytes, log: this.log };
+    const options = { busName: this.busName, maxEntryBytes: this.maxEntryBytes, log: this.log, ...(this.state ? { state: this.state } : {}) };
     const prepared: PreparedEntry[] = [];
     for (const event of events) prepared.push(await prepareEntry(event, options));
 
@@ -139,9 +119,9 @@ export class EventBridgeBus implements EventBus {
     throw error;
   }
 
-  /** Destroys the client if this bus built it. */
+  /** Releases the transport's connections (an SDK client this bus's transport built). */
   close(): void {
-    if (this.ownsClient) this.client.destroy();
+    this.transport.close?.();
   }
 
   /** One pass over `items` in as few requests as the limits allow; returns what was refused. */
@@ -152,8 +132,8 @@ export class EventBridgeBus implements EventBus {
       maxBytes: this.maxRequestBytes,
     });
     for (const batch of batches) {
-      const output = await this.client
-        .send(new PutEventsCommand({ Entries: batch.map((item) => item.entry) }))
+      const output = await this.transport
+        .putEvents(batch.map((item) => item.entry))
         .catch((error: unknown) => {
           this.log.error("bus.put_events_failed", { busName: this.busName, entries: batch.length, ...errorFields(error) });
           throw error;

@@ -3,7 +3,8 @@ import type { Config } from "../core/config.js";
 import type { Logger } from "../core/log.js";
 import type { StateStore } from "../core/ports.js";
 import { EventBridgeBus } from "./eventbridge-bus.js";
+import { sdkTransport } from "./eventbridge-sdk.js";
 
 export function eventBridgeBusFromConfig(config: Pick<Config, "EVENT_BUS_NAME">, state: StateStore, log: Logger): EventBridgeBus | undefined {
-  return config.EVENT_BUS_NAME ? new EventBridgeBus({ busName: config.EVENT_BUS_NAME, state, log }) : undefined;
+  return config.EVENT_BUS_NAME ? new EventBridgeBus({ busName: config.EVENT_BUS_NAME, transport: sdkTransport(), state, log }) : undefined;
 }

@@ -1,6 +1,7 @@
 /** The bus adapters: EventBridge and in-process EventBus implementations, and the consumer side. */
 export { EventBridgeBus, DEFAULT_EVENTBRIDGE_RETRY } from "./eventbridge-bus.js";
-export type { EventBridgeBusOptions, EventBridgeConnection, EventBridgeRetrySettings } from "./eventbridge-bus.js";
+export type { EventBridgeBusOptions, EventBridgeRetrySettings, PutEventsTransport } from "./eventbridge-bus.js";
+export { type EventBridgeConnection, sdkTransport } from "./eventbridge-sdk.js";
 export { InProcessBus } from "./in-process-bus.js";
 export type { DeadLetter, EventHandler, InProcessBusOptions } from "./in-process-bus.js";
 export { decodeEventBridgeEvent, decodeEventOf } from "./decode.js";

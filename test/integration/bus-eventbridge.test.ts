@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { decodeEventBridgeEvent } from "../../functions/bus/decode.js";
 import { EventTooLargeError, PublishFailedError } from "../../functions/bus/errors.js";
 import { EventBridgeBus, type EventBridgeRetrySettings } from "../../functions/bus/eventbridge-bus.js";
+import { sdkTransport } from "../../functions/bus/eventbridge-sdk.js";
 import { resolveRunFinished } from "../../functions/bus/resolve.js";
 import { event, type RunFinishedDetail, type SimwatchEvent } from "../../functions/core/events.js";
 import { silentLogger } from "../../functions/core/log.js";
@@ -69,12 +70,15 @@ describe("EventBridgeBus against a local EventBridge stand-in", () => {
   let state: MapStateStore;
   const buses: EventBridgeBus[] = [];
 
-  const busWith = (retry: Partial<EventBridgeRetrySettings> = {}) => {
+  const busWith = (retry: Partial<EventBridgeRetrySettings> = {}, sdkMaxAttempts = 4) => {
     const bus = new EventBridgeBus({
       busName: "simwatch-test",
-      region: "us-east-1",
-      endpoint: stub.endpoint,
-      credentials: { accessKeyId: "AKIDFAKE", secretAccessKey: "fake-secret" },
+      transport: sdkTransport({
+        region: "us-east-1",
+        endpoint: stub.endpoint,
+        credentials: { accessKeyId: "AKIDFAKE", secretAccessKey: "fake-secret" },
+        maxAttempts: sdkMaxAttempts,
+      }),
       state,
       retry: { ...FAST_RETRY, ...retry },
       log: silentLogger,
@@ -207,7 +211,7 @@ describe("EventBridgeBus against a local EventBridge stand-in", () => {
   it("gives up with the service's error once the SDK's attempts are spent", async () => {
     state = new MapStateStore();
     stub.failNextCalls(5, "internal");
-    await expect(busWith({ sdkMaxAttempts: 2 }).publish([artifactsReady(1)])).rejects.toMatchObject({ name: "InternalException" });
+    await expect(busWith({}, 2).publish([artifactsReady(1)])).rejects.toMatchObject({ name: "InternalException" });
     expect(stub.calls).toHaveLength(2);
   });
 
