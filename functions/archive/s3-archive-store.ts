@@ -12,7 +12,7 @@ import {
   type S3Client,
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
-import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+import { MAX_PRESIGN_SECONDS, presignS3Get } from "../aws/s3-presign.js";
 import type { ArchiveStore } from "../core/ports.js";
 import { readableFromBytes } from "./byte-stream.js";
 import { abortReason, InvalidKeyError } from "./errors.js";
@@ -28,9 +28,6 @@ export interface S3ArchiveStoreOptions {
 }
 
 const MIB = 1024 * 1024;
-/** S3 caps presigned URLs at seven days. */
-const MAX_PRESIGN_SECONDS = 7 * 24 * 3600;
-
 export class S3ArchiveStore implements ArchiveStore {
   readonly bucket: string;
   private readonly client: S3Client;
@@ -113,9 +110,20 @@ export class S3ArchiveStore implements ArchiveStore {
   /** A GET URL valid for `expiresInSeconds` (1 s to 7 days); undefined when the key does not exist. */
   async presignDownload(key: string, expiresInSeconds: number): Promise<string | undefined> {
     if (!(await this.exists(key))) return undefined;
-    const expiresIn = Math.min(MAX_PRESIGN_SECONDS, Math.max(1, Math.floor(expiresInSeconds)));
-    return getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.bucket, Key: key }), { expiresIn });
+    const config = this.client.config;
+    const endpoint = config.endpoint ? await config.endpoint() : undefined;
+    return presignS3Get(
+      {
+        bucket: this.bucket,
+        region: await config.region(),
+        credentials: await config.credentials(),
+        ...(endpoint ? { endpoint: `${endpoint.protocol}//${endpoint.hostname}${endpoint.port ? `:${endpoint.port}` : ""}${endpoint.path}` } : {}),
+      },
+      key,
+      Math.min(MAX_PRESIGN_SECONDS, expiresInSeconds),
+    );
   }
+
 
   /**
    * Upload aborts the multipart upload itself; this second abort covers the case AWS
