@@ -3,16 +3,21 @@
  * environment exactly as the stack sets it: Amigo is the simulator, S3 is RGW, EventBridge
  * and Slack are local stand-ins. Proves the wiring, not the logic (tested elsewhere).
  */
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningSimulator } from "../../functions/local/simulator/index.js";
 import { EventBridgeStub } from "../support/eventbridge-stub.js";
 import { s3WithFreshBucket, testS3Server } from "../support/s3.js";
 import { startTestSimulator } from "../support/simulator.js";
-import { type SlackStub, slackHeaders, slashBody, startSlackStub } from "../support/slack-stub.js";
+import { buttonBody, type SlackStub, slackHeaders, slashBody, startSlackStub } from "../support/slack-stub.js";
 
 const SIGNING_SECRET = "lambda-test-signing-secret";
+const SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:simwatch-test";
 let sim: RunningSimulator;
+let secretsManager: Server;
+const secretRequests: { target: string | undefined; authorization: string | undefined; secretId: unknown }[] = [];
 let events: EventBridgeStub;
 let slack: SlackStub;
 let bucket: string;
@@ -60,11 +65,22 @@ beforeAll(async () => {
   slack = await startSlackStub();
   const s3 = testS3Server();
   ({ bucket } = await s3WithFreshBucket("lambda"));
+  // A Secrets Manager stand-in: the credentials reach the functions only through the secret.
+  secretsManager = createServer((request, response) => {
+    let body = "";
+    request.on("data", (chunk: Buffer) => (body += chunk.toString("utf8")));
+    request.on("end", () => {
+      secretRequests.push({ target: request.headers["x-amz-target"] as string | undefined, authorization: request.headers.authorization, secretId: JSON.parse(body).SecretId });
+      const secret = { AMIGO_API_KEY: sim.credentials.apiKey, AMIGO_API_KEY_ID: sim.credentials.apiKeyId, SLACK_BOT_TOKEN: slack.token, SLACK_SIGNING_SECRET: SIGNING_SECRET };
+      response.writeHead(200, { "content-type": "application/x-amz-json-1.1" }).end(JSON.stringify({ ARN: SECRET_ARN, SecretString: JSON.stringify(secret) }));
+    });
+  });
+  await new Promise<void>((done) => secretsManager.listen(0, "127.0.0.1", done));
   Object.assign(process.env, {
+    SECRET_ARN,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: `http://127.0.0.1:${(secretsManager.address() as AddressInfo).port}`,
     AMIGO_API_URL: sim.url,
     AMIGO_ORG_ID: sim.orgId,
-    AMIGO_API_KEY: sim.credentials.apiKey,
-    AMIGO_API_KEY_ID: sim.credentials.apiKeyId,
     AMIGO_USER_ID: sim.credentials.userId,
     ARCHIVE_BUCKET: bucket,
     S3_ENDPOINT: s3.endpoint,
@@ -73,12 +89,10 @@ beforeAll(async () => {
     AWS_REGION: s3.region,
     EVENT_BUS_NAME: "simwatch-test",
     AWS_ENDPOINT_URL_EVENTBRIDGE: events.endpoint,
-    SLACK_BOT_TOKEN: slack.token,
     SLACK_API_URL: slack.apiUrl,
-    SLACK_SIGNING_SECRET: SIGNING_SECRET,
     SLACK_DEFAULT_CHANNEL: "CDEFAULT",
   });
-  delete process.env.SECRET_ARN;
+  for (const name of ["AMIGO_API_KEY", "AMIGO_API_KEY_ID", "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"]) delete process.env[name];
 });
 
 afterAll(async () => {
@@ -86,12 +100,16 @@ afterAll(async () => {
   await sim?.close();
   await events?.close();
   await slack?.close();
+  secretsManager?.close();
 });
 
 describe("the Lambda handlers", () => {
-  it("poller: a tick publishes the run's events on EventBridge", async () => {
+  it("poller: a tick publishes the run's events on EventBridge, with credentials read from the secret", async () => {
     const { handler } = await import("../../functions/handlers/poller.js");
     expect((await handler()).firstPoll).toBe(true);
+    expect(secretRequests).toHaveLength(1);
+    expect(secretRequests[0]).toMatchObject({ target: "secretsmanager.GetSecretValue", secretId: SECRET_ARN });
+    expect(secretRequests[0]?.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=.+\/us-east-1\/secretsmanager\/aws4_request, SignedHeaders=.*x-amz-target/);
     const runId = sim.control.createRun({ set: "Checkout flows", outcome: { durationMs: 1_000, artifactsDelayMs: 0, artifactBytes: 10_000 } });
     await handler();
     sim.control.advance(2_000);
@@ -136,6 +154,25 @@ describe("the Lambda handlers", () => {
     const forged = (await handler(functionUrlEvent("/slack/commands", body, slackHeaders("wrong-secret", body, now)) as never, context)) as { statusCode: number };
     expect(forged.statusCode).toBe(401);
     expect(events.accepted.length).toBe(before + 1);
+  });
+
+  it("slack-http: Download artifacts answers privately with a fresh presigned S3 link that downloads the archived bytes", async () => {
+    const { handler } = await import("../../functions/handlers/slack-http.js");
+    const [archived] = published("Run Archived") as { runId: string; setId: string; key: string; sha256: string }[];
+    const body = buttonBody({
+      actionId: "simwatch_download",
+      value: JSON.stringify({ runId: archived?.runId, setId: archived?.setId, key: archived?.key }),
+      responseUrl: slack.responseUrl("download"),
+    });
+    const answer = (await handler(functionUrlEvent("/slack/interactions", body, slackHeaders(SIGNING_SECRET, body, Math.floor(Date.now() / 1000))) as never, context)) as { statusCode: number };
+    expect(answer.statusCode).toBe(200);
+    const reply = slack.responses.find((response) => response.id === "download");
+    expect(reply?.body.response_type).toBe("ephemeral");
+    const link = /<(http[^|>]+)\|Download the artifacts>/.exec(JSON.stringify(reply?.body.blocks ?? reply?.body.text))?.[1]?.replaceAll("&amp;", "&");
+    expect(link).toContain("X-Amz-Expires=300");
+    const download = await fetch(link ?? "");
+    expect(download.status).toBe(200);
+    expect(createHash("sha256").update(Buffer.from(await download.arrayBuffer())).digest("hex")).toBe(archived?.sha256);
   });
 
   it("command-worker: Command Accepted runs against Amigo and answers at the response_url", async () => {

@@ -1,0 +1,48 @@
+/**
+ * PutEvents as one signed HTTPS call (AWS JSON 1.1), without the SDK client: the transport
+ * of the slack-http function, whose bundle must stay small. Throttling and 5xx are retried
+ * here, as the SDK would; batching, size limits and refused entries stay in EventBridgeBus.
+ */
+import type { PutEventsRequestEntry, PutEventsResultEntry } from "@aws-sdk/client-eventbridge";
+import { type AwsCredentials, AwsRequestError, awsJsonCall, credentialsFromEnv, endpointFor, regionFromEnv } from "../aws/sigv4.js";
+import { backoffDelay, sleep } from "./backoff.js";
+import type { PutEventsTransport } from "./eventbridge-bus.js";
+
+export interface SignedTransportOptions {
+  region?: string;
+  credentials?: AwsCredentials;
+  endpoint?: URL;
+  /** Tries per request for throttling, 5xx and network errors. */
+  attempts?: number;
+  fetch?: typeof fetch;
+}
+
+const retryable = (error: unknown) =>
+  !(error instanceof AwsRequestError) || error.status >= 500 || error.status === 429 || /Throttl/.test(error.code);
+
+export function signedHttpTransport(options: SignedTransportOptions = {}): PutEventsTransport {
+  const region = options.region ?? regionFromEnv();
+  const endpoint = options.endpoint ?? endpointFor("EventBridge", `events.${region}.amazonaws.com`);
+  const attempts = options.attempts ?? 3;
+  return {
+    async putEvents(entries: PutEventsRequestEntry[]) {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await awsJsonCall<{ FailedEntryCount?: number; Entries?: PutEventsResultEntry[] }>({
+            service: "events",
+            target: "AWSEvents.PutEvents",
+            endpoint,
+            region,
+            // Read per call: Lambda's role credentials are in the environment and may be refreshed.
+            credentials: options.credentials ?? credentialsFromEnv(),
+            body: { Entries: entries },
+            ...(options.fetch ? { fetch: options.fetch } : {}),
+          });
+        } catch (error) {
+          if (attempt >= attempts || !retryable(error)) throw error;
+          await sleep(backoffDelay(attempt, 50, 500));
+        }
+      }
+    },
+  };
+}
