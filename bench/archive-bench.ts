@@ -40,6 +40,7 @@ async function bundleChild(dir: string): Promise<string> {
     format: "esm",
     target: "node20",
     minify: true,
+    mainFields: ["module", "main"],
     outfile,
     logLevel: "silent",
     banner: { js: "import { createRequire } from 'module';const require = createRequire(import.meta.url);" },

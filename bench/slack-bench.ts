@@ -4,13 +4,14 @@
  *     consumer is slow (the simulator takes 5 s to create each run): the app must not wait.
  * (b) Bundle size and cold import time of the slack-http handler (esbuild, minified, ESM,
  *     node22) next to a minimal Bolt for JavaScript app (AwsLambdaReceiver, one command),
- *     bundled the same way, each with @aws-sdk/* external (as the Lambda runtime provides it)
- *     and bundled.
+ *     bundled the same way (as infra/constructs/simwatch-function.ts does: ESM builds first,
+ *     everything bundled, which is how the stack deploys it), and with @aws-sdk/* and
+ *     @smithy/* external for comparison.
  */
 import { type ServerType, serve } from "@hono/node-server";
 import { build } from "esbuild";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -101,43 +102,8 @@ export async function ackLatency(requests = 1000, concurrency = 10): Promise<{ p
 
 const BANNER = "import { createRequire } from 'module';const require = createRequire(import.meta.url);";
 
-const SIMWATCH_ENTRY = `
-import { handle } from "hono/aws-lambda";
-import { createSlackApp } from "${ROOT}/functions/slack/app.js";
-import { EventBridgeBus } from "${ROOT}/functions/bus/eventbridge-bus.js";
-import { sdkTransport } from "${ROOT}/functions/bus/eventbridge-sdk.js";
-import { parseConfig } from "${ROOT}/functions/core/config.js";
-const config = parseConfig(process.env);
-// Command Accepted is never too large for EventBridge, so the bus needs no state store here.
-const noState = { get: async () => undefined, create: async () => false, replace: async () => false, delete: async () => {}, list: async () => [] };
-const bus = new EventBridgeBus({ busName: config.EVENT_BUS_NAME ?? "simwatch", transport: sdkTransport(), state: noState });
-export const handler = handle(createSlackApp({
-  signingSecret: config.SLACK_SIGNING_SECRET ?? "",
-  bus,
-  allowed: { users: config.SLACK_ALLOWED_USERS, channels: config.SLACK_ALLOWED_CHANNELS },
-}));
-`;
-
-/** The same app without configuration parsing (core/config.ts pulls in zod, most of the bytes above). */
-const SIMWATCH_APP_ONLY_ENTRY = `
-import { handle } from "hono/aws-lambda";
-import { createSlackApp } from "${ROOT}/functions/slack/app.js";
-import { EventBridgeBus } from "${ROOT}/functions/bus/eventbridge-bus.js";
-import { sdkTransport } from "${ROOT}/functions/bus/eventbridge-sdk.js";
-const noState = { get: async () => undefined, create: async () => false, replace: async () => false, delete: async () => {}, list: async () => [] };
-const bus = new EventBridgeBus({ busName: process.env.EVENT_BUS_NAME ?? "simwatch", transport: sdkTransport(), state: noState });
-export const handler = handle(createSlackApp({ signingSecret: process.env.SLACK_SIGNING_SECRET ?? "", bus }));
-`;
-
-/** The lead's handler, once it is wired (the placeholder throws "not wired yet"). */
-function realHandlerEntry(): string | undefined {
-  const file = join(ROOT, "functions/handlers/slack-http.ts");
-  try {
-    return readFileSync(file, "utf8").includes("not wired yet") ? undefined : `export * from "${file}";`;
-  } catch {
-    return undefined;
-  }
-}
+/** The deployed handler, exactly: functions/handlers/slack-http.ts. */
+const HANDLER_ENTRY = `export * from "${join(ROOT, "functions/handlers/slack-http.ts")}";`;
 
 const BOLT_ENTRY = `
 import bolt from "@slack/bolt";
@@ -163,6 +129,8 @@ async function bundle(name: string, source: string, dir: string, awsSdk: "extern
     target: "node22",
     banner: { js: BANNER },
     external: awsSdk === "external" ? ["@aws-sdk/*", "@smithy/*"] : [],
+    // As infra/constructs/simwatch-function.ts bundles: ESM builds first, so unused code shakes out.
+    mainFields: ["module", "main"],
     nodePaths: [join(ROOT, "node_modules")],
     absWorkingDir: ROOT,
     logLevel: "silent",
@@ -197,12 +165,9 @@ export async function bundleFigures(): Promise<BundleFigures[]> {
   const dir = mkdtempSync(join(ROOT, ".bench-slack-"));
   try {
     const figures: BundleFigures[] = [];
-    for (const awsSdk of ["external", "bundled"] as const) {
-      const real = realHandlerEntry();
+    for (const awsSdk of ["bundled", "external"] as const) {
       const entries: [string, string][] = [
-        ...(real ? ([["handlers/slack-http", real]] as [string, string][]) : []),
-        ["slack app+config", SIMWATCH_ENTRY],
-        ["slack app, no zod", SIMWATCH_APP_ONLY_ENTRY],
+        ["handlers/slack-http", HANDLER_ENTRY],
         ["bolt-minimal", BOLT_ENTRY],
       ];
       for (const [name, source] of entries) {
