@@ -4,7 +4,7 @@
  * S3 user whose keys are fixed. Starts in about a second once Ceph is installed.
  */
 import { randomUUID } from "node:crypto";
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -123,9 +123,40 @@ async function startCluster(paths: CephPaths, dir: string, daemons: Daemon[], de
   return { endpoint, region: "us-east-1", accessKeyId: ACCESS_KEY_ID, secretAccessKey: SECRET_ACCESS_KEY, kind: "rgw" };
 }
 
+const DIR_PREFIX = "simwatch-rgw-";
+const OWNER_FILE = "owner.pid";
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Removes cluster folders left by test runs that were killed outright (their daemons die
+ * with them, their folders do not). Folders of live runs, and of recent failures kept
+ * for inspection, stay.
+ */
+async function sweepAbandoned(maxAgeMs = 3_600_000): Promise<void> {
+  const names = await readdir(tmpdir()).catch(() => [] as string[]);
+  for (const name of names.filter((n) => n.startsWith(DIR_PREFIX))) {
+    const dir = join(tmpdir(), name);
+    const owner = Number(await readFile(join(dir, OWNER_FILE), "utf8").catch(() => "0"));
+    const age = Date.now() - ((await stat(dir).catch(() => undefined))?.mtimeMs ?? Date.now());
+    if ((owner > 0 && !isAlive(owner)) || age > maxAgeMs) {
+      if (owner > 0 && isAlive(owner)) continue;
+      await rm(dir, { recursive: true, force: true }).catch(() => {});
+    }
+  }
+}
+
 async function attempt(paths: CephPaths, timeoutMs: number): Promise<RunningRgw> {
   const started = Date.now();
-  const dir = await mkdtemp(join(tmpdir(), "simwatch-rgw-"));
+  const dir = await mkdtemp(join(tmpdir(), DIR_PREFIX));
+  await writeFile(join(dir, OWNER_FILE), String(process.pid));
   const daemons: Daemon[] = [];
   const killAll = () => Promise.all(daemons.map((daemon) => killDaemon(daemon)));
   const deadline = started + timeoutMs;
@@ -165,6 +196,7 @@ async function attempt(paths: CephPaths, timeoutMs: number): Promise<RunningRgw>
 export async function startRgw(options: StartRgwOptions = {}): Promise<RunningRgw> {
   const log = options.log ?? (() => {});
   const paths = await ensureCephInstalled(log);
+  await sweepAbandoned();
   const timeoutMs = options.timeoutMs ?? 45_000;
   try {
     return await attempt(paths, timeoutMs);
