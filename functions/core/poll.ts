@@ -183,6 +183,8 @@ export async function pollOnce(options: PollerOptions): Promise<TickReport> {
   const finishing: Run[] = [];
   const finishedAt = new Map<string, string>();
   const gaveUp = new Map<string, number>();
+  /** Runs reported finished earlier whose artifacts never got archived. */
+  const gaveUpFinished: Run[] = [];
   const completedRuns = [...fetched.filter((run) => run.is_completed), ...shortRuns];
   for (const run of completedRuns) {
     const entry = watched[run.id] ?? changes.upserts.get(run.id) ?? watchedEntry(run, nowIso);
@@ -215,6 +217,12 @@ export async function pollOnce(options: PollerOptions): Promise<TickReport> {
       changes.removals.add(run.id);
       report.gaveUp++;
       logger.warn("poller.give_up", { runId: run.id, reason: "artifacts never archived" });
+      // The run's summary says so: in its one Run Finished, or in a second one that updates the message.
+      gaveUp.set(run.id, options.giveUpAfterHours);
+      if (entry.finishedAt) {
+        gaveUpFinished.push(run);
+        finishedAt.set(run.id, entry.finishedAt);
+      }
       continue;
     }
     changes.upserts.set(run.id, update);
@@ -239,15 +247,13 @@ export async function pollOnce(options: PollerOptions): Promise<TickReport> {
     }
   }
 
-  if (finishing.length > 0) {
-    const summaries = await summarizeRuns(amigo, state, finishing, { finishedAt, gaveUpAfterHours: gaveUp });
-    await mapConcurrent(summaries, STATE_CONCURRENCY, (summary) => state.create(stateKeys.runSummary(summary.runId), summary));
-    for (const summary of summaries) {
-      events.push({
-        marker: stateKeys.runFinishedMarker(summary.runId),
-        event: event("Run Finished", { runId: summary.runId, setId: summary.setId, verdict: summary.verdict, summary }),
-      });
-    }
+  if (finishing.length + gaveUpFinished.length > 0) {
+    const summaries = await summarizeRuns(amigo, state, [...finishing, ...gaveUpFinished], { finishedAt, gaveUpAfterHours: gaveUp });
+    await mapConcurrent(summaries.slice(0, finishing.length), STATE_CONCURRENCY, (summary) => state.create(stateKeys.runSummary(summary.runId), summary));
+    summaries.forEach((summary, index) => {
+      const marker = index < finishing.length ? stateKeys.runFinishedMarker(summary.runId) : stateKeys.gaveUpMarker(summary.runId);
+      events.push({ marker, event: event("Run Finished", { runId: summary.runId, setId: summary.setId, verdict: summary.verdict, summary }) });
+    });
   }
 
   const published = await publishOnce(state, bus, events, nowIso);

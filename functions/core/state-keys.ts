@@ -19,6 +19,8 @@ export const stateKeys = {
   runFinishedMarker: (runId: string) => `${STATE_ROOT}done/${runId}/finished`,
   artifactsReadyMarker: (runId: string) => `${STATE_ROOT}done/${runId}/artifacts-ready`,
   archivedMarker: (runId: string) => `${STATE_ROOT}done/${runId}/archived`,
+  /** The finished run's message was updated to say simwatch gave up on its artifacts. */
+  gaveUpMarker: (runId: string) => `${STATE_ROOT}done/${runId}/gave-up`,
   /** Set by simwatch when it cancels a run, the only way a verdict can be "cancelled". */
   cancelledBySimwatch: (runId: string) => `${STATE_ROOT}cancelled/${runId}.json`,
   /** Listed once per tick instead of one look-up per finished run. */

@@ -164,6 +164,27 @@ describe("the poller", () => {
     expect(watchlist?.value.runs).toEqual({});
   });
 
+  it("gives up on artifacts that are never generated, and the run's summary says so", async () => {
+    pipeline = await startPipeline({ label: "give-up-artifacts", storage: "fs" });
+    const { sim } = pipeline;
+    await pipeline.poll();
+    const runId = sim.control.createRun({ set: CHECKOUT, outcome: { durationMs: 5_000, artifactsDelayMs: null } });
+    await pipeline.poll({ giveUpAfterHours: 2 });
+    sim.control.advance(6_000);
+    await pipeline.poll({ giveUpAfterHours: 2 });
+    sim.control.advance(3 * 3_600_000);
+    await pipeline.poll({ giveUpAfterHours: 2 });
+    await pipeline.poll({ giveUpAfterHours: 2 });
+    const finished = pipeline.ofType("Run Finished") as EventOf<"Run Finished">[];
+    expect(finished.map((event) => event.detail.runId)).toEqual([runId, runId]);
+    expect(finished[0]?.detail.summary?.notes.join(" ")).not.toContain("gave up");
+    expect(finished[1]?.detail.verdict).toBe("passed");
+    expect(finished[1]?.detail.summary?.notes.join(" ")).toContain("gave up waiting for this run's artifacts after 2 hours");
+    expect(pipeline.ofType("Artifacts Ready")).toEqual([]);
+    const watchlist = await pipeline.state.get<{ runs: Record<string, unknown> }>(stateKeys.watchlist());
+    expect(watchlist?.value.runs).toEqual({});
+  });
+
   it("diffs a run against the set's previous finished run", async () => {
     pipeline = await startPipeline({ label: "diff", storage: "fs" });
     const { sim } = pipeline;

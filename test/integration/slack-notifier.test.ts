@@ -107,6 +107,18 @@ describe("notifier against the Slack stand-in", () => {
     expect(blocksText(message!)).toContain("simwatch_download");
   });
 
+  it("edits the message again when simwatch gives up on a finished run's artifacts, without a second post", async () => {
+    const n = notifier();
+    await n.runStarted(started());
+    await n.runFinished(finished());
+    const note = "simwatch gave up waiting for this run's artifacts after 48 hours; they were not archived.";
+    await n.runFinished(finished(summary({ notes: [note] })));
+    const [message] = stub.topLevel(DEFAULT);
+    expect(stub.topLevel(DEFAULT)).toHaveLength(1);
+    expect(message!.history).toHaveLength(2);
+    expect(blocksText(message!)).toContain("gave up waiting for this run");
+  });
+
   it("posts in subscribed channels instead of the default one", async () => {
     await subscribe("C0TEAM");
     await notifier().runStarted(started());
