@@ -125,6 +125,7 @@ async function startCluster(paths: CephPaths, dir: string, daemons: Daemon[], de
 
 const DIR_PREFIX = "simwatch-rgw-";
 const OWNER_FILE = "owner.pid";
+const FAILED_FILE = "STARTUP-FAILED";
 
 function isAlive(pid: number): boolean {
   try {
@@ -137,19 +138,19 @@ function isAlive(pid: number): boolean {
 
 /**
  * Removes cluster folders left by test runs that were killed outright (their daemons die
- * with them, their folders do not). Folders of live runs, and of recent failures kept
- * for inspection, stay.
+ * with them, their folders do not). Folders of live runs stay, and so do failed startups'
+ * folders, kept for inspection, for an hour.
  */
-async function sweepAbandoned(maxAgeMs = 3_600_000): Promise<void> {
+async function sweepAbandoned(keepFailuresMs = 3_600_000): Promise<void> {
   const names = await readdir(tmpdir()).catch(() => [] as string[]);
   for (const name of names.filter((n) => n.startsWith(DIR_PREFIX))) {
     const dir = join(tmpdir(), name);
     const owner = Number(await readFile(join(dir, OWNER_FILE), "utf8").catch(() => "0"));
-    const age = Date.now() - ((await stat(dir).catch(() => undefined))?.mtimeMs ?? Date.now());
-    if ((owner > 0 && !isAlive(owner)) || age > maxAgeMs) {
-      if (owner > 0 && isAlive(owner)) continue;
-      await rm(dir, { recursive: true, force: true }).catch(() => {});
-    }
+    if (owner > 0 && isAlive(owner)) continue;
+    const failed = await stat(join(dir, FAILED_FILE)).catch(() => undefined);
+    if (failed && Date.now() - failed.mtimeMs < keepFailuresMs) continue;
+    if (owner === 0 && !failed) continue; // not ours to judge
+    await rm(dir, { recursive: true, force: true }).catch(() => {});
   }
 }
 
@@ -178,6 +179,7 @@ async function attempt(paths: CephPaths, timeoutMs: number): Promise<RunningRgw>
     };
   } catch (error) {
     await killAll();
+    await writeFile(join(dir, FAILED_FILE), "").catch(() => {});
     const message = error instanceof Error ? error.message : String(error);
     throw new RgwStartupError(
       `Could not start Ceph's RADOS Gateway for the S3 tests: ${message}\n${await logTails(dir)}\n` +
