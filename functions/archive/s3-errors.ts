@@ -9,10 +9,13 @@ function describe(error: unknown): { name?: string; status?: number } {
   };
 }
 
-/** No such key (GET: NoSuchKey, HEAD: NotFound with no body). */
+/**
+ * No such key (GET: NoSuchKey, HEAD: NotFound with no body). A missing bucket is not a
+ * missing key: GET's NoSuchBucket stays an error (HEAD cannot tell the two apart).
+ */
 export function isNotFound(error: unknown): boolean {
   const { name, status } = describe(error);
-  return name === "NoSuchKey" || name === "NotFound" || status === 404;
+  return name === "NoSuchKey" || name === "NotFound" || (status === 404 && name !== "NoSuchBucket");
 }
 
 /** A conditional write's precondition did not hold (If-None-Match / If-Match). */

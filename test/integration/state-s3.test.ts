@@ -44,3 +44,11 @@ describe("S3StateStore", () => {
     expect((await new S3StateStore({ client, bucket }).get(key))?.value).toEqual({ n: 4 });
   });
 });
+
+describe("S3StateStore against a bucket that does not exist", () => {
+  it("fails loudly instead of reading every key as absent", async () => {
+    const { client } = await s3WithFreshBucket("state-nobucket");
+    const store = new S3StateStore({ client, bucket: "simwatch-no-such-bucket-0000" });
+    await expect(store.get("_simwatch/poller/cursor.json")).rejects.toMatchObject({ name: "NoSuchBucket" });
+  });
+});
