@@ -2,6 +2,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { decodeEventBridgeEvent } from "../../functions/bus/decode.js";
 import { EventTooLargeError, PublishFailedError } from "../../functions/bus/errors.js";
 import { EventBridgeBus, type EventBridgeRetrySettings } from "../../functions/bus/eventbridge-bus.js";
+import { type PutEventsTransport } from "../../functions/bus/eventbridge-bus.js";
+import { signedHttpTransport } from "../../functions/bus/eventbridge-http.js";
 import { sdkTransport } from "../../functions/bus/eventbridge-sdk.js";
 import { resolveRunFinished } from "../../functions/bus/resolve.js";
 import { event, type RunFinishedDetail, type SimwatchEvent } from "../../functions/core/events.js";
@@ -64,22 +66,42 @@ function summaryOf(id: string, failingTests: number): RunSummary {
 const artifactsReady = (n: number) => event("Artifacts Ready", { runId: runId(n), setId: SET_ID });
 const detailOf = (entry: StubEntry) => JSON.parse(entry.Detail ?? "{}") as { runId?: string };
 const FAST_RETRY: Partial<EventBridgeRetrySettings> = { baseDelayMs: 5, maxDelayMs: 20 };
+/** Role credentials as Lambda has them: with a session token. */
+const CREDENTIALS = { accessKeyId: "AKIDFAKE", secretAccessKey: "fake-secret", sessionToken: "fake-session-token" };
 
-describe("EventBridgeBus against a local EventBridge stand-in", () => {
+/**
+ * The two wires under the one EventBridgeBus: the SDK client (most handlers) and the signed
+ * HTTPS call (slack-http). Batching, size limits and refused-entry retries are the bus's, so
+ * every behaviour below must hold over either; only how a failed request surfaces differs.
+ */
+const TRANSPORTS: {
+  name: string;
+  make: (endpoint: string, attempts: number) => PutEventsTransport;
+  /** What a request that fails every attempt with HTTP 500 InternalException rejects with. */
+  exhausted: Record<string, unknown>;
+}[] = [
+  {
+    name: "the SDK client",
+    make: (endpoint, attempts) => sdkTransport({ region: "us-east-1", endpoint, credentials: CREDENTIALS, maxAttempts: attempts }),
+    exhausted: { name: "InternalException" },
+  },
+  {
+    name: "the signed HTTPS call",
+    make: (endpoint, attempts) => signedHttpTransport({ region: "us-east-1", endpoint: new URL(endpoint), credentials: CREDENTIALS, attempts }),
+    exhausted: { name: "AwsRequestError", service: "events", status: 500, code: "InternalException" },
+  },
+];
+
+describe.each(TRANSPORTS)("EventBridgeBus over $name, against a local EventBridge stand-in", (transport) => {
   let stub: EventBridgeStub;
-  let state: MapStateStore;
+  let state: MapStateStore | undefined;
   const buses: EventBridgeBus[] = [];
 
-  const busWith = (retry: Partial<EventBridgeRetrySettings> = {}, sdkMaxAttempts = 4) => {
+  const busWith = (retry: Partial<EventBridgeRetrySettings> = {}, requestAttempts = 4) => {
     const bus = new EventBridgeBus({
       busName: "simwatch-test",
-      transport: sdkTransport({
-        region: "us-east-1",
-        endpoint: stub.endpoint,
-        credentials: { accessKeyId: "AKIDFAKE", secretAccessKey: "fake-secret" },
-        maxAttempts: sdkMaxAttempts,
-      }),
-      state,
+      transport: transport.make(stub.endpoint, requestAttempts),
+      ...(state ? { state } : {}),
       retry: { ...FAST_RETRY, ...retry },
       log: silentLogger,
     });
@@ -114,16 +136,16 @@ describe("EventBridgeBus against a local EventBridge stand-in", () => {
   });
 
   it("splits a request before its entries together reach 256 KB", async () => {
-    state = new MapStateStore();
+    const store = (state = new MapStateStore());
     // Each about 100 KB: under the entry limit alone, but three would not fit one request.
     const events = [1, 2, 3].map((n) => event("Run Finished", { runId: runId(n), setId: SET_ID, verdict: "failed", summary: summaryOf(runId(n), 400) }));
     await busWith().publish(events);
     expect(stub.calls.map((call) => call.entries.length)).toEqual([2, 1]);
-    expect(state.values.size).toBe(0);
+    expect(store.values.size).toBe(0);
   });
 
   it("sends a 300 KB summary by reference, and the resolver loads the same summary back", async () => {
-    state = new MapStateStore();
+    const store = (state = new MapStateStore());
     const summary = summaryOf(runId(7), 1400);
     expect(Buffer.byteLength(JSON.stringify(summary))).toBeGreaterThan(300 * 1024);
     const finished = event("Run Finished", { runId: runId(7), setId: SET_ID, verdict: "failed", summary });
@@ -131,7 +153,7 @@ describe("EventBridgeBus against a local EventBridge stand-in", () => {
     await busWith().publish([finished, artifactsReady(7)]);
 
     const key = stateKeys.runSummary(runId(7));
-    expect((await state.get<RunSummary>(key))?.value).toEqual(summary);
+    expect((await store.get<RunSummary>(key))?.value).toEqual(summary);
     const entry = stub.accepted.find((e) => e.DetailType === "Run Finished");
     const sent = JSON.parse(entry?.Detail ?? "{}") as RunFinishedDetail;
     expect(sent).toEqual({ runId: runId(7), setId: SET_ID, verdict: "failed", summaryRef: key });
@@ -139,16 +161,16 @@ describe("EventBridgeBus against a local EventBridge stand-in", () => {
     // What a Lambda target would receive, decoded and resolved.
     const decoded = decodeEventBridgeEvent({ id: "e-1", source: entry?.Source, "detail-type": entry?.DetailType, detail: sent });
     if (decoded.detailType !== "Run Finished") throw new Error("expected Run Finished");
-    expect(await resolveRunFinished(decoded.detail, state)).toEqual({ runId: runId(7), setId: SET_ID, verdict: "failed", summary });
+    expect(await resolveRunFinished(decoded.detail, store)).toEqual({ runId: runId(7), setId: SET_ID, verdict: "failed", summary });
   });
 
   it("publishing the same oversize summary again reuses the stored one", async () => {
-    state = new MapStateStore();
+    const store = (state = new MapStateStore());
     const finished = event("Run Finished", { runId: runId(8), setId: SET_ID, verdict: "failed", summary: summaryOf(runId(8), 1400) });
     await busWith().publish([finished]);
-    const first = await state.get(stateKeys.runSummary(runId(8)));
+    const first = await store.get(stateKeys.runSummary(runId(8)));
     await busWith().publish([finished]);
-    expect((await state.get(stateKeys.runSummary(runId(8))))?.etag).toBe(first?.etag);
+    expect((await store.get(stateKeys.runSummary(runId(8))))?.etag).toBe(first?.etag);
     expect(stub.accepted).toHaveLength(2);
   });
 
@@ -208,11 +230,27 @@ describe("EventBridgeBus against a local EventBridge stand-in", () => {
     expect(stub.accepted).toHaveLength(1);
   });
 
-  it("gives up with the service's error once the SDK's attempts are spent", async () => {
+  it("gives up with the service's error once the transport's attempts are spent", async () => {
     state = new MapStateStore();
     stub.failNextCalls(5, "internal");
-    await expect(busWith({}, 2).publish([artifactsReady(1)])).rejects.toMatchObject({ name: "InternalException" });
+    await expect(busWith({}, 2).publish([artifactsReady(1)])).rejects.toMatchObject(transport.exhausted);
     expect(stub.calls).toHaveLength(2);
+  });
+
+  it("signs every request with SigV4 for events in the region, target and session token included", async () => {
+    state = new MapStateStore();
+    await busWith().publish([artifactsReady(1)]);
+    expect(stub.calls[0]?.authorization).toMatch(
+      /^AWS4-HMAC-SHA256 Credential=AKIDFAKE\/\d{8}\/us-east-1\/events\/aws4_request, SignedHeaders=[^,]*\bx-amz-target\b[^,]*, Signature=[0-9a-f]{64}$/,
+    );
+    expect(stub.calls[0]?.securityToken).toBe("fake-session-token");
+  });
+
+  it("without a state store, an oversize summary is refused as too large before anything is sent", async () => {
+    state = undefined;
+    const finished = event("Run Finished", { runId: runId(9), setId: SET_ID, verdict: "failed", summary: summaryOf(runId(9), 1400) });
+    await expect(busWith().publish([artifactsReady(9), finished])).rejects.toBeInstanceOf(EventTooLargeError);
+    expect(stub.calls).toHaveLength(0);
   });
 
   it("sends nothing for no events", async () => {

@@ -23,6 +23,9 @@ export interface StubCall {
   status: number;
   /** Answered with a PutEvents result, the indexes of entries it refused. */
   refused: number[];
+  /** The request's Authorization and X-Amz-Security-Token headers, as sent. */
+  authorization?: string;
+  securityToken?: string;
 }
 
 export interface AcceptedEntry extends StubEntry {
@@ -114,6 +117,9 @@ export class EventBridgeStub {
     for await (const chunk of request) chunks.push(chunk as Buffer);
     const target = String(request.headers["x-amz-target"] ?? "");
     const call: StubCall = { target, entries: [], status: 0, refused: [] };
+    if (request.headers.authorization !== undefined) call.authorization = request.headers.authorization;
+    const securityToken = request.headers["x-amz-security-token"];
+    if (typeof securityToken === "string") call.securityToken = securityToken;
     this.calls.push(call);
 
     if (request.method !== "POST" || target !== "AWSEvents.PutEvents") {
