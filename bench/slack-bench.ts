@@ -17,7 +17,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createHmac } from "node:crypto";
-import { MemoryStateStore } from "../functions/archive/memory-state-store.js";
+import { MemoryStateStore } from "../test/support/memory-state-store.js";
 import { createAmigoClient } from "../functions/amigo/index.js";
 import { InProcessBus } from "../functions/bus/in-process-bus.js";
 import { createCommandWorker } from "../functions/core/command-worker.js";

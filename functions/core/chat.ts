@@ -107,10 +107,35 @@ export interface RespondOptions {
   replaceOriginal?: boolean;
 }
 
+/**
+ * What a post is for: carried with the message (Slack message metadata) so that, after a post
+ * whose outcome is unknown, `findPosted` can tell whether it reached the channel.
+ */
+export interface PostTag {
+  runId: string;
+  /** "card" for the run's message; the purpose of a thread reply otherwise ("mention", ...). */
+  what: string;
+}
+
+export interface PostOptions {
+  threadTs?: string;
+  tag?: PostTag;
+}
+
 /** What core needs from a chat service. */
 export interface ChatPort {
-  /** Posts a new message (in a thread when `threadTs` is given). Mentions in it notify. */
-  post(channelId: string, message: ChatMessage, options?: { threadTs?: string }): Promise<MessageRef>;
+  /**
+   * Posts a new message (in a thread when `threadTs` is given). Mentions in it notify. Never
+   * retried inside the call once the request may have reached the service: a failure whose
+   * outcome is unknown is a ChatError with `mayHavePosted`.
+   */
+  post(channelId: string, message: ChatMessage, options?: PostOptions): Promise<MessageRef>;
+  /**
+   * The message this app posted with `tag` in the channel (or in the thread `threadTs`) since
+   * `since`, if there is one. Throws a ChatError when it cannot look (a missing scope, say):
+   * then nobody can tell, and the caller must not post again.
+   */
+  findPosted(channelId: string, tag: PostTag, options: { since: Date; threadTs?: string }): Promise<MessageRef | undefined>;
   /** Edits a message in place (edits do not notify anyone). */
   update(ref: MessageRef, message: ChatMessage): Promise<void>;
   /** Answers a slash command or a button click through its response_url. */
@@ -124,13 +149,20 @@ export interface ChatPort {
  */
 export class ChatError extends Error {
   override readonly name = "ChatError";
+  /**
+   * The request may have reached the service and taken effect (a timeout, a dropped
+   * connection, an HTTP 5xx): a post must be looked for before it is sent again.
+   */
+  readonly mayHavePosted: boolean;
   constructor(
     readonly code: string,
     message: string,
     readonly retryable: boolean,
     readonly retryAfterSeconds?: number,
+    options: { mayHavePosted?: boolean } = {},
   ) {
     super(message);
+    this.mayHavePosted = options.mayHavePosted ?? false;
   }
 }
 

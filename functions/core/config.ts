@@ -59,6 +59,8 @@ export const ConfigSchema = z
     PORT: z._default(positiveInt("PORT").check(z.lte(65535, { error: "PORT must be at most 65535" })), 8787),
     /** How long a run stays watched before simwatch gives up on it (hours). */
     GIVE_UP_AFTER_HOURS: z._default(positiveInt("GIVE_UP_AFTER_HOURS"), 48),
+    /** Markers, per-run state and command records older than this are deleted (never settings). */
+    STATE_RETENTION_DAYS: z._default(positiveInt("STATE_RETENTION_DAYS"), 30),
   })
   .check(
     z.superRefine((config, ctx) => {
@@ -71,6 +73,14 @@ export const ConfigSchema = z
       }
       if (config.ARCHIVE_PREFIX !== "" && !config.ARCHIVE_PREFIX.endsWith("/")) {
         ctx.addIssue({ code: "custom", path: ["ARCHIVE_PREFIX"], message: "ARCHIVE_PREFIX must end with / (or be empty)" });
+      }
+      // A run is watched for GIVE_UP_AFTER_HOURS; its state must outlive that by a day at least.
+      if (config.STATE_RETENTION_DAYS * 24 < config.GIVE_UP_AFTER_HOURS + 24) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["STATE_RETENTION_DAYS"],
+          message: "STATE_RETENTION_DAYS must be at least a day longer than GIVE_UP_AFTER_HOURS, or state of watched runs would expire",
+        });
       }
       if (config.ARCHIVE_PREFIX.startsWith("_simwatch")) {
         ctx.addIssue({ code: "custom", path: ["ARCHIVE_PREFIX"], message: "ARCHIVE_PREFIX must not be inside _simwatch/, where state lives" });

@@ -44,6 +44,21 @@ export interface StateStore {
   delete(key: string): Promise<void>;
   /** Keys under `prefix`, every page. */
   list(prefix: string): Promise<string[]>;
+  /**
+   * Deletes keys under `prefixes` last written before `olderThan`; returns how many. Only
+   * stores with nothing better implement it (the bucket has lifecycle rules instead).
+   */
+  prune?(prefixes: readonly string[], olderThan: Date): Promise<number>;
+}
+
+/**
+ * Who holds a claim (a lease, a post being made, a command being worked on): an id unique to
+ * this process or invocation, and whether another holder is known to be gone (a dead process
+ * on this machine), so its claim can be taken over before it expires.
+ */
+export interface ClaimOwner {
+  readonly id: string;
+  isGone(otherId: string): boolean;
 }
 
 export interface EventBus {

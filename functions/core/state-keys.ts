@@ -6,6 +6,16 @@
  */
 export const STATE_ROOT = "_simwatch/";
 
+/**
+ * State that expires after STATE_RETENTION_DAYS: markers, pending events, per-run state and
+ * command records. Settings (subscriptions, schedules), each set's baseline and the poller's
+ * watch list never do. The stack turns each prefix into an S3 lifecycle rule; the folder
+ * store prunes them.
+ */
+export const EXPIRING_STATE_PREFIXES: readonly string[] = ["done/", "outbox/", "runs/", "commands/", "cancelled/", "bus/"].map(
+  (prefix) => `${STATE_ROOT}${prefix}`,
+);
+
 export const stateKeys = {
   /**
    * The poller's watch list and cursor, one document (read once per tick, replaced with

@@ -2,7 +2,7 @@
  * Local mode's "Slack": messages print in the terminal, and answers to a response_url that
  * is a real HTTP address (as `simwatch slash` gives) are also posted there.
  */
-import type { ChatMessage, ChatPort, MessageRef, RespondOptions } from "../core/chat.js";
+import type { ChatMessage, ChatPort, MessageRef, PostOptions, PostTag, RespondOptions } from "../core/chat.js";
 import { errorFields, type Logger } from "../core/log.js";
 import { responseUrlResponder } from "../slack/response-url.js";
 import { TerminalChat } from "./terminal-chat.js";
@@ -18,8 +18,12 @@ export class LocalChat implements ChatPort {
     this.terminal = new TerminalChat(write ? { write } : {});
   }
 
-  post(channelId: string, message: ChatMessage, options?: { threadTs?: string }): Promise<MessageRef> {
+  post(channelId: string, message: ChatMessage, options?: PostOptions): Promise<MessageRef> {
     return this.terminal.post(channelId, message, options);
+  }
+
+  findPosted(channelId: string, tag: PostTag, options: { since: Date; threadTs?: string }): Promise<MessageRef | undefined> {
+    return this.terminal.findPosted(channelId, tag, options);
   }
 
   update(ref: MessageRef, message: ChatMessage): Promise<void> {

@@ -3,7 +3,7 @@
  * the same Block Kit blocks the real one would post, and shows edits as edits of the same
  * numbered message.
  */
-import type { ChatMessage, ChatPort, MessageRef, RespondOptions } from "../core/chat.js";
+import type { ChatMessage, ChatPort, MessageRef, PostOptions, PostTag, RespondOptions } from "../core/chat.js";
 import { renderMessage } from "../slack/blocks.js";
 import { messageToPlain } from "../slack/plain-text.js";
 
@@ -14,6 +14,7 @@ export interface TerminalChatOptions {
 export interface PrintedMessage {
   ref: MessageRef;
   threadTs?: string;
+  tag?: PostTag;
   text: string;
   edits: number;
 }
@@ -36,16 +37,25 @@ export class TerminalChat implements ChatPort {
     this.write(`\n  ┌─ ${heading}\n${indented}\n  └─\n`);
   }
 
-  async post(channelId: string, message: ChatMessage, options: { threadTs?: string } = {}): Promise<MessageRef> {
+  async post(channelId: string, message: ChatMessage, options: PostOptions = {}): Promise<MessageRef> {
     this.counter += 1;
     const ts = `${Math.floor(Date.now() / 1000)}.${String(this.counter).padStart(6, "0")}`;
     const text = messageToPlain(renderMessage(message));
     const ref = { channelId, ts };
-    this.messages.set(ts, { ref, text, edits: 0, ...(options.threadTs ? { threadTs: options.threadTs } : {}) });
+    this.messages.set(ts, { ref, text, edits: 0, ...(options.threadTs ? { threadTs: options.threadTs } : {}), ...(options.tag ? { tag: options.tag } : {}) });
     const parent = options.threadTs ? this.messages.get(options.threadTs) : undefined;
     const where = options.threadTs ? `in the thread of message #${parent ? this.numberOf(options.threadTs) : "?"}` : "new message";
     this.show(`#${channelId} · message #${this.counter} · ${where}`, text);
     return ref;
+  }
+
+  /** What this terminal printed; a restarted process has printed nothing, and prints again. */
+  async findPosted(channelId: string, tag: PostTag, options: { threadTs?: string } = {}): Promise<MessageRef | undefined> {
+    for (const printed of this.messages.values()) {
+      const sameTag = printed.tag?.runId === tag.runId && printed.tag.what === tag.what;
+      if (sameTag && printed.ref.channelId === channelId && printed.threadTs === options.threadTs) return printed.ref;
+    }
+    return undefined;
   }
 
   async update(ref: MessageRef, message: ChatMessage): Promise<void> {

@@ -16,7 +16,7 @@ import {
   WebClient,
   type WebClientOptions,
 } from "@slack/web-api";
-import { ChatError, type ChatMessage, type ChatPort, type MessageRef, type RespondOptions } from "../core/chat.js";
+import { ChatError, type ChatMessage, type ChatPort, type MessageRef, type PostOptions, type PostTag, type RespondOptions } from "../core/chat.js";
 import { renderMessage } from "./blocks.js";
 import { type Responder, responseUrlResponder } from "./response-url.js";
 
@@ -102,7 +102,7 @@ export class SlackChat implements ChatPort {
     }
   }
 
-  async post(channelId: string, message: ChatMessage, options: { threadTs?: string } = {}): Promise<MessageRef> {
+  async post(channelId: string, message: ChatMessage, options: PostOptions = {}): Promise<MessageRef> {
     const { text, blocks } = renderMessage(message);
     const result = await this.call(() =>
       this.client.chat.postMessage({
@@ -116,6 +116,11 @@ export class SlackChat implements ChatPort {
     );
     if (!result.ts) throw new ChatError("no_ts", "Slack did not say which message it posted", false);
     return { channelId: result.channel ?? channelId, ts: result.ts };
+  }
+
+  /** Not yet able to read a channel back: says so, so that callers never post twice. */
+  async findPosted(channelId: string, tag: PostTag): Promise<MessageRef | undefined> {
+    throw new ChatError("cannot_look", `cannot look for run ${tag.runId}'s ${tag.what} in ${channelId}`, false);
   }
 
   async update(ref: MessageRef, message: ChatMessage): Promise<void> {

@@ -1,7 +1,7 @@
 import { type ServerType, serve } from "@hono/node-server";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { MemoryStateStore } from "../../functions/archive/memory-state-store.js";
+import { MemoryStateStore } from "../support/memory-state-store.js";
 import { InProcessBus } from "../../functions/bus/in-process-bus.js";
 import { ACTION_IDS } from "../../functions/core/chat.js";
 import { createCommandWorker } from "../../functions/core/command-worker.js";

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { MemoryStateStore } from "../../functions/archive/memory-state-store.js";
+import { MemoryStateStore } from "../support/memory-state-store.js";
 import type { Mention } from "../../functions/core/commands.js";
 import type { RunArchivedDetail, RunFinishedDetail, RunStartedDetail, SlackOrigin } from "../../functions/core/events.js";
 import { createNotifier, NotifyIncomplete, type NotifierDeps } from "../../functions/core/notify.js";

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { MemoryStateStore } from "../../functions/archive/memory-state-store.js";
+import { MemoryStateStore } from "../support/memory-state-store.js";
 import type { Command } from "../../functions/core/commands.js";
 import { CommandRetryLater, createCommandWorker, type CommandWorkerDeps } from "../../functions/core/command-worker.js";
 import type { CommandAcceptedDetail, SlackOrigin } from "../../functions/core/events.js";

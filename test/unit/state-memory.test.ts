@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MemoryStateStore } from "../../functions/archive/memory-state-store.js";
+import { MemoryStateStore } from "../support/memory-state-store.js";
 import { describeStateStoreContract } from "../support/state-store-contract.js";
 
 describeStateStoreContract("MemoryStateStore", async () => new MemoryStateStore());

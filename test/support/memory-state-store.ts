@@ -3,8 +3,8 @@
  * bytes, so what you get back is a copy; versions are hashes of those bytes). For tests of
  * the logic that uses state, and for a single-process demo.
  */
-import type { StateStore, Versioned } from "../core/ports.js";
-import { decodeState, encodeState, versionOf } from "./state-codec.js";
+import type { StateStore, Versioned } from "../../functions/core/ports.js";
+import { decodeState, encodeState, versionOf } from "../../functions/archive/state-codec.js";
 
 export class MemoryStateStore implements StateStore {
   private readonly entries = new Map<string, { bytes: Buffer; etag: string }>();
