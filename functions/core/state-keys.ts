@@ -4,6 +4,8 @@
  * One marker object per state change, created with IfNoneMatch "*", makes every
  * consumer idempotent.
  */
+import { InvalidObjectId, requireObjectId } from "./object-id.js";
+
 export const STATE_ROOT = "_simwatch/";
 
 /**
@@ -16,49 +18,76 @@ export const EXPIRING_STATE_PREFIXES: readonly string[] = ["done/", "outbox/", "
   (prefix) => `${STATE_ROOT}${prefix}`,
 );
 
+const run = (runId: string) => requireObjectId("run id", runId);
+const set = (setId: string) => requireObjectId("set id", setId);
+
+/** Slack channel ids (or a configured "#name") and other words that go into a key. */
+const KEY_WORD = /^[#\w.-]{1,100}$/;
+function word(what: string, value: string): string {
+  if (!KEY_WORD.test(value) || value.startsWith(".")) throw new InvalidObjectId(what, value);
+  return value;
+}
+
+/** An outbox event id, `<runId>/<what>`: the run's id checked, the kind a plain word. */
+function eventId(id: string): [string, string] {
+  const [runId = "", what = "", ...rest] = id.split("/");
+  if (rest.length > 0) throw new InvalidObjectId("event id", id);
+  return [run(runId), word("event kind", what)];
+}
+
 export const stateKeys = {
   /**
    * The poller's watch list and cursor, one document (read once per tick, replaced with
    * IfMatch): the runs it watches until archived or given up on, and when it last listed.
    */
   watchlist: () => `${STATE_ROOT}poller/watchlist.json`,
-  /** A lease held while one archiver streams a run's artifacts. */
-  archivingLease: (runId: string) => `${STATE_ROOT}runs/${runId}/archiving.json`,
-  /** Exactly-once markers, one per event per run. */
-  runStartedMarker: (runId: string) => `${STATE_ROOT}done/${runId}/started`,
-  runFinishedMarker: (runId: string) => `${STATE_ROOT}done/${runId}/finished`,
-  artifactsReadyMarker: (runId: string) => `${STATE_ROOT}done/${runId}/artifacts-ready`,
-  archivedMarker: (runId: string) => `${STATE_ROOT}done/${runId}/archived`,
-  /** The finished run's message was updated to say simwatch gave up on its artifacts. */
-  gaveUpMarker: (runId: string) => `${STATE_ROOT}done/${runId}/gave-up`,
-  /** Set by simwatch when it cancels a run, the only way a verdict can be "cancelled". */
-  cancelledBySimwatch: (runId: string) => `${STATE_ROOT}cancelled/${runId}.json`,
+  /** The claim held while one archiver streams a run's artifacts (heartbeated, so it expires soon after its holder dies). */
+  archivingLease: (runId: string) => `${STATE_ROOT}runs/${run(runId)}/archiving.json`,
+  /** An event recorded and not yet delivered (core/outbox.ts). */
+  outboxEntry: (id: string) => `${STATE_ROOT}outbox/${eventId(id).join(".")}.json`,
+  outboxPrefix: () => `${STATE_ROOT}outbox/`,
+  /** An event the bus has accepted: `done/<runId>/<what>`, e.g. done/<run>/started. */
+  deliveredMarker: (id: string) => `${STATE_ROOT}done/${eventId(id).join("/")}`,
+  /** The run's artifacts are in the archive (written by the archiver, with the Run Archived detail). */
+  archivedMarker: (runId: string) => `${STATE_ROOT}done/${run(runId)}/archived`,
+  /** simwatch asked Amigo to cancel the run; its status says whether Amigo accepted (the only way to "cancelled"). */
+  cancelRequest: (runId: string) => `${STATE_ROOT}cancelled/${run(runId)}.json`,
   /** Listed once per tick instead of one look-up per finished run. */
-  cancelledPrefix: () => `${STATE_ROOT}cancelled/`,
+  cancelRequestsPrefix: () => `${STATE_ROOT}cancelled/`,
   /** Where a run was started from in Slack. */
-  runOrigin: (runId: string) => `${STATE_ROOT}runs/${runId}/origin.json`,
+  runOrigin: (runId: string) => `${STATE_ROOT}runs/${run(runId)}/origin.json`,
   /** A summary too large to travel inside an event. */
-  runSummary: (runId: string) => `${STATE_ROOT}runs/${runId}/summary.json`,
-  /** The run's Slack message in one channel, edited in place. */
-  runMessage: (runId: string, channelId: string) => `${STATE_ROOT}runs/${runId}/messages/${channelId}.json`,
-  runMessagesPrefix: (runId: string) => `${STATE_ROOT}runs/${runId}/messages/`,
+  runSummary: (runId: string) => `${STATE_ROOT}runs/${run(runId)}/summary.json`,
+  /** The run's Slack message in one channel, edited in place (a claim: core/post-once.ts). */
+  runMessage: (runId: string, channelId: string) => `${STATE_ROOT}runs/${run(runId)}/messages/${word("channel", channelId)}.json`,
+  runMessagesPrefix: (runId: string) => `${STATE_ROOT}runs/${run(runId)}/messages/`,
   /** Everything the notifier knows about a run (merged from its events), to render its message. */
-  runCard: (runId: string) => `${STATE_ROOT}runs/${runId}/card.json`,
+  runCard: (runId: string) => `${STATE_ROOT}runs/${run(runId)}/card.json`,
   /** Once-only thread replies under a run's message in one channel (overflow failures, pings). */
-  runThreadReply: (runId: string, channelId: string, what: string) => `${STATE_ROOT}runs/${runId}/replies/${channelId}/${what}`,
+  runThreadReply: (runId: string, channelId: string, what: string) =>
+    `${STATE_ROOT}runs/${run(runId)}/replies/${word("channel", channelId)}/${word("reply", what)}`,
   /** The last finished run of a set, for the diff against the previous run. */
-  lastFinishedRun: (setId: string) => `${STATE_ROOT}sets/${setId}/last-finished.json`,
-  subscription: (setId: string, channelId: string) => `${STATE_ROOT}subscriptions/${setId}/${channelId}.json`,
-  subscriptionsPrefix: (setId?: string) => `${STATE_ROOT}subscriptions/${setId ? `${setId}/` : ""}`,
-  /** A Slack command already handled (requestId = idempotency key). */
-  commandMarker: (requestId: string) => `${STATE_ROOT}commands/${requestId}`,
+  lastFinishedRun: (setId: string) => `${STATE_ROOT}sets/${set(setId)}/last-finished.json`,
+  subscription: (setId: string, channelId: string) => `${STATE_ROOT}subscriptions/${set(setId)}/${word("channel", channelId)}.json`,
+  subscriptionsPrefix: (setId?: string) => `${STATE_ROOT}subscriptions/${setId ? `${set(setId)}/` : ""}`,
+  /** A Slack command's record (requestId = idempotency key), with each step's result. */
+  commandRecord: (requestId: string) => `${STATE_ROOT}commands/${word("request id", requestId)}.json`,
 } as const;
 
-/** Archive layout (DESIGN.md): <prefix><set_id>/<run_id>/{artifacts<ext>,run.json,summary.md}. */
+/** The outbox event id of one kind of event about one run. */
+export const eventIds = {
+  runStarted: (runId: string) => `${runId}/started`,
+  runFinished: (runId: string) => `${runId}/finished`,
+  /** The first Artifacts Ready is `artifacts-ready`; asking again after a stalled archive numbers it. */
+  artifactsReady: (runId: string, emit: number) => (emit <= 1 ? `${runId}/artifacts-ready` : `${runId}/artifacts-ready-${emit}`),
+  gaveUp: (runId: string) => `${runId}/gave-up`,
+  runArchived: (runId: string) => `${runId}/run-archived`,
+} as const;
+
+/** Archive layout: <prefix><set_id>/<run_id>/{artifacts<ext>,run.json,summary.md}. */
 export const archiveKeys = {
-  folder: (prefix: string, setId: string, runId: string) => `${prefix}${setId}/${runId}/`,
-  artifacts: (prefix: string, setId: string, runId: string, extension: string) =>
-    `${prefix}${setId}/${runId}/artifacts${extension}`,
-  runJson: (prefix: string, setId: string, runId: string) => `${prefix}${setId}/${runId}/run.json`,
-  summaryMarkdown: (prefix: string, setId: string, runId: string) => `${prefix}${setId}/${runId}/summary.md`,
+  folder: (prefix: string, setId: string, runId: string) => `${prefix}${set(setId)}/${run(runId)}/`,
+  artifacts: (prefix: string, setId: string, runId: string, extension: string) => `${archiveKeys.folder(prefix, setId, runId)}artifacts${extension}`,
+  runJson: (prefix: string, setId: string, runId: string) => `${archiveKeys.folder(prefix, setId, runId)}run.json`,
+  summaryMarkdown: (prefix: string, setId: string, runId: string) => `${archiveKeys.folder(prefix, setId, runId)}summary.md`,
 } as const;
