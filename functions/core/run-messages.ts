@@ -1,47 +1,46 @@
 /**
- * A run's message in each channel, posted at most once and then edited in place.
+ * A run's messages: its card in each channel (posted at most once, then edited in place),
+ * the thread replies under it, and the run's facts the card is rendered from.
  *
- * Posting is claimed first: `create(runMessage(runId, channel), {status: "posting"})` under
- * IfNoneMatch, so of two deliveries (or the command worker and the notifier) only the one that
- * wins the claim posts; the other waits briefly for the ts, or asks to be retried. A failed
- * post releases the claim. A claim older than `claimTtlMs` (its holder crashed between posting
- * and recording the ts) may be taken over conditionally; that is the one case where a message
- * could appear twice, and it needs a crash at exactly that moment.
- *
- * The run's facts (stateKeys.runCard) are merged under IfMatch, so events arriving in any
- * order converge on the same card.
+ * Posts go through postOnce (claimed, tagged, looked for after an unknown outcome). The facts
+ * (stateKeys.runCard) are merged with a conditional read-modify-write, so events arriving in
+ * any order converge on the same card.
  */
-import { ChatError, type ChatMessage, type ChatPort, type MessageRef } from "./chat.js";
-import type { Clock, StateStore } from "./ports.js";
+import type { ChatMessage, ChatPort, MessageRef } from "./chat.js";
+import { anonymousOwner, type ClaimRecord, createClaims } from "./claims.js";
+import { type Logger, silentLogger } from "./log.js";
+import type { ClaimOwner, Clock, StateStore } from "./ports.js";
+import { type PostOnceDeps, type PostOutcome, type PostProgress, postOnce } from "./post-once.js";
 import { mergeFacts, type RunFacts } from "./run-card.js";
 import { stateKeys } from "./state-keys.js";
-
-export interface RunMessageRecord {
-  channelId: string;
-  status: "posting" | "posted";
-  ts?: string;
-  /** ISO time of the claim (for taking over a crashed holder's claim). */
-  claimedAt: string;
-}
+import { updateState } from "./state-update.js";
 
 export interface MessageDeps {
   chat: ChatPort;
   state: StateStore;
   clock: Clock;
-  /** How long a "posting" claim is honoured (default 2 minutes). */
-  claimTtlMs?: number;
+  /** Who this process is, so claims left by a dead process are taken over at once. */
+  owner?: ClaimOwner;
+  log?: Logger;
+  /** How long a post's claim is honoured before it is taken over (default 60 s). */
+  postClaimTtlMs?: number;
   /** How long to wait for another delivery's post to be recorded (default 5 s). */
   waitForPostMs?: number;
   sleep?: (ms: number) => Promise<void>;
 }
 
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** Another delivery is posting this run's message right now; retry the event later. */
-export class MessageBusy extends ChatError {
-  constructor(runId: string, channelId: string) {
-    super("message_busy", `Run ${runId}'s message in ${channelId} is being posted by another delivery`, true);
-  }
+/** The post-once machinery for a set of message deps (one owner per deps object). */
+export function postingFor(deps: MessageDeps): PostOnceDeps {
+  const owner = deps.owner ?? anonymousOwner();
+  return {
+    chat: deps.chat,
+    claims: createClaims({ state: deps.state, clock: deps.clock, owner }),
+    clock: deps.clock,
+    log: deps.log ?? silentLogger,
+    ...(deps.postClaimTtlMs !== undefined ? { postClaimTtlMs: deps.postClaimTtlMs } : {}),
+    ...(deps.waitForPostMs !== undefined ? { waitForPostMs: deps.waitForPostMs } : {}),
+    ...(deps.sleep ? { sleep: deps.sleep } : {}),
+  };
 }
 
 export async function loadFacts(state: StateStore, runId: string): Promise<{ facts: RunFacts; etag: string } | undefined> {
@@ -54,74 +53,29 @@ export async function updateFacts(
   state: StateStore,
   update: Partial<RunFacts> & Pick<RunFacts, "runId" | "setId">,
 ): Promise<{ facts: RunFacts; etag: string | undefined }> {
-  const key = stateKeys.runCard(update.runId);
-  for (let attempt = 0; attempt < 8; attempt++) {
-    const existing = await state.get<RunFacts>(key);
-    const merged = mergeFacts(existing?.value, update);
-    const written = existing ? await state.replace(key, merged, existing.etag) : await state.create(key, merged);
-    if (written) return { facts: merged, etag: (await state.get<RunFacts>(key))?.etag };
-  }
-  throw new Error(`Could not update run ${update.runId}'s facts: they kept changing`);
+  const saved = await updateState<RunFacts>(state, stateKeys.runCard(update.runId), (current) => mergeFacts(current, update));
+  return { facts: saved.value ?? mergeFacts(undefined, update), etag: saved.etag };
 }
 
-export type Placement = { ref: MessageRef; posted: boolean };
+/** The run's card in `channelId`: posted with `message` when there is none yet. */
+export function ensureRunMessage(posting: PostOnceDeps, runId: string, channelId: string, message: () => ChatMessage): Promise<PostOutcome> {
+  return postOnce(posting, { key: stateKeys.runMessage(runId, channelId), channelId, tag: { runId, what: "card" } }, message);
+}
 
-/**
- * The run's message in `channelId`: posts `message` when there is none yet (returns
- * posted: true), else returns the existing message's ref (posted: false) untouched.
- */
-export async function ensureRunMessage(
-  deps: MessageDeps,
-  runId: string,
-  channelId: string,
-  message: () => ChatMessage,
-): Promise<Placement> {
-  const key = stateKeys.runMessage(runId, channelId);
-  const claimTtlMs = deps.claimTtlMs ?? 120_000;
-  const sleep = deps.sleep ?? defaultSleep;
-  const claim = (): RunMessageRecord => ({ channelId, status: "posting", claimedAt: deps.clock.now().toISOString() });
-
-  const postUnderClaim = async (): Promise<Placement> => {
-    let ref: MessageRef;
-    try {
-      ref = await deps.chat.post(channelId, message());
-    } catch (error) {
-      await deps.state.delete(key).catch(() => undefined);
-      throw error;
-    }
-    // The chat service's id for the channel (a configured "#name" comes back as its id; edits need the id).
-    const record: RunMessageRecord = { channelId: ref.channelId, status: "posted", ts: ref.ts, claimedAt: deps.clock.now().toISOString() };
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const current = await deps.state.get<RunMessageRecord>(key);
-      if (current === undefined ? await deps.state.create(key, record) : await deps.state.replace(key, record, current.etag)) break;
-    }
-    return { ref, posted: true };
-  };
-
-  if (await deps.state.create(key, claim())) return postUnderClaim();
-  const deadline = Date.now() + (deps.waitForPostMs ?? 5000);
-  for (;;) {
-    const existing = await deps.state.get<RunMessageRecord>(key);
-    if (existing === undefined) {
-      if (await deps.state.create(key, claim())) return postUnderClaim();
-      continue;
-    }
-    const record = existing.value;
-    if (record.status === "posted" && record.ts) return { ref: { channelId: record.channelId || channelId, ts: record.ts }, posted: false };
-    const age = deps.clock.now().getTime() - Date.parse(record.claimedAt);
-    if (!(age < claimTtlMs)) {
-      if (await deps.state.replace(key, claim(), existing.etag)) return postUnderClaim();
-      continue;
-    }
-    if (Date.now() >= deadline) throw new MessageBusy(runId, channelId);
-    await sleep(200);
-  }
+/** A thread reply under the run's message, at most once per `what`. */
+export function replyOnce(posting: PostOnceDeps, runId: string, parent: MessageRef, what: string, message: ChatMessage): Promise<PostOutcome> {
+  return postOnce(
+    posting,
+    { key: stateKeys.runThreadReply(runId, parent.channelId, what), channelId: parent.channelId, threadTs: parent.ts, tag: { runId, what } },
+    () => message,
+  );
 }
 
 /** The run's message in a channel, if one was posted. */
 export async function runMessageRef(state: StateStore, runId: string, channelId: string): Promise<MessageRef | undefined> {
-  const record = (await state.get<RunMessageRecord>(stateKeys.runMessage(runId, channelId)))?.value;
-  return record?.status === "posted" && record.ts ? { channelId: record.channelId || channelId, ts: record.ts } : undefined;
+  const record = (await state.get<ClaimRecord<PostProgress>>(stateKeys.runMessage(runId, channelId)))?.value;
+  const ts = record?.status === "completed" ? record.progress.ts : undefined;
+  return ts ? { channelId: record?.progress.channelId || channelId, ts } : undefined;
 }
 
 /** Channels where the run has a message (posted or being posted). */
@@ -129,26 +83,4 @@ export async function runMessageChannels(state: StateStore, runId: string): Prom
   const prefix = stateKeys.runMessagesPrefix(runId);
   const keys = await state.list(prefix);
   return keys.map((key) => key.slice(prefix.length).replace(/\.json$/, "")).filter((id) => id !== "" && !id.includes("/"));
-}
-
-/**
- * Posts a thread reply under the run's message at most once per `what` (claimed with create
- * first; a failed post releases the claim so a retry can post it).
- */
-export async function replyOnce(
-  deps: Pick<MessageDeps, "chat" | "state" | "clock">,
-  runId: string,
-  parent: MessageRef,
-  what: string,
-  message: ChatMessage,
-): Promise<boolean> {
-  const key = stateKeys.runThreadReply(runId, parent.channelId, what);
-  if (!(await deps.state.create(key, { at: deps.clock.now().toISOString(), parentTs: parent.ts }))) return false;
-  try {
-    await deps.chat.post(parent.channelId, message, { threadTs: parent.ts });
-    return true;
-  } catch (error) {
-    await deps.state.delete(key).catch(() => undefined);
-    throw error;
-  }
 }

@@ -3,7 +3,7 @@ import { MemoryStateStore } from "../support/memory-state-store.js";
 import type { Mention } from "../../functions/core/commands.js";
 import type { RunArchivedDetail, RunFinishedDetail, RunStartedDetail, SlackOrigin } from "../../functions/core/events.js";
 import { createNotifier, NotifyIncomplete, type NotifierDeps } from "../../functions/core/notify.js";
-import { ensureRunMessage } from "../../functions/core/run-messages.js";
+import { ensureRunMessage, postingFor } from "../../functions/core/run-messages.js";
 import { buildRunCard } from "../../functions/core/run-card.js";
 import { stateKeys } from "../../functions/core/state-keys.js";
 import { saveSubscription } from "../../functions/core/subscriptions.js";
@@ -135,10 +135,12 @@ describe("notifier against the Slack stand-in", () => {
   it("uses the Slack announcement as the run's message: no second post, finish edits it and pings the starter in its thread", async () => {
     const origin: SlackOrigin = { channelId: "C0ORIGIN", userId: "U0ALICE" };
     await subscribe("C0ORIGIN");
-    const announcement = await ensureRunMessage({ chat: chat(), state, clock }, RUN_ID, "C0ORIGIN", () => ({
+    const placed = await ensureRunMessage(postingFor({ chat: chat(), state, clock }), RUN_ID, "C0ORIGIN", () => ({
       kind: "run",
       card: buildRunCard({ runId: RUN_ID, setId: SET_ID, verdict: "running", setName: "Checkout flows", origin }),
     }));
+    if (placed.status !== "posted") throw new Error(`the announcement was not posted: ${placed.status}`);
+    const announcement = placed;
     await state.create(stateKeys.runOrigin(RUN_ID), { ...origin, threadTs: announcement.ref.ts });
     const n = notifier();
     await n.runStarted(started({ origin: { ...origin, threadTs: announcement.ref.ts } }));
@@ -279,8 +281,11 @@ describe("notifier against the Slack stand-in", () => {
       const report = await notifier().runStarted(started());
       expect(report.skipped).toEqual(["C0LOCKED"]);
       expect(stub.topLevel("C0OPEN")).toHaveLength(1);
-      // The claim was released: once the app is invited, a later event can post there.
-      expect(await state.get(stateKeys.runMessage(RUN_ID, "C0LOCKED"))).toBeUndefined();
+      // The claim was released: once the app is invited, a later event posts there.
+      stub.blockChannel("C0LOCKED", "");
+      await notifier().runFinished(finished());
+      expect(stub.topLevel("C0LOCKED")).toHaveLength(1);
+      expect(stub.topLevel("C0OPEN")).toHaveLength(1);
     });
 
     it("waits out a short 429 Retry-After and posts exactly once", async () => {
