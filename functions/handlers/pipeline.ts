@@ -12,7 +12,7 @@ import type { ArtifactsReadyDetail, CommandAcceptedDetail, SimwatchEvent } from 
 import type { Logger } from "../core/log.js";
 import { createNotifier } from "../core/notify.js";
 import { pollOnce } from "../core/poll.js";
-import type { AmigoApi, ArchiveStore, ArtifactDownloader, Clock, EventBus, StateStore } from "../core/ports.js";
+import type { AmigoApi, ArchiveStore, ArtifactDownloader, ClaimOwner, Clock, EventBus, StateStore } from "../core/ports.js";
 
 export interface PipelineServices {
   config: Config;
@@ -29,6 +29,8 @@ export interface PipelineServices {
   chat?: ChatPort;
   download?: ArtifactDownloader;
   signal?: AbortSignal;
+  /** Who this process is, for claims (locally: the process, so a dead one's claims are taken over at once). */
+  owner?: ClaimOwner;
 }
 
 function chatOf(services: PipelineServices): ChatPort {
@@ -38,11 +40,13 @@ function chatOf(services: PipelineServices): ChatPort {
 
 export function createPipeline(services: PipelineServices) {
   const { config, logger, clock, amigo, state, bus } = services;
+  const owner = services.owner ? { owner: services.owner } : {};
   const defaultChannel = config.SLACK_DEFAULT_CHANNEL ? { defaultChannel: config.SLACK_DEFAULT_CHANNEL } : {};
   let notifier: ReturnType<typeof createNotifier> | undefined;
   let worker: ReturnType<typeof createCommandWorker> | undefined;
   return {
-    poll: () => pollOnce({ amigo, state, bus, clock, logger, giveUpAfterHours: config.GIVE_UP_AFTER_HOURS }),
+    poll: () =>
+      pollOnce({ amigo, state, bus, clock, logger, ...owner, giveUpAfterHours: config.GIVE_UP_AFTER_HOURS, stateRetentionDays: config.STATE_RETENTION_DAYS }),
     archive: (detail: ArtifactsReadyDetail) =>
       archiveRun(
         {
@@ -52,6 +56,7 @@ export function createPipeline(services: PipelineServices) {
           bus,
           clock,
           logger,
+          ...owner,
           download: services.download ?? fetchDownloader(),
           archivePrefix: config.ARCHIVE_PREFIX,
           ...(services.signal ? { signal: services.signal } : {}),
@@ -64,22 +69,25 @@ export function createPipeline(services: PipelineServices) {
         state,
         clock,
         log: logger,
+        ...owner,
         ...defaultChannel,
         setName: async (setId) => (await amigo.listSets([setId]))[0]?.name,
       });
       return notifier.handle(event);
     },
-    command(detail: CommandAcceptedDetail) {
+    /** `remainingMs`: the invocation's time left (Lambda), so a killed worker's claim expires soon after. */
+    command(detail: CommandAcceptedDetail, remainingMs?: number) {
       worker ??= createCommandWorker({
         amigo,
         state,
         chat: chatOf(services),
         clock,
         log: logger,
+        ...owner,
         amigoUser: { org_id: services.amigoOrgId, user_id: services.amigoUserId },
         ...defaultChannel,
       });
-      return worker.handle(detail);
+      return worker.handle(detail, remainingMs === undefined ? {} : { claimTtlMs: remainingMs + 10_000 });
     },
   };
 }

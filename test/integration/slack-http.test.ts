@@ -144,7 +144,7 @@ describe("the Slack app over real HTTP", () => {
     const body = buttonBody({ actionId: ACTION_IDS.cancel, value: JSON.stringify({ runId }), userId: "U0BOB", responseUrl: stub.responseUrl("cancel") });
     expect((await send("/slack/interactions", body)).status).toBe(200);
     await bus.idle();
-    expect(stub.responses.find((r) => r.id === "cancel")?.body.text).toContain("Asked Amigo to cancel run");
+    expect(stub.responses.find((r) => r.id === "cancel")?.body.text).toContain("Amigo accepted the cancel of run");
     expect(stub.responses.find((r) => r.id === "cancel")?.body.replace_original).toBe(false);
     expect(sim.control.getRun(runId)?.is_completed).toBe(true);
   });

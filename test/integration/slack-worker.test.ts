@@ -87,7 +87,7 @@ describe("command worker against the simulator", () => {
     expect(JSON.stringify(announcement!.blocks)).toContain("<@U0ALICE>");
     const origin = (await state.get<SlackOrigin>(stateKeys.runOrigin(runId!)))?.value;
     expect(origin).toEqual({ channelId: "C0TEAM", userId: "U0ALICE", teamId: "T0TEAM", threadTs: announcement!.ts });
-    expect(await state.get(stateKeys.runMessage(runId!, "C0TEAM"))).toMatchObject({ value: { status: "posted", ts: announcement!.ts } });
+    expect(await state.get(stateKeys.runMessage(runId!, "C0TEAM"))).toMatchObject({ value: { status: "completed", progress: { ts: announcement!.ts } } });
     expect(lastAnswer()).toContain("Started run");
     expect(stub.responses.at(-1)?.body.response_type).toBe("ephemeral");
   });
@@ -121,17 +121,17 @@ describe("command worker against the simulator", () => {
     expect(JSON.stringify(actions)).toContain(runId!);
   });
 
-  it("cancels a run, recording that simwatch cancelled it before asking Amigo", async () => {
+  it("cancels a run, recording the request before asking Amigo and the acceptance after its 204", async () => {
     finishAllRuns();
     const runId = sim.control.createRun({ set: "Refund edge cases" });
     const outcome = await worker().handle(accepted({ verb: "cancel", runId }));
     expect(outcome.status).toBe("done");
-    expect(lastAnswer()).toContain("Asked Amigo to cancel run");
-    expect(await state.get(stateKeys.cancelledBySimwatch(runId))).toMatchObject({ value: { by: "U0ALICE" } });
+    expect(lastAnswer()).toContain("Amigo accepted the cancel of run");
+    expect(await state.get(stateKeys.cancelRequest(runId))).toMatchObject({ value: { by: "U0ALICE", status: "cancelled" } });
     expect(sim.control.getRun(runId)?.is_completed).toBe(true);
   });
 
-  it("says a finished run has already finished, with its verdict, and leaves no cancelled marker", async () => {
+  it("says a finished run has already finished, with its verdict, and records the cancel as refused", async () => {
     sim.control.addSet({
       name: "Verdict check",
       unitTests: [{ name: "Only test", criteria: [{ name: "Issue resolved", metric: "Task completion", criterion: { type: "boolean", expected_value: true } }] }],
@@ -144,13 +144,13 @@ describe("command worker against the simulator", () => {
     expect(text).toContain("has already finished");
     expect(text).toContain(":x: failed");
     expect(text).toContain("Verdict check");
-    expect(await state.get(stateKeys.cancelledBySimwatch(runId))).toBeUndefined();
+    expect(await state.get(stateKeys.cancelRequest(runId))).toMatchObject({ value: { status: "refused" } });
   });
 
   it("says so for an unknown run id", async () => {
     await worker().handle(accepted({ verb: "cancel", runId: "0123456789abcdef01234567" }));
     expect(lastAnswer()).toContain("There is no run with id");
-    expect(await state.get(stateKeys.cancelledBySimwatch("0123456789abcdef01234567"))).toBeUndefined();
+    expect(await state.get(stateKeys.cancelRequest("0123456789abcdef01234567"))).toMatchObject({ value: { status: "refused" } });
   });
 
   it("suggests the closest names for an unknown set", async () => {

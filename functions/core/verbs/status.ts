@@ -1,0 +1,61 @@
+/** `/sim status [<run>|<set>]` and `/sim list [<set>] [--failed]`: read-only, nothing recorded. */
+import { type ChatMessage, notice, say } from "../chat.js";
+import { isObjectId } from "../object-id.js";
+import { buildRunCard, type RunFacts } from "../run-card.js";
+import { summarizeRuns } from "../run-summaries.js";
+import { verdictOf } from "../summary.js";
+import type { CommandContext } from "./context.js";
+import { originOf, runLines, take } from "./run-lines.js";
+import { resolveSet } from "./set-lookup.js";
+
+export async function status(ctx: CommandContext, target: string | undefined): Promise<ChatMessage> {
+  const { amigo, state } = ctx.deps;
+  if (target === undefined) {
+    const runs = await take(amigo.listRuns({ is_completed: false, sort_by: ["-created_at"], limit: 20 }), 20);
+    if (runs.length === 0) return say("info", ["No runs are in progress."]);
+    return notice("info", await runLines(amigo, state, runs, ctx.now()), { title: `${runs.length} run${runs.length === 1 ? "" : "s"} in progress` });
+  }
+  if (isObjectId(target)) {
+    const card = await runCardOf(ctx, target);
+    if (card) return card;
+  }
+  const lookup = await resolveSet(amigo, target);
+  if (!lookup.ok) return isObjectId(target) ? say("warning", ["There is no run or set with id ", { code: target }, "."]) : lookup.reply;
+  const runs = await take(amigo.listRuns({ simulation_unit_test_set_id: [lookup.set.id], sort_by: ["-created_at"], limit: 5 }), 5);
+  if (runs.length === 0) return say("info", [{ bold: lookup.set.name }, " has no runs yet."]);
+  return notice("info", await runLines(amigo, state, runs, ctx.now()), { title: `Latest runs of ${lookup.set.name}` });
+}
+
+/** One run as its message shows it, rendered fresh from Amigo. */
+async function runCardOf(ctx: CommandContext, runId: string): Promise<ChatMessage | undefined> {
+  const { amigo, state } = ctx.deps;
+  const [run] = await amigo.getRuns([runId]);
+  if (!run) return undefined;
+  const [summary] = await summarizeRuns(amigo, state, [run]);
+  const origin = await originOf(state, run.id);
+  const facts: RunFacts = {
+    runId: run.id,
+    setId: run.simulation_unit_test_set_id,
+    verdict: summary?.verdict ?? verdictOf(run),
+    createdAt: run.created_at,
+    creator: run.creator,
+    ...(summary ? { summary, setName: summary.setName } : {}),
+    ...(origin ? { origin } : {}),
+  };
+  return { kind: "run", card: buildRunCard(facts) };
+}
+
+export async function list(ctx: CommandContext, setQuery: string | undefined, failedOnly: boolean): Promise<ChatMessage> {
+  const { amigo, state } = ctx.deps;
+  let set: { id: string; name: string } | undefined;
+  if (setQuery !== undefined) {
+    const lookup = await resolveSet(amigo, setQuery);
+    if (!lookup.ok) return lookup.reply;
+    set = lookup.set;
+  }
+  const filter = { sort_by: ["-created_at" as const], limit: 10, ...(set ? { simulation_unit_test_set_id: [set.id] } : {}), ...(failedOnly ? { failed_metrics: true } : {}) };
+  const runs = await take(amigo.listRuns(filter), 10);
+  const what = `${failedOnly ? "failed " : ""}runs${set ? ` of ${set.name}` : ""}`;
+  if (runs.length === 0) return say("info", [`No ${what} yet.`]);
+  return notice("info", await runLines(amigo, state, runs, ctx.now()), { title: `Latest ${what}` });
+}
