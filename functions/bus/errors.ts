@@ -29,6 +29,8 @@ export class PublishFailedError extends Error {
     readonly failed: readonly FailedEntry[],
     readonly total: number,
     readonly attempts: number,
+    /** Positions, in the published list, of the events not delivered (the others were). */
+    readonly undelivered: readonly number[] = [],
   ) {
     const codes = [...new Set(failed.map((entry) => entry.errorCode))].join(", ");
     super(`${failed.length} of ${total} events were not accepted by EventBridge after ${attempts} attempts (error codes: ${codes})`);

@@ -109,7 +109,8 @@ export class EventBridgeBus implements EventBus {
       errorCode,
       ...(errorMessage === undefined ? {} : { errorMessage }),
     }));
-    const error = new PublishFailedError(failed, events.length, this.retry.entryAttempts);
+    const undelivered = refused.map(({ item }) => prepared.indexOf(item));
+    const error = new PublishFailedError(failed, events.length, this.retry.entryAttempts, undelivered);
     this.log.error("bus.publish_failed", {
       busName: this.busName,
       failed: failed.length,

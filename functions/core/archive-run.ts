@@ -5,17 +5,22 @@
  * - A URL that has expired (before or during the download) is replaced by a fresh one and
  *   the download starts again; the store never keeps a partial object.
  * - Content-Length is checked and sha256 computed while streaming; nothing is buffered.
- * - Exactly once: a lease keeps a duplicate delivery from streaming the same run at the
- *   same time, and the archived marker makes any later delivery a no-op.
+ * - Exactly once: a lease (a claim, heartbeated while streaming, so it expires within a minute
+ *   of its holder's death) keeps a duplicate delivery from streaming the same run at the same
+ *   time, and the archived marker makes any later delivery a no-op.
+ * - Run Archived is never lost: it goes through the outbox after the marker is written, and a
+ *   delivery (or the poller) that finds the marker without a delivered announcement sends it.
  */
 import { createHash } from "node:crypto";
 import type { Run } from "./amigo-model.js";
 import { artifactExtension } from "./archive-layout.js";
 import { event, type RunArchivedDetail } from "./events.js";
 import { errorFields, type Logger } from "./log.js";
-import type { AmigoApi, ArchiveStore, ArtifactDownloader, Clock, EventBus, StateStore } from "./ports.js";
+import { anonymousOwner, createClaims, keepAlive } from "./claims.js";
+import { createOutbox, type Outbox } from "./outbox.js";
+import type { AmigoApi, ArchiveStore, ArtifactDownloader, ClaimOwner, Clock, EventBus, StateStore } from "./ports.js";
 import { summarizeRuns } from "./run-summaries.js";
-import { archiveKeys, stateKeys } from "./state-keys.js";
+import { archiveKeys, eventIds, stateKeys } from "./state-keys.js";
 import { summaryMarkdown } from "./summary-markdown.js";
 import type { RunSummary } from "./summary-model.js";
 
@@ -30,8 +35,11 @@ export interface ArchiverOptions {
   archivePrefix: string;
   /** Fresh URLs to ask for before giving up on this delivery (the event is retried later). */
   maxAttempts?: number;
-  /** How long a lease protects an archiving in progress (longer than one Lambda invocation). */
-  leaseMinutes?: number;
+  /** Who this process is (a lease of a dead process on this machine is taken over at once). */
+  owner?: ClaimOwner;
+  /** How long a lease lives without a heartbeat (default 60 s), and how often it is renewed (20 s). */
+  leaseTtlMs?: number;
+  leaseHeartbeatMs?: number;
   signal?: AbortSignal;
 }
 
@@ -52,22 +60,6 @@ export class ArtifactTruncated extends Error {
 
 export class ArchiveFailed extends Error {
   override readonly name = "ArchiveFailed";
-}
-
-interface Lease {
-  owner: string;
-  until: string;
-}
-
-async function acquireLease(state: StateStore, runId: string, now: Date, minutes: number): Promise<Lease | undefined> {
-  const key = stateKeys.archivingLease(runId);
-  const lease: Lease = { owner: `${process.pid}-${Math.random().toString(36).slice(2)}`, until: new Date(now.getTime() + minutes * 60_000).toISOString() };
-  if (await state.create(key, lease)) return lease;
-  const current = await state.get<Lease>(key);
-  if (!current) return (await state.create(key, lease)) ? lease : undefined;
-  if (Date.parse(current.value.until) > now.getTime()) return undefined;
-  // The previous holder died mid-way: take the stale lease over.
-  return (await state.replace(key, lease, current.etag)) ? lease : undefined;
 }
 
 /** Hashes and counts the bytes on their way to the store; fails if the body ends short. */
@@ -97,43 +89,70 @@ async function loadSummary(options: ArchiverOptions, run: Run): Promise<RunSumma
   return summary;
 }
 
+/** How long an archiving lease lives without a heartbeat, and how often the holder renews it. */
+const LEASE_TTL_MS = 60_000;
+const LEASE_HEARTBEAT_MS = 20_000;
+
 export async function archiveRun(options: ArchiverOptions, target: { runId: string; setId: string }): Promise<ArchiveOutcome> {
-  const { state, archive, amigo, logger, clock } = options;
+  const { state, logger } = options;
   const { runId } = target;
-  if ((await state.get(stateKeys.archivedMarker(runId))) !== undefined) return { status: "already-archived" };
-  const lease = await acquireLease(state, runId, clock.now(), options.leaseMinutes ?? 20);
-  if (!lease) {
+  const owner = options.owner ?? anonymousOwner();
+  const claims = createClaims({ state, clock: options.clock, owner });
+  const outbox = createOutbox({ state, bus: options.bus, clock: options.clock, owner, logger });
+  const archived = await state.get<RunArchivedDetail>(stateKeys.archivedMarker(runId));
+  if (archived) return alreadyArchived(outbox, archived.value);
+  const attempt = await claims.acquire(stateKeys.archivingLease(runId), { ttlMs: options.leaseTtlMs ?? LEASE_TTL_MS, progress: {} });
+  if (attempt.status !== "acquired") {
     logger.info("archiver.skip", { runId, reason: "another archiver holds the lease" });
     return { status: "in-progress-elsewhere" };
   }
+  const lease = keepAlive(claims, attempt.claim, { ttlMs: options.leaseTtlMs ?? LEASE_TTL_MS, everyMs: options.leaseHeartbeatMs ?? LEASE_HEARTBEAT_MS });
+  const signal = options.signal ? AbortSignal.any([options.signal, lease.signal]) : lease.signal;
   try {
     // Re-check under the lease: another archiver may have finished just before we got it.
-    if ((await state.get(stateKeys.archivedMarker(runId))) !== undefined) return { status: "already-archived" };
-    const [run] = await amigo.getRuns([runId]);
-    if (!run) throw new ArchiveFailed(`run ${runId} is not known to Amigo`);
-    const setId = run.simulation_unit_test_set_id;
-    const { key, contentType, size, sha256, attempts } = await streamArtifacts(options, run);
-
-    const summary = await loadSummary(options, run);
-    const archivedAt = clock.now().toISOString();
-    const artifactsFile = key.slice(key.lastIndexOf("/") + 1);
-    const runJson = { ...run, simwatch: { verdict: summary.verdict, summary, artifacts: { file: artifactsFile, size, sha256, contentType }, archived_at: archivedAt } };
-    await archive.putText(archiveKeys.runJson(options.archivePrefix, setId, runId), `${JSON.stringify(runJson, null, 2)}\n`, "application/json");
-    await archive.putText(
-      archiveKeys.summaryMarkdown(options.archivePrefix, setId, runId),
-      summaryMarkdown(summary, { artifactsFile, size, sha256 }),
-      "text/markdown; charset=utf-8",
-    );
-
-    const detail: RunArchivedDetail = { runId, setId, location: archive.locationOf(key), key, size, sha256, contentType };
-    if (await state.create(stateKeys.archivedMarker(runId), { ...detail, archivedAt })) {
-      await options.bus.publish([event("Run Archived", detail)]);
-    }
-    logger.info("archiver.archived", { runId, setId, size, sha256, attempts });
-    return { status: "archived", detail, attempts };
+    const done = await state.get<RunArchivedDetail>(stateKeys.archivedMarker(runId));
+    if (done) return alreadyArchived(outbox, done.value);
+    const outcome = await archiveUnderLease({ ...options, signal }, runId);
+    await announce(outbox, outcome.detail);
+    return outcome;
   } finally {
-    await state.delete(stateKeys.archivingLease(runId)).catch((error: unknown) => logger.warn("archiver.lease_release_failed", { runId, ...errorFields(error) }));
+    await claims.release(await lease.stop()).catch((error: unknown) => logger.warn("archiver.lease_release_failed", { runId, ...errorFields(error) }));
   }
+}
+
+async function archiveUnderLease(options: ArchiverOptions, runId: string): Promise<Extract<ArchiveOutcome, { status: "archived" }>> {
+  const { state, archive, amigo, logger, clock } = options;
+  const [run] = await amigo.getRuns([runId]);
+  if (!run) throw new ArchiveFailed(`run ${runId} is not known to Amigo`);
+  const setId = run.simulation_unit_test_set_id;
+  const { key, contentType, size, sha256, attempts } = await streamArtifacts(options, run);
+
+  const summary = await loadSummary(options, run);
+  const archivedAt = clock.now().toISOString();
+  const artifactsFile = key.slice(key.lastIndexOf("/") + 1);
+  const runJson = { ...run, simwatch: { verdict: summary.verdict, summary, artifacts: { file: artifactsFile, size, sha256, contentType }, archived_at: archivedAt } };
+  await archive.putText(archiveKeys.runJson(options.archivePrefix, setId, runId), `${JSON.stringify(runJson, null, 2)}\n`, "application/json");
+  await archive.putText(
+    archiveKeys.summaryMarkdown(options.archivePrefix, setId, runId),
+    summaryMarkdown(summary, { artifactsFile, size, sha256 }),
+    "text/markdown; charset=utf-8",
+  );
+  const detail: RunArchivedDetail = { runId, setId, location: archive.locationOf(key), key, size, sha256, contentType };
+  await state.create(stateKeys.archivedMarker(runId), { ...detail, archivedAt });
+  logger.info("archiver.archived", { runId, setId, size, sha256, attempts });
+  return { status: "archived", detail, attempts };
+}
+
+/** Records and sends Run Archived (once: the outbox knows whether it went out before). */
+async function announce(outbox: Outbox, marker: RunArchivedDetail): Promise<void> {
+  const { runId, setId, location, key, size, sha256, contentType } = marker;
+  const detail: RunArchivedDetail = { runId, setId, location, key, size, sha256, contentType };
+  await outbox.deliver(await outbox.record([{ id: eventIds.runArchived(runId), event: event("Run Archived", detail) }]));
+}
+
+async function alreadyArchived(outbox: Outbox, marker: RunArchivedDetail): Promise<ArchiveOutcome> {
+  await announce(outbox, marker);
+  return { status: "already-archived" };
 }
 
 async function streamArtifacts(options: ArchiverOptions, run: Run) {

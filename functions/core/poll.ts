@@ -1,41 +1,31 @@
 /**
  * One poller tick: notice runs starting and finishing, and artifacts becoming ready.
  *
- * Amigo calls grow with pages, never with runs: the in-progress list (every page), the
- * short-run list (created since the last tick and already completed), watched runs that
- * left the in-progress list fetched by id in batches of 50, and name look-ups only when
- * something finished. Exactly-once comes from one marker object per event per run,
- * created with IfNoneMatch "*" before the event is published; a tick that fails before
- * saving its watch list is simply repeated by the next one, so an Amigo outage loses nothing.
+ * The phases, in order: re-send what an earlier tick recorded but did not deliver; read the
+ * watch list; ask Amigo what changed (calls grow with pages, never with runs: the in-progress
+ * list, the short-run list, watched runs that left the in-progress list by id in batches of
+ * 50, and name look-ups only when something finished); decide the events; record them in the
+ * outbox; save the watch list; deliver. A run whose id cannot be used is skipped with a
+ * warning naming it, and the rest of the tick goes on. A tick that fails before saving its
+ * watch list is simply repeated by the next one, so an Amigo outage loses nothing.
  */
-import type { Run, UserInfo } from "./amigo-model.js";
-import { event, type SimwatchEvent, type SlackOrigin } from "./events.js";
-import type { Logger } from "./log.js";
-import type { AmigoApi, Clock, EventBus, StateStore } from "./ports.js";
-import { summarizeRuns } from "./run-summaries.js";
+import type { Run } from "./amigo-model.js";
+import { type CancelRequest, cancelRequestsOf, statusOf } from "./cancel-requests.js";
+import { isStale, type ClaimRecord } from "./claims.js";
 import { mapConcurrent, STATE_CONCURRENCY } from "./concurrency.js";
-import { stateKeys } from "./state-keys.js";
+import { event, type RunArchivedDetail, type SlackOrigin } from "./events.js";
+import type { Logger } from "./log.js";
+import { isObjectId } from "./object-id.js";
+import { createOutbox, type OutboxEvent } from "./outbox.js";
+import type { AmigoApi, ClaimOwner, Clock, EventBus, StateStore } from "./ports.js";
+import { summarizeRuns } from "./run-summaries.js";
+import { EXPIRING_STATE_PREFIXES, eventIds, stateKeys } from "./state-keys.js";
 import { previousOutcomeOf, type PreviousRunOutcome } from "./summary.js";
+import { updateState } from "./state-update.js";
+import { noChanges, readWatchlist, saveWatchlist, type Watchlist, type WatchlistChanges, type WatchedRun, watchedEntry } from "./watchlist.js";
+import { anonymousOwner } from "./claims.js";
 
-export interface WatchedRun {
-  setId: string;
-  createdAt: string;
-  creator: UserInfo;
-  firstSeenAt: string;
-  /** When a tick first saw the run completed. */
-  finishedAt?: string;
-  /** When Artifacts Ready was last emitted for the run. */
-  artifactsReadyAt?: string;
-}
-
-export interface Watchlist {
-  version: 1;
-  /** When simwatch first polled: runs that finished before then are not reported. */
-  startedAt: string;
-  /** Start time of the last successful tick: the next tick looks for short runs created since. */
-  lastListedAt: string;
-  runs: Record<string, WatchedRun>;
-}
+export type { Watchlist, WatchedRun } from "./watchlist.js";
 
 export interface PollerOptions {
   amigo: AmigoApi;
@@ -43,12 +33,16 @@ export interface PollerOptions {
   bus: EventBus;
   clock: Clock;
   logger: Logger;
+  /** Who this process is (claims of a dead process on this machine are taken over at once). */
+  owner?: ClaimOwner;
   /** A run stays watched at most this long after it was created. */
   giveUpAfterHours: number;
-  /** Re-emit Artifacts Ready when a run is still not archived this long after the last one. */
-  rearchiveAfterMinutes?: number;
+  /** State older than this is pruned where the store has no lifecycle rules (the folder store). */
+  stateRetentionDays?: number;
   /** Overlap of the short-run window, for clock skew between simwatch and Amigo. */
   shortRunMarginMinutes?: number;
+  /** How long a recorded event waits for its own process before another re-sends it. */
+  outboxGraceMs?: number;
 }
 
 export interface TickReport {
@@ -60,8 +54,17 @@ export interface TickReport {
   artifactsReady: number;
   archived: number;
   gaveUp: number;
+  /** Events this tick delivered (its own and re-sent ones). */
   events: number;
+  /** Events recorded by an earlier, interrupted tick and re-sent by this one. */
+  resent: number;
+  /** Runs Amigo returned that could not be watched (a malformed id), named in the log. */
+  skipped: number;
 }
+
+const minutes = (count: number) => count * 60_000;
+/** A cancel simwatch asked for and Amigo has not answered: the run's verdict waits this long for it. */
+const CANCEL_ANSWER_WAIT_MS = minutes(5);
 
 async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   const all: T[] = [];
@@ -69,251 +72,263 @@ async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   return all;
 }
 
-const minutes = (count: number) => count * 60_000;
-
-/** Changes a tick makes to the watch list, re-applied on top of a newer version after a race. */
-interface WatchlistChanges {
-  upserts: Map<string, WatchedRun>;
-  removals: Set<string>;
-  listedAt: string;
+/** What Amigo says this tick, with runs that cannot be used already set aside. */
+interface Observed {
+  inProgress: Run[];
+  /** Watched runs that left the in-progress list, as Amigo shows them now. */
+  fetched: Run[];
+  /** Runs that started and finished between two ticks (never seen in progress). */
+  shortRuns: Run[];
+  skipped: number;
 }
 
-function applyChanges(base: Watchlist | undefined, changes: WatchlistChanges): Watchlist {
-  const runs: Record<string, WatchedRun> = { ...(base?.runs ?? {}) };
-  for (const [runId, entry] of changes.upserts) {
-    const existing = runs[runId];
-    const finishedAt = [existing?.finishedAt, entry.finishedAt].filter((v): v is string => !!v).sort()[0];
-    const artifactsReadyAt = [existing?.artifactsReadyAt, entry.artifactsReadyAt].filter((v): v is string => !!v).sort().at(-1);
-    runs[runId] = {
-      ...existing,
-      ...entry,
-      firstSeenAt: existing?.firstSeenAt ?? entry.firstSeenAt,
-      ...(finishedAt ? { finishedAt } : {}),
-      ...(artifactsReadyAt ? { artifactsReadyAt } : {}),
-    };
+/** Everything the tick decided: events to record, changes to the watch list. */
+interface Decisions {
+  events: OutboxEvent[];
+  changes: WatchlistChanges;
+  /** Runs seen completed for the first time this tick, to summarise. */
+  finishing: Run[];
+  finishedAt: Map<string, string>;
+  gaveUp: Map<string, number>;
+  /** Runs reported finished earlier whose artifacts never got archived (their summary says so). */
+  gaveUpFinished: Run[];
+  report: TickReport;
+}
+
+function usable(runs: readonly Run[], logger: Logger): { runs: Run[]; skipped: number } {
+  const good = runs.filter((run) => isObjectId(run.id) && isObjectId(run.simulation_unit_test_set_id));
+  for (const run of runs) {
+    if (!good.includes(run)) logger.warn("poller.run_skipped", { runId: String(run.id).slice(0, 60), setId: String(run.simulation_unit_test_set_id).slice(0, 60), reason: "not an ObjectId" });
   }
-  for (const runId of changes.removals) delete runs[runId];
-  const lastListedAt = base && base.lastListedAt > changes.listedAt ? base.lastListedAt : changes.listedAt;
-  return { version: 1, startedAt: base?.startedAt ?? changes.listedAt, lastListedAt, runs };
+  return { runs: good, skipped: runs.length - good.length };
 }
 
-async function saveWatchlist(state: StateStore, changes: WatchlistChanges, etag: string | undefined): Promise<void> {
-  const key = stateKeys.watchlist();
-  let current = etag === undefined ? undefined : await state.get<Watchlist>(key);
-  let currentEtag = etag;
-  for (let attempt = 0; attempt < 8; attempt++) {
-    const next = applyChanges(current?.value, changes);
-    const saved = currentEtag === undefined ? await state.create(key, next) : await state.replace(key, next, currentEtag);
-    if (saved) return;
-    // Another tick wrote in between: re-read and apply our changes on top of its version.
-    current = await state.get<Watchlist>(key);
-    currentEtag = current?.etag;
-  }
-  throw new Error("could not save the poller's watch list: it kept changing under this tick");
-}
-
-function watchedEntry(run: Run, now: string): WatchedRun {
-  return { setId: run.simulation_unit_test_set_id, createdAt: run.created_at, creator: run.creator, firstSeenAt: now };
-}
-
-export async function pollOnce(options: PollerOptions): Promise<TickReport> {
-  const { amigo, state, bus, clock, logger } = options;
-  const now = clock.now();
-  const nowIso = now.toISOString();
-  const stored = await state.get<Watchlist>(stateKeys.watchlist());
-  const watchlist = stored?.value;
+async function observe(options: PollerOptions, watchlist: Watchlist | undefined): Promise<Observed> {
+  const { amigo, state, logger } = options;
   const watched = watchlist?.runs ?? {};
-
-  const inProgress = await collect(amigo.listRuns({ is_completed: false }));
-  const inProgressIds = new Set(inProgress.map((run) => run.id));
-
-  // Watched runs that left the in-progress list: fetch them by id to see how they ended.
+  const listed = usable(await collect(amigo.listRuns({ is_completed: false })), logger);
+  const inProgressIds = new Set(listed.runs.map((run) => run.id));
   const leftProgress = Object.keys(watched).filter((runId) => !inProgressIds.has(runId));
   const fetched = leftProgress.length > 0 ? await amigo.getRuns(leftProgress) : [];
-  const fetchedIds = new Set(fetched.map((run) => run.id));
-
-  // Runs that started and finished between two ticks never appear in progress.
   let shortRuns: Run[] = [];
+  let skipped = listed.skipped;
   if (watchlist) {
     const since = new Date(Date.parse(watchlist.lastListedAt) - minutes(options.shortRunMarginMinutes ?? 5));
-    const recent = await collect(amigo.listRuns({ is_completed: true, created_after: since }));
-    const candidates = recent.filter((run) => !(run.id in watched) && !inProgressIds.has(run.id));
+    const recent = usable(await collect(amigo.listRuns({ is_completed: true, created_after: since })), logger);
+    skipped += recent.skipped;
+    const candidates = recent.runs.filter((run) => !(run.id in watched) && !inProgressIds.has(run.id));
     const archived = await mapConcurrent(candidates, STATE_CONCURRENCY, (run) => state.get(stateKeys.archivedMarker(run.id)));
     shortRuns = candidates.filter((_, index) => archived[index] === undefined);
   }
+  return { inProgress: listed.runs, fetched: fetched.filter((run) => run.id in watched), shortRuns, skipped };
+}
 
-  const changes: WatchlistChanges = { upserts: new Map(), removals: new Set(), listedAt: nowIso };
-  const events: { marker?: string; event: SimwatchEvent }[] = [];
-  const report: TickReport = {
-    firstPoll: !watchlist,
-    inProgress: inProgress.length,
-    watched: 0,
-    started: 0,
-    finished: 0,
-    artifactsReady: 0,
-    archived: 0,
-    gaveUp: 0,
-    events: 0,
-  };
-  const giveUpMs = options.giveUpAfterHours * 3_600_000;
-  const isTooOld = (createdAt: string) => now.getTime() - Date.parse(createdAt) > giveUpMs;
+export async function pollOnce(options: PollerOptions): Promise<TickReport> {
+  const { state, bus, clock, logger } = options;
+  const owner = options.owner ?? anonymousOwner();
+  const outbox = createOutbox({ state, bus, clock, owner, logger, ...(options.outboxGraceMs !== undefined ? { graceMs: options.outboxGraceMs } : {}) });
+  const resent = await outbox.resendPending();
+  const watchlist = await readWatchlist(state);
+  const observed = await observe(options, watchlist);
+  const decisions = await decide(options, owner, watchlist, observed);
+  decisions.report.resent = resent;
+  await summarize(options, decisions);
 
-  const runStarted = (run: Run, origin: SlackOrigin | undefined) => {
-    events.push({
-      marker: stateKeys.runStartedMarker(run.id),
-      event: event("Run Started", {
-        runId: run.id,
-        setId: run.simulation_unit_test_set_id,
-        createdAt: run.created_at,
-        creator: run.creator,
-        ...(origin ? { origin } : {}),
-      }),
-    });
-  };
+  const recorded = await outbox.record(decisions.events);
+  const saved = await saveWatchlist(state, decisions.changes);
+  await rememberFinishedRuns(state, decisions);
+  await pruneExpiredState(options, watchlist);
+  const delivered = await outbox.deliver(recorded);
 
-  // New in-progress runs, and short ones found by creation time.
-  const newRuns = [...inProgress.filter((run) => !(run.id in watched)), ...shortRuns];
-  const origins = await mapConcurrent(newRuns, STATE_CONCURRENCY, async (run) => (await state.get<SlackOrigin>(stateKeys.runOrigin(run.id)))?.value);
-  newRuns.forEach((run, index) => {
-    changes.upserts.set(run.id, watchedEntry(run, nowIso));
-    runStarted(run, origins[index]);
-  });
-
-  // Completed runs: watched ones that finished, and short ones found by creation time.
-  const finishing: Run[] = [];
-  const finishedAt = new Map<string, string>();
-  const gaveUp = new Map<string, number>();
-  /** Runs reported finished earlier whose artifacts never got archived. */
-  const gaveUpFinished: Run[] = [];
-  const completedRuns = [...fetched.filter((run) => run.is_completed), ...shortRuns];
-  for (const run of completedRuns) {
-    const entry = watched[run.id] ?? changes.upserts.get(run.id) ?? watchedEntry(run, nowIso);
-    const update: WatchedRun = { ...entry };
-    if (!entry.finishedAt) {
-      update.finishedAt = nowIso;
-      finishing.push(run);
-      finishedAt.set(run.id, nowIso);
-    }
-    if (run.artifacts_generated) {
-      const lastReady = entry.artifactsReadyAt ? Date.parse(entry.artifactsReadyAt) : undefined;
-      const archived = lastReady !== undefined && (await state.get(stateKeys.archivedMarker(run.id))) !== undefined;
-      if (archived) {
-        changes.removals.add(run.id);
-        report.archived++;
-        continue;
-      }
-      const detail = { runId: run.id, setId: run.simulation_unit_test_set_id };
-      if (lastReady === undefined) {
-        events.push({ marker: stateKeys.artifactsReadyMarker(run.id), event: event("Artifacts Ready", detail) });
-        update.artifactsReadyAt = nowIso;
-      } else if (now.getTime() - lastReady > minutes(options.rearchiveAfterMinutes ?? 15)) {
-        // Still not archived: ask again (the archiver is idempotent).
-        logger.warn("poller.rearchive", { runId: run.id });
-        events.push({ event: event("Artifacts Ready", detail) });
-        update.artifactsReadyAt = nowIso;
-      }
-    }
-    if (isTooOld(run.created_at)) {
-      changes.removals.add(run.id);
-      report.gaveUp++;
-      logger.warn("poller.give_up", { runId: run.id, reason: "artifacts never archived" });
-      // The run's summary says so: in its one Run Finished, or in a second one that updates the message.
-      gaveUp.set(run.id, options.giveUpAfterHours);
-      if (entry.finishedAt) {
-        gaveUpFinished.push(run);
-        finishedAt.set(run.id, entry.finishedAt);
-      }
-      continue;
-    }
-    changes.upserts.set(run.id, update);
+  const report = decisions.report;
+  for (const entry of recorded) {
+    if (entry.event.detailType === "Run Started") report.started++;
+    if (entry.event.detailType === "Run Finished") report.finished++;
+    if (entry.event.detailType === "Artifacts Ready") report.artifactsReady++;
   }
-
-  // Watched runs still running (or vanished) past the give-up age.
-  for (const [runId, entry] of Object.entries(watched)) {
-    if (changes.removals.has(runId) || entry.finishedAt) continue;
-    const stillRunning = inProgressIds.has(runId) || fetched.some((run) => run.id === runId && !run.is_completed);
-    if (!stillRunning && !fetchedIds.has(runId)) {
-      logger.warn("poller.run_vanished", { runId });
-      if (isTooOld(entry.createdAt)) changes.removals.add(runId);
-      continue;
-    }
-    if (stillRunning && isTooOld(entry.createdAt)) {
-      const run = inProgress.find((candidate) => candidate.id === runId) ?? fetched.find((candidate) => candidate.id === runId);
-      if (!run) continue;
-      finishing.push(run);
-      gaveUp.set(runId, options.giveUpAfterHours);
-      changes.removals.add(runId);
-      report.gaveUp++;
-    }
-  }
-
-  if (finishing.length + gaveUpFinished.length > 0) {
-    const summaries = await summarizeRuns(amigo, state, [...finishing, ...gaveUpFinished], { finishedAt, gaveUpAfterHours: gaveUp });
-    await mapConcurrent(summaries.slice(0, finishing.length), STATE_CONCURRENCY, (summary) => state.create(stateKeys.runSummary(summary.runId), summary));
-    summaries.forEach((summary, index) => {
-      const marker = index < finishing.length ? stateKeys.runFinishedMarker(summary.runId) : stateKeys.gaveUpMarker(summary.runId);
-      events.push({ marker, event: event("Run Finished", { runId: summary.runId, setId: summary.setId, verdict: summary.verdict, summary }) });
-    });
-  }
-
-  const published = await publishOnce(state, bus, events, nowIso);
-  for (const sent of published) {
-    if (sent.detailType === "Run Started") report.started++;
-    if (sent.detailType === "Run Finished") report.finished++;
-    if (sent.detailType === "Artifacts Ready") report.artifactsReady++;
-  }
-  report.events = published.length;
-
-  await rememberFinishedRuns(state, finishing, published);
-  await saveWatchlist(state, changes, stored?.etag);
-  report.watched = Object.keys(applyChanges(watchlist, changes).runs).length;
+  report.events = delivered + resent;
+  report.watched = Object.keys(saved.runs).length;
   logger.info("poller.tick", { ...report });
   return report;
 }
 
-/**
- * Claims each event's marker, then publishes what it claimed in one call. Another tick that
- * claimed a marker first owns that event. If publishing fails, the claims are released so
- * the next tick emits the events again.
- */
-async function publishOnce(
-  state: StateStore,
-  bus: EventBus,
-  candidates: readonly { marker?: string; event: SimwatchEvent }[],
-  at: string,
-): Promise<SimwatchEvent[]> {
-  const won = await mapConcurrent(candidates, STATE_CONCURRENCY, (candidate) =>
-    candidate.marker ? state.create(candidate.marker, { at }) : Promise.resolve(true),
-  );
-  const claimed = candidates.flatMap((candidate, index) => (candidate.marker && won[index] ? [candidate.marker] : []));
-  const toPublish = candidates.filter((_, index) => won[index]).map((candidate) => candidate.event);
-  if (toPublish.length === 0) return [];
-  try {
-    await bus.publish(toPublish);
-  } catch (error) {
-    await Promise.allSettled(claimed.map((marker) => state.delete(marker)));
-    throw error;
+async function decide(options: PollerOptions, owner: ClaimOwner, watchlist: Watchlist | undefined, observed: Observed): Promise<Decisions> {
+  const now = options.clock.now();
+  const decisions: Decisions = {
+    events: [],
+    changes: noChanges(now.toISOString()),
+    finishing: [],
+    finishedAt: new Map(),
+    gaveUp: new Map(),
+    gaveUpFinished: [],
+    report: { firstPoll: !watchlist, inProgress: observed.inProgress.length, watched: 0, started: 0, finished: 0, artifactsReady: 0, archived: 0, gaveUp: 0, events: 0, resent: 0, skipped: observed.skipped },
+  };
+  await noticeStarted(options, decisions, watchlist, observed);
+  await noticeCompleted(options, owner, decisions, watchlist, observed);
+  noticeOverdue(options, decisions, watchlist, observed);
+  return decisions;
+}
+
+/** New in-progress runs, and short ones found by creation time: Run Started, and watch them. */
+async function noticeStarted(options: PollerOptions, decisions: Decisions, watchlist: Watchlist | undefined, observed: Observed) {
+  const watched = watchlist?.runs ?? {};
+  const nowIso = decisions.changes.listedAt;
+  const newRuns = [...observed.inProgress.filter((run) => !(run.id in watched)), ...observed.shortRuns];
+  const origins = await mapConcurrent(newRuns, STATE_CONCURRENCY, async (run) => (await options.state.get<SlackOrigin>(stateKeys.runOrigin(run.id)))?.value);
+  newRuns.forEach((run, index) => {
+    decisions.changes.upserts.set(run.id, watchedEntry(run, nowIso));
+    const origin = origins[index];
+    decisions.events.push({
+      id: eventIds.runStarted(run.id),
+      event: event("Run Started", { runId: run.id, setId: run.simulation_unit_test_set_id, createdAt: run.created_at, creator: run.creator, ...(origin ? { origin } : {}) }),
+    });
+  });
+}
+
+/** Whether a completed run's verdict must wait for the answer to a cancel simwatch asked for. */
+function awaitsCancelAnswer(request: CancelRequest | undefined, now: Date): boolean {
+  return request !== undefined && statusOf(request) === "requested" && now.getTime() - Date.parse(request.at) < CANCEL_ANSWER_WAIT_MS;
+}
+
+/** Completed runs: the first sighting finishes them; then their artifacts are archived; then they are dropped. */
+async function noticeCompleted(options: PollerOptions, owner: ClaimOwner, decisions: Decisions, watchlist: Watchlist | undefined, observed: Observed) {
+  const { state, logger } = options;
+  const now = options.clock.now();
+  const nowIso = decisions.changes.listedAt;
+  const completed = [...observed.fetched.filter((run) => run.is_completed), ...observed.shortRuns];
+  const cancels = await cancelRequestsOf(state, completed);
+  for (const run of completed) {
+    const entry = watchlist?.runs[run.id] ?? decisions.changes.upserts.get(run.id) ?? watchedEntry(run, nowIso);
+    const update: WatchedRun = { ...entry };
+    if (!entry.finishedAt) {
+      if (awaitsCancelAnswer(cancels.get(run.id), now)) {
+        logger.info("poller.awaits_cancel_answer", { runId: run.id });
+        continue;
+      }
+      update.finishedAt = nowIso;
+      decisions.finishing.push(run);
+      decisions.finishedAt.set(run.id, nowIso);
+    }
+    if (run.artifacts_generated) {
+      const archived = entry.artifactsReadyAt ? await state.get<RunArchivedDetail>(stateKeys.archivedMarker(run.id)) : undefined;
+      if (archived) {
+        await announceArchived(state, decisions, archived.value);
+        decisions.changes.removals.add(run.id);
+        decisions.report.archived++;
+        continue;
+      }
+      await askForArchive(options, owner, decisions, run, entry, update);
+    }
+    if (Date.parse(run.created_at) < now.getTime() - options.giveUpAfterHours * 3_600_000) {
+      decisions.changes.removals.add(run.id);
+      decisions.report.gaveUp++;
+      logger.warn("poller.give_up", { runId: run.id, reason: "artifacts never archived" });
+      // The run's summary says so: in its one Run Finished, or in a second one that updates the message.
+      decisions.gaveUp.set(run.id, options.giveUpAfterHours);
+      if (entry.finishedAt) {
+        decisions.gaveUpFinished.push(run);
+        decisions.finishedAt.set(run.id, entry.finishedAt);
+      }
+      continue;
+    }
+    decisions.changes.upserts.set(run.id, update);
   }
-  return toPublish;
+}
+
+/** Run Archived must reach the notifier even if the archiver died right after archiving. */
+async function announceArchived(state: StateStore, decisions: Decisions, detail: RunArchivedDetail) {
+  const id = eventIds.runArchived(detail.runId);
+  if ((await state.get(stateKeys.deliveredMarker(id))) !== undefined) return;
+  const { runId, setId, location, key, size, sha256, contentType } = detail;
+  decisions.events.push({ id, event: event("Run Archived", { runId, setId, location, key, size, sha256, contentType }) });
+}
+
+/**
+ * Artifacts Ready once when the artifacts appear; again when no archiver holds the run (one
+ * died, or every delivery failed), spaced 1, 2, 4 ... 30 minutes apart.
+ */
+async function askForArchive(options: PollerOptions, owner: ClaimOwner, decisions: Decisions, run: Run, entry: WatchedRun, update: WatchedRun) {
+  const emits = entry.artifactsReadyEmits ?? (entry.artifactsReadyAt ? 1 : 0);
+  const now = options.clock.now();
+  if (emits > 0) {
+    const waitMs = minutes(Math.min(30, 2 ** (emits - 1)));
+    if (now.getTime() - Date.parse(entry.artifactsReadyAt ?? "") < waitMs) return;
+    const lease = await options.state.get<ClaimRecord>(stateKeys.archivingLease(run.id));
+    if (lease && !isStale(lease.value, now, owner)) return;
+    options.logger.warn("poller.rearchive", { runId: run.id, emit: emits + 1 });
+  }
+  decisions.events.push({
+    id: eventIds.artifactsReady(run.id, emits + 1),
+    event: event("Artifacts Ready", { runId: run.id, setId: run.simulation_unit_test_set_id }),
+  });
+  update.artifactsReadyAt = decisions.changes.listedAt;
+  update.artifactsReadyEmits = emits + 1;
+}
+
+/** Watched runs still running (or vanished) past the give-up age. */
+function noticeOverdue(options: PollerOptions, decisions: Decisions, watchlist: Watchlist | undefined, observed: Observed) {
+  const now = options.clock.now().getTime();
+  const isTooOld = (createdAt: string) => now - Date.parse(createdAt) > options.giveUpAfterHours * 3_600_000;
+  const running = new Map([...observed.inProgress, ...observed.fetched.filter((run) => !run.is_completed)].map((run) => [run.id, run]));
+  const fetchedIds = new Set(observed.fetched.map((run) => run.id));
+  for (const [runId, entry] of Object.entries(watchlist?.runs ?? {})) {
+    if (decisions.changes.removals.has(runId) || entry.finishedAt || decisions.finishedAt.has(runId)) continue;
+    const run = running.get(runId);
+    if (!run && !fetchedIds.has(runId)) {
+      options.logger.warn("poller.run_vanished", { runId });
+      if (isTooOld(entry.createdAt)) decisions.changes.removals.add(runId);
+      continue;
+    }
+    if (run && isTooOld(entry.createdAt)) {
+      decisions.finishing.push(run);
+      decisions.gaveUp.set(runId, options.giveUpAfterHours);
+      decisions.changes.removals.add(runId);
+      decisions.report.gaveUp++;
+    }
+  }
+}
+
+/** One Run Finished per finishing run (and a second for runs given up on after finishing). */
+async function summarize(options: PollerOptions, decisions: Decisions) {
+  const { finishing, gaveUpFinished } = decisions;
+  if (finishing.length + gaveUpFinished.length === 0) return;
+  const summaries = await summarizeRuns(options.amigo, options.state, [...finishing, ...gaveUpFinished], {
+    finishedAt: decisions.finishedAt,
+    gaveUpAfterHours: decisions.gaveUp,
+  });
+  await mapConcurrent(summaries.slice(0, finishing.length), STATE_CONCURRENCY, (summary) => options.state.create(stateKeys.runSummary(summary.runId), summary));
+  summaries.forEach((summary, index) => {
+    const id = index < finishing.length ? eventIds.runFinished(summary.runId) : eventIds.gaveUp(summary.runId);
+    decisions.events.push({ id, event: event("Run Finished", { runId: summary.runId, setId: summary.setId, verdict: summary.verdict, summary }) });
+  });
 }
 
 /** Keeps each set's latest finished run, for the next run's diff. Cancelled and unfinished runs are not a baseline. */
-async function rememberFinishedRuns(state: StateStore, finishing: readonly Run[], published: readonly SimwatchEvent[]) {
+async function rememberFinishedRuns(state: StateStore, decisions: Decisions) {
+  const baselines = new Set(
+    decisions.events.flatMap(({ event: sent }) => (sent.detailType === "Run Finished" && sent.detail.verdict !== "cancelled" && sent.detail.verdict !== "running" ? [sent.detail.runId] : [])),
+  );
   const latestBySet = new Map<string, Run>();
-  for (const sent of published) {
-    if (sent.detailType !== "Run Finished" || sent.detail.verdict === "cancelled" || sent.detail.verdict === "running") continue;
-    const run = finishing.find((candidate) => candidate.id === sent.detail.runId);
-    const latest = run && latestBySet.get(run.simulation_unit_test_set_id);
-    if (run && (!latest || Date.parse(latest.created_at) < Date.parse(run.created_at))) latestBySet.set(run.simulation_unit_test_set_id, run);
+  for (const run of decisions.finishing.filter((candidate) => baselines.has(candidate.id))) {
+    const latest = latestBySet.get(run.simulation_unit_test_set_id);
+    if (!latest || Date.parse(latest.created_at) < Date.parse(run.created_at)) latestBySet.set(run.simulation_unit_test_set_id, run);
   }
-  await mapConcurrent([...latestBySet.values()], STATE_CONCURRENCY, async (run) => {
+  await mapConcurrent([...latestBySet.values()], STATE_CONCURRENCY, (run) => {
     const outcome = previousOutcomeOf(run);
-    const key = stateKeys.lastFinishedRun(run.simulation_unit_test_set_id);
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const current = await state.get<PreviousRunOutcome>(key);
-      if (current && Date.parse(current.value.createdAt) >= Date.parse(outcome.createdAt)) return;
-      const saved = current ? await state.replace(key, outcome, current.etag) : await state.create(key, outcome);
-      if (saved) return;
-    }
+    return updateState<PreviousRunOutcome>(state, stateKeys.lastFinishedRun(run.simulation_unit_test_set_id), (current) =>
+      current && Date.parse(current.createdAt) >= Date.parse(outcome.createdAt) ? undefined : outcome,
+    );
   });
+}
+
+/** The folder store has no lifecycle rules: prune expired state about once a day. */
+async function pruneExpiredState(options: PollerOptions, watchlist: Watchlist | undefined) {
+  const { state, clock, logger } = options;
+  if (!state.prune || !watchlist) return;
+  const now = clock.now();
+  if (watchlist.prunedAt && now.getTime() - Date.parse(watchlist.prunedAt) < 86_400_000) return;
+  const olderThan = new Date(now.getTime() - (options.stateRetentionDays ?? 30) * 86_400_000);
+  const pruned = await state.prune(EXPIRING_STATE_PREFIXES, olderThan);
+  await saveWatchlist(state, { ...noChanges(watchlist.lastListedAt), prunedAt: now.toISOString() });
+  if (pruned > 0) logger.info("poller.pruned", { keys: pruned });
 }

@@ -1,10 +1,11 @@
 /**
  * Summaries of runs with everything resolved: set and unit-test names (batched look-ups,
- * one request per page, never one per run), whether simwatch cancelled the run, and the
+ * one request per page, never one per run), whether Amigo accepted simwatch's cancel, and the
  * set's previous finished run for the diff.
  */
 import type { Run } from "./amigo-model.js";
 import type { AmigoApi, StateStore } from "./ports.js";
+import { cancelledRuns } from "./cancel-requests.js";
 import { mapConcurrent, STATE_CONCURRENCY } from "./concurrency.js";
 import { stateKeys } from "./state-keys.js";
 import { type PreviousRunOutcome, summarizeRun } from "./summary.js";
@@ -36,10 +37,6 @@ export async function lookUpNames(amigo: AmigoApi, runs: readonly Run[]): Promis
   };
 }
 
-export async function wasCancelledBySimwatch(state: StateStore, runId: string): Promise<boolean> {
-  return (await state.get(stateKeys.cancelledBySimwatch(runId))) !== undefined;
-}
-
 export async function previousOutcome(state: StateStore, setId: string): Promise<PreviousRunOutcome | undefined> {
   return (await state.get<PreviousRunOutcome>(stateKeys.lastFinishedRun(setId)))?.value;
 }
@@ -59,21 +56,21 @@ export async function summarizeRuns(
 ): Promise<RunSummary[]> {
   const completed = runs.filter((run) => run.is_completed);
   const setIds = [...new Set(completed.map((run) => run.simulation_unit_test_set_id))];
-  const [names, cancelledKeys, previousBySet] = await Promise.all([
+  const [names, cancelled, previousBySet] = await Promise.all([
     options.names ?? lookUpNames(amigo, runs),
-    completed.length > 0 ? state.list(stateKeys.cancelledPrefix()).then((keys) => new Set(keys)) : new Set<string>(),
+    cancelledRuns(state, completed),
     mapConcurrent(setIds, STATE_CONCURRENCY, (setId) => previousOutcome(state, setId)).then(
       (outcomes) => new Map(setIds.map((setId, index) => [setId, outcomes[index]])),
     ),
   ]);
   return runs.map((run) => {
-      const cancelled = run.is_completed && cancelledKeys.has(stateKeys.cancelledBySimwatch(run.id));
+      const cancelledBySimwatch = run.is_completed && cancelled.has(run.id);
       const previous = run.is_completed ? previousBySet.get(run.simulation_unit_test_set_id) : undefined;
       const finishedAt = options.finishedAt?.get(run.id);
       const gaveUpAfterHours = options.gaveUpAfterHours?.get(run.id);
       return summarizeRun(run, {
         unitTestNames: names.unitTests,
-        cancelledBySimwatch: cancelled,
+        cancelledBySimwatch,
         ...(names.sets.has(run.simulation_unit_test_set_id) ? { setName: names.sets.get(run.simulation_unit_test_set_id) } : {}),
         ...(finishedAt ? { finishedAt } : {}),
         ...(previous && Date.parse(previous.createdAt) < Date.parse(run.created_at) ? { previous } : {}),

@@ -210,6 +210,8 @@ describe.each(TRANSPORTS)("EventBridgeBus over $name, against a local EventBridg
     expect((error as PublishFailedError).failed).toEqual([
       { detailType: "Artifacts Ready", runId: runId(2), errorCode: "InternalFailure", errorMessage: "Internal service error (stub)" },
     ]);
+    // The outbox keeps exactly the undelivered ones pending.
+    expect((error as PublishFailedError).undelivered).toEqual([1]);
     expect(stub.calls).toHaveLength(3);
     expect(stub.accepted.map((entry) => detailOf(entry).runId)).toEqual([runId(1)]);
   });
