@@ -31,7 +31,13 @@ export function pathOfKey(root: string, key: string): string {
   return path;
 }
 
-/** A unique temp file beside `path`, so renaming it onto `path` is atomic. */
+/** A unique temp file beside `path`, so renaming it onto `path` is atomic. It names its writer's pid. */
 export function tempPathBeside(path: string): string {
   return `${path}.${process.pid}-${randomBytes(6).toString("hex")}${TEMP_SUFFIX}`;
+}
+
+/** The pid of the process writing a temp file (named by tempPathBeside), if the name is one. */
+export function writerPidOfTemp(name: string): number | undefined {
+  const match = new RegExp(`\\.(\\d+)-[0-9a-f]{12}${TEMP_SUFFIX.replaceAll(".", "\\.")}$`).exec(name);
+  return match ? Number(match[1]) : undefined;
 }

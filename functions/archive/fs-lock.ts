@@ -57,7 +57,7 @@ async function breakIfStale(lockPath: string, staleMs: number): Promise<void> {
   ]);
   if (content === undefined || info === undefined) return;
   const [host, pid] = content.split("\n");
-  const holderGone = host === hostname() && pid !== undefined && !isAlive(Number(pid));
+  const holderGone = host === hostname() && pid !== undefined && !isProcessAlive(Number(pid));
   // An empty lock is one being written right now, unless it is old.
   const tooOld = Date.now() - info.mtimeMs > staleMs;
   if (!(holderGone || tooOld)) return;
@@ -71,7 +71,8 @@ async function breakIfStale(lockPath: string, staleMs: number): Promise<void> {
   await rm(aside, { force: true });
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process with this pid exists on this machine (EPERM: it exists, owned by someone else). */
+export function isProcessAlive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return true;
   try {
     process.kill(pid, 0);

@@ -11,7 +11,7 @@
 import { link, mkdir, readdir, readFile, rm, stat, unlink } from "node:fs/promises";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import type { StateStore, Versioned } from "../core/ports.js";
-import { isMissing, writeAtomically } from "./fs-atomic-write.js";
+import { isMissing, removeAbandonedTemps, writeAtomically } from "./fs-atomic-write.js";
 import { isReservedName, pathOfKey, tempPathBeside } from "./fs-keys.js";
 import { type LockOptions, withFileLock } from "./fs-lock.js";
 import { decodeState, encodeState, versionOf } from "./state-codec.js";
@@ -43,6 +43,7 @@ export class FileSystemStateStore implements StateStore {
     const path = pathOfKey(this.root, key);
     const bytes = encodeState(key, value);
     await mkdir(dirname(path), { recursive: true });
+    await removeAbandonedTemps(path);
     const temp = tempPathBeside(path);
     await writeAtomically(temp, [bytes]);
     try {

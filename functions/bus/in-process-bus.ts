@@ -4,12 +4,15 @@
  * and never inside the publisher's call stack; each gets its own JSON copy of the event,
  * exactly what it would decode from EventBridge. A failing handler is retried a few times,
  * then dead-lettered and logged; it never stops the others or crashes the process.
+ * With a journal (bus-journal.ts), deliveries to durable subscribers are in state before
+ * publish returns, so what a killed process accepted is replayed by the next one.
  */
 import type { DetailType, EventOf, SimwatchEvent } from "../core/events.js";
 import type { EventBus } from "../core/ports.js";
 import { sleep } from "./backoff.js";
 import { runIdOf } from "./entries.js";
 import { BusClosedError } from "./errors.js";
+import { type BusJournal, isJournalName } from "./bus-journal.js";
 import { errorFields, jsonLogger, type Logger } from "../core/log.js";
 
 export type EventHandler<K extends DetailType> = (event: EventOf<K>) => void | Promise<void>;
@@ -27,15 +30,24 @@ export interface InProcessBusOptions {
   attempts?: number;
   retryDelayMs?: number;
   log?: Logger;
+  /** Makes durable subscribers' deliveries survive the process (local mode). */
+  journal?: BusJournal;
+}
+
+interface Delivery {
+  event: SimwatchEvent;
+  /** The delivery's journal key, for a durable subscriber. */
+  journalKey?: string;
 }
 
 interface Subscription {
   name: string;
   detailType: DetailType;
   handler: (event: SimwatchEvent) => void | Promise<void>;
-  queue: SimwatchEvent[];
+  queue: Delivery[];
   draining: boolean;
   active: boolean;
+  durable: boolean;
 }
 
 export class InProcessBus implements EventBus {
@@ -49,15 +61,24 @@ export class InProcessBus implements EventBus {
   private outstanding = 0;
   private idleWaiters: Array<() => void> = [];
   private closed = false;
+  private readonly journal: BusJournal | undefined;
+  /** Journal keys queued or being handled in this process. */
+  private readonly inFlight = new Set<string>();
 
   constructor(options: InProcessBusOptions = {}) {
     this.attempts = Math.max(1, options.attempts ?? 3);
     this.retryDelayMs = options.retryDelayMs ?? 20;
     this.log = options.log ?? jsonLogger();
+    this.journal = options.journal;
   }
 
-  /** Adds a handler for one detail-type (several per type are fine). Returns an unsubscribe. */
-  subscribe<K extends DetailType>(detailType: K, handler: EventHandler<K>, options: { name?: string } = {}): () => void {
+  /**
+   * Adds a handler for one detail-type (several per type are fine). Returns an unsubscribe.
+   * `durable` (with a journal): its deliveries are journaled; its `name` identifies it across processes.
+   */
+  subscribe<K extends DetailType>(detailType: K, handler: EventHandler<K>, options: { name?: string; durable?: boolean } = {}): () => void {
+    const durable = options.durable === true && this.journal !== undefined;
+    if (durable && !isJournalName(options.name ?? "")) throw new Error(`a durable subscriber needs a plain name, not ${JSON.stringify(options.name)}`);
     const subscription: Subscription = {
       name: options.name ?? (handler.name || `${detailType} #${this.subscriptions.length + 1}`),
       detailType,
@@ -66,6 +87,7 @@ export class InProcessBus implements EventBus {
       queue: [],
       draining: false,
       active: true,
+      durable,
     };
     this.subscriptions.push(subscription);
     return () => {
@@ -74,19 +96,48 @@ export class InProcessBus implements EventBus {
     };
   }
 
-  /** Queues the events for their subscribers and returns; delivery happens after this call. */
+  /**
+   * Queues the events for their subscribers and returns once they are accepted (journaled,
+   * for durable subscribers); delivery happens after this call.
+   */
   async publish(events: readonly SimwatchEvent[]): Promise<void> {
     if (this.closed) throw new BusClosedError();
     // Serialize everything first: an event that cannot cross EventBridge is refused whole.
     const texts = events.map((event) => ({ detailType: event.detailType, text: JSON.stringify(event) }));
+    const deliveries: { subscription: Subscription; delivery: Delivery }[] = [];
     for (const { detailType, text } of texts) {
       for (const subscription of this.subscriptions) {
         if (subscription.detailType !== detailType) continue;
-        subscription.queue.push(JSON.parse(text) as SimwatchEvent);
-        this.outstanding++;
-        this.schedule(subscription);
+        const event = JSON.parse(text) as SimwatchEvent;
+        const journalKey = subscription.durable ? await this.journal?.add(subscription.name, event) : undefined;
+        deliveries.push({ subscription, delivery: { event, ...(journalKey ? { journalKey } : {}) } });
       }
     }
+    for (const { subscription, delivery } of deliveries) this.enqueue(subscription, delivery);
+  }
+
+  /**
+   * Queues the journaled deliveries a dead or stuck process left behind (and failed ones
+   * whose retry is due) for this process's durable subscribers. Returns how many.
+   */
+  async replay(): Promise<number> {
+    if (!this.journal || this.closed) return 0;
+    let queued = 0;
+    for (const { key, entry } of await this.journal.takeReplayable(this.inFlight)) {
+      const subscription = this.subscriptions.find((candidate) => candidate.durable && candidate.name === entry.subscriber && candidate.detailType === entry.event.detailType);
+      if (!subscription) continue;
+      this.enqueue(subscription, { event: entry.event, journalKey: key });
+      queued++;
+    }
+    if (queued > 0) this.log.warn("bus.replayed", { deliveries: queued });
+    return queued;
+  }
+
+  private enqueue(subscription: Subscription, delivery: Delivery): void {
+    if (delivery.journalKey) this.inFlight.add(delivery.journalKey);
+    subscription.queue.push(delivery);
+    this.outstanding++;
+    this.schedule(subscription);
   }
 
   /**
@@ -112,10 +163,11 @@ export class InProcessBus implements EventBus {
 
   private async drain(subscription: Subscription): Promise<void> {
     try {
-      for (let event = subscription.queue.shift(); event !== undefined; event = subscription.queue.shift()) {
+      for (let delivery = subscription.queue.shift(); delivery !== undefined; delivery = subscription.queue.shift()) {
         try {
-          if (subscription.active) await this.deliver(subscription, event);
+          if (subscription.active) await this.deliver(subscription, delivery);
         } finally {
+          if (delivery.journalKey) this.inFlight.delete(delivery.journalKey);
           this.outstanding--;
         }
       }
@@ -125,10 +177,12 @@ export class InProcessBus implements EventBus {
     }
   }
 
-  private async deliver(subscription: Subscription, event: SimwatchEvent): Promise<void> {
+  private async deliver(subscription: Subscription, delivery: Delivery): Promise<void> {
+    const { event, journalKey } = delivery;
     for (let attempt = 1; ; attempt++) {
       try {
         await subscription.handler(event);
+        if (journalKey) await this.journal?.done(journalKey).catch((error: unknown) => this.log.warn("bus.journal_failed", errorFields(error)));
         return;
       } catch (error) {
         if (attempt < this.attempts) {
@@ -136,6 +190,7 @@ export class InProcessBus implements EventBus {
           continue;
         }
         this.deadLetter(subscription, event, attempt, error);
+        if (journalKey) await this.journal?.failed(journalKey, error instanceof Error ? `${error.name}: ${error.message}` : String(error)).catch(() => undefined);
         return;
       }
     }

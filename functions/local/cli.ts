@@ -61,6 +61,8 @@ async function runPoll(config: Config, logger: Logger): Promise<number> {
   const outcomes = { archived: 0, notified: 0 };
   services.inProcessBus?.subscribe("Run Archived", () => void outcomes.archived++, { name: "counter" });
   try {
+    // First what a killed process accepted and did not deliver, then Amigo.
+    await services.inProcessBus?.replay();
     const report = await services.pipeline.poll();
     await services.inProcessBus?.idle();
     const failed = services.inProcessBus?.deadLetters.length ?? 0;

@@ -11,6 +11,7 @@ import { type AmigoClient, createAmigoClient } from "../amigo/client.js";
 import { amigoFromConfig, amigoLoggerFrom } from "../amigo/from-config.js";
 import { archiveStoresFromConfig } from "../archive/from-config.js";
 import { eventBridgeBusFromConfig } from "../bus/from-config.js";
+import { BusJournal } from "../bus/bus-journal.js";
 import { InProcessBus } from "../bus/in-process-bus.js";
 import type { ChatPort } from "../core/chat.js";
 import type { Config } from "../core/config.js";
@@ -20,6 +21,7 @@ import { STATE_ROOT } from "../core/state-keys.js";
 import { createPipeline, type Pipeline, type PipelineServices } from "../handlers/pipeline.js";
 import { slackChatFromConfig } from "../slack/from-config.js";
 import { LocalChat } from "./local-chat.js";
+import { processOwner } from "./process-owner.js";
 import { type RunningSimulator, startSimulator } from "./simulator/index.js";
 
 /** Signing secret `simwatch serve` and `simwatch slash` share when no Slack app is configured. */
@@ -104,8 +106,11 @@ export async function localServices(config: Config, options: LocalServicesOption
     });
   }
 
+  const owner = processOwner();
   const eventBridge = eventBridgeBusFromConfig(config, stores.state, logger);
-  const inProcessBus = eventBridge ? undefined : new InProcessBus({ log: logger });
+  // Durable like EventBridge: what this process accepted is replayed by the next one if it dies.
+  const journal = new BusJournal({ state: stores.state, clock: systemClock, owner, log: logger });
+  const inProcessBus = eventBridge ? undefined : new InProcessBus({ log: logger, journal });
   const bus: EventBus = eventBridge ?? (inProcessBus as InProcessBus);
   const slack = slackChatFromConfig(config);
   const terminalChat = slack ? undefined : new LocalChat(logger, options.write);
@@ -122,6 +127,7 @@ export async function localServices(config: Config, options: LocalServicesOption
     state: stores.state,
     bus,
     chat,
+    owner,
     ...(options.signal ? { signal: options.signal } : {}),
   };
   return {

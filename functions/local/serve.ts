@@ -34,10 +34,11 @@ export function subscribeConsumers(services: LocalServices): void {
   const bus = services.inProcessBus;
   if (!bus) return;
   const { pipeline } = services;
-  bus.subscribe("Artifacts Ready", async (event) => void (await pipeline.archive(event.detail)), { name: "archiver" });
-  bus.subscribe("Command Accepted", async (event) => void (await pipeline.command(event.detail)), { name: "command-worker" });
+  const durable = { durable: true } as const;
+  bus.subscribe("Artifacts Ready", async (event) => void (await pipeline.archive(event.detail)), { name: "archiver", ...durable });
+  bus.subscribe("Command Accepted", async (event) => void (await pipeline.command(event.detail)), { name: "command-worker", ...durable });
   for (const detailType of ["Run Started", "Run Finished", "Run Archived"] as const) {
-    bus.subscribe(detailType, async (event) => void (await pipeline.notify(event)), { name: "notifier" });
+    bus.subscribe(detailType, async (event) => void (await pipeline.notify(event)), { name: "notifier", ...durable });
   }
 }
 
@@ -97,6 +98,8 @@ export async function startServer(baseConfig: Config, options: ServeOptions): Pr
     if (ticking || abort.signal.aborted) return;
     ticking = true;
     try {
+      // First what a killed process accepted and did not deliver, then Amigo.
+      await services.inProcessBus?.replay();
       await services.pipeline.poll();
     } catch (error) {
       logger.warn("local.poll_failed", errorFields(error));
