@@ -7,6 +7,7 @@
 import { randomBytes } from "node:crypto";
 import { open, readFile, rename, rm, stat } from "node:fs/promises";
 import { hostname } from "node:os";
+import { sleep } from "../core/backoff.js";
 import { StateLockTimeoutError } from "./errors.js";
 import { LOCK_SUFFIX } from "./fs-keys.js";
 
@@ -25,7 +26,7 @@ export async function withFileLock<T>(path: string, key: string, options: LockOp
     if (await tryCreate(lockPath, token)) break;
     await breakIfStale(lockPath, options.staleMs);
     if (Date.now() - started > options.timeoutMs) throw new StateLockTimeoutError(key, Date.now() - started);
-    await new Promise((resolve) => setTimeout(resolve, Math.min(50, 2 + attempt) * (0.5 + Math.random())));
+    await sleep(Math.min(50, 2 + attempt) * (0.5 + Math.random()));
   }
   try {
     return await work();

@@ -12,6 +12,7 @@ import {
   type PutObjectCommandInput,
   type S3Client,
 } from "@aws-sdk/client-s3";
+import { backoffDelay, sleep } from "../core/backoff.js";
 import type { StateStore, Versioned } from "../core/ports.js";
 import { InvalidKeyError } from "./errors.js";
 import { isConditionalConflict, isNotFound, isPreconditionFailed } from "./s3-errors.js";
@@ -114,7 +115,7 @@ export class S3StateStore implements StateStore {
         // If-Match on a key that does not exist: AWS answers 404 NoSuchKey, RGW 412.
         if (condition.IfMatch !== undefined && isNotFound(error)) return false;
         if (isConditionalConflict(error) && attempt < CONFLICT_ATTEMPTS) {
-          await new Promise((resolve) => setTimeout(resolve, 20 * attempt + Math.random() * 50));
+          await sleep(20 + backoffDelay(attempt - 1, { baseMs: 40, maxMs: 400 }));
           continue;
         }
         throw error;

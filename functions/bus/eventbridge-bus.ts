@@ -8,7 +8,7 @@
 import type { PutEventsRequestEntry, PutEventsResultEntry } from "@aws-sdk/client-eventbridge";
 import type { SimwatchEvent } from "../core/events.js";
 import type { EventBus, StateStore } from "../core/ports.js";
-import { backoffDelay, sleep } from "./backoff.js";
+import { backoffDelay, sleep } from "../core/backoff.js";
 import { batchBySize } from "./batches.js";
 import { MAX_ENTRIES_PER_REQUEST, MAX_ENTRY_BYTES, MAX_REQUEST_BYTES } from "./entry-size.js";
 import { type PreparedEntry, prepareEntry, runIdOf } from "./entries.js";
@@ -92,7 +92,7 @@ export class EventBridgeBus implements EventBus {
       }
       pending = refused.map((refusal) => refusal.item);
       if (attempt < this.retry.entryAttempts) {
-        const delayMs = backoffDelay(attempt, this.retry.baseDelayMs, this.retry.maxDelayMs);
+        const delayMs = backoffDelay(attempt - 1, { baseMs: this.retry.baseDelayMs, maxMs: this.retry.maxDelayMs });
         this.log.warn("bus.entries_refused", {
           busName: this.busName,
           refused: refused.length,

@@ -5,7 +5,7 @@
  */
 import type { PutEventsRequestEntry, PutEventsResultEntry } from "@aws-sdk/client-eventbridge";
 import { type AwsCredentials, AwsRequestError, awsJsonCall, credentialsFromEnv, endpointFor, regionFromEnv } from "../aws/sigv4.js";
-import { backoffDelay, sleep } from "./backoff.js";
+import { backoffDelay, sleep } from "../core/backoff.js";
 import type { PutEventsTransport } from "./eventbridge-bus.js";
 
 export interface SignedTransportOptions {
@@ -40,7 +40,7 @@ export function signedHttpTransport(options: SignedTransportOptions = {}): PutEv
           });
         } catch (error) {
           if (attempt >= attempts || !retryable(error)) throw error;
-          await sleep(backoffDelay(attempt, 50, 500));
+          await sleep(backoffDelay(attempt - 1, { baseMs: 50, maxMs: 500 }));
         }
       }
     },

@@ -9,7 +9,7 @@
  */
 import type { DetailType, EventOf, SimwatchEvent } from "../core/events.js";
 import type { EventBus } from "../core/ports.js";
-import { sleep } from "./backoff.js";
+import { sleep } from "../core/backoff.js";
 import { runIdOf } from "./entries.js";
 import { BusClosedError } from "./errors.js";
 import { type BusJournal, isJournalName } from "./bus-journal.js";

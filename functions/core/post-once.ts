@@ -11,6 +11,7 @@
  */
 import { ChatError, type ChatMessage, type ChatPort, type MessageRef, type PostTag } from "./chat.js";
 import { type Claim, ClaimLost, type ClaimRecord, type Claims } from "./claims.js";
+import { sleep } from "./backoff.js";
 import { errorFields, type Logger } from "./log.js";
 import type { Clock } from "./ports.js";
 
@@ -98,11 +99,9 @@ export async function postOnce(deps: PostOnceDeps, target: PostTarget, message: 
       return postUnderClaim(deps, target, claim, message);
     }
     if (Date.now() >= deadline) throw new MessageBusy(target);
-    await (deps.sleep ?? defaultSleep)(200);
+    await (deps.sleep ?? sleep)(200);
   }
 }
-
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 async function postUnderClaim(
   deps: PostOnceDeps,

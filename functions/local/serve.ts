@@ -4,6 +4,7 @@
  */
 import { type ServerType, serve as serveHttp } from "@hono/node-server";
 import { Hono } from "hono";
+import { sleep } from "../core/backoff.js";
 import type { Config } from "../core/config.js";
 import { errorFields, type Logger } from "../core/log.js";
 import { createSlackApp } from "../slack/app.js";
@@ -130,7 +131,7 @@ export async function startServer(baseConfig: Config, options: ServeOptions): Pr
       await new Promise<void>((resolve) => server.close(() => resolve()));
       // An archive in flight is aborted (its temp file or multipart upload removed), never left half-written.
       abort.abort();
-      await Promise.race([services.inProcessBus?.idle(), new Promise((resolve) => setTimeout(resolve, 10_000))]);
+      await Promise.race([services.inProcessBus?.idle(), sleep(10_000)]);
       await services.close();
       await removeLocalServerInfo(config);
     })();

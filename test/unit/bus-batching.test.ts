@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { backoffDelay } from "../../functions/bus/backoff.js";
 import { batchBySize } from "../../functions/bus/batches.js";
 import { entrySize } from "../../functions/bus/entry-size.js";
 
@@ -24,14 +23,5 @@ describe("batchBySize", () => {
   });
   it("gives nothing for nothing", () => {
     expect(batchBySize([], () => 1, limits)).toEqual([]);
-  });
-});
-
-describe("backoffDelay", () => {
-  it("doubles from the base up to the ceiling, with jitter in its upper half", () => {
-    expect(backoffDelay(1, 100, 1000, () => 0)).toBe(50);
-    expect(backoffDelay(1, 100, 1000, () => 1)).toBe(100);
-    expect(backoffDelay(3, 100, 1000, () => 1)).toBe(400);
-    expect(backoffDelay(10, 100, 1000, () => 1)).toBe(1000);
   });
 });
