@@ -1,13 +1,13 @@
 /**
- * The Amigo simulation API's data model, as zod schemas that follow
- * ../shared/amigo/openapi-simulation-excerpt.json. Objects are loose (extra
+ * The Amigo simulation API's data model, as zod schemas that follow Amigo's published OpenAPI
+ * document (API version 0.1.0, the runs, sets, unit tests, metric results and API-key sign-in
+ * it describes). Objects are loose (extra
  * fields tolerated, kept); a missing required field fails validation with its path.
  * Pure: used by the client to validate answers and by the simulator to build them.
  */
 import { z } from "zod";
 
-export const OBJECT_ID = /^[a-f0-9]{24}$/;
-export const ObjectId = z.string().regex(OBJECT_ID, "must be 24 lower-case hex digits");
+export { OBJECT_ID_PATTERN as OBJECT_ID } from "./object-id.js";
 
 const VersionInfo = z.tuple([z.string(), z.number().int()]);
 
@@ -171,10 +171,4 @@ export interface RunFilter {
   sort_by?: readonly ("+created_at" | "-created_at")[];
   /** Page size, 0..50. */
   limit?: number;
-}
-
-/** A Mongo ObjectId's first 8 hex digits are its creation time in seconds. */
-export function objectIdTime(id: string): Date | undefined {
-  if (!OBJECT_ID.test(id)) return undefined;
-  return new Date(Number.parseInt(id.slice(0, 8), 16) * 1000);
 }

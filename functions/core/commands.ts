@@ -2,9 +2,7 @@
  * The slash command grammar (DESIGN.md): the text after `/sim`, parsed into a Command.
  * One parser serves Slack and the terminal CLI, so both answer with the same words.
  */
-/** A run id: a Mongo ObjectId, 24 lower-case hex digits (same as amigo-model's OBJECT_ID, kept
- * here so that the Slack app's bundle does not pull in the zod schemas of amigo-model.ts). */
-const OBJECT_ID = /^[a-f0-9]{24}$/;
+import { isObjectId } from "./object-id.js";
 
 /** Someone to ping when a subscribed set's run finishes; `markup` is what Slack renders. */
 export interface Mention {
@@ -133,7 +131,7 @@ export function parseCommand(input: string): ParseResult {
       if (bad) return bad;
       const runId = oneArgument(verb, "run id", false);
       if (typeof runId !== "string") return runId ?? fail(verb, "missing run id");
-      if (!OBJECT_ID.test(runId)) return fail(verb, `"${runId}" is not a run id (24 lower-case hex digits).`);
+      if (!isObjectId(runId)) return fail(verb, `"${runId}" is not a run id (24 lower-case hex digits).`);
       return { ok: true, command: { verb, runId } };
     }
     case "status": {

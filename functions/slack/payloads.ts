@@ -4,6 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import { ACTION_IDS } from "../core/chat.js";
+import { isObjectId } from "../core/object-id.js";
 
 export interface SlashCommand {
   command: string;
@@ -33,7 +34,6 @@ export interface ButtonClick {
 }
 
 const ID = /^[A-Z0-9][A-Z0-9_-]{0,63}$/i;
-const OBJECT_ID = /^[a-f0-9]{24}$/;
 
 function text(params: URLSearchParams, name: string): string | undefined {
   const value = params.get(name);
@@ -89,17 +89,17 @@ function readAction(actionId: string, rawValue: string | undefined): ButtonActio
   const value = rawValue === undefined ? undefined : parseJson(rawValue);
   if (actionId === ACTION_IDS.rerun) {
     const setId = str(value, "setId");
-    return setId && OBJECT_ID.test(setId) ? { kind: "rerun", setId } : undefined;
+    return setId && isObjectId(setId) ? { kind: "rerun", setId } : undefined;
   }
   if (actionId === ACTION_IDS.cancel) {
     const runId = str(value, "runId");
-    return runId && OBJECT_ID.test(runId) ? { kind: "cancel", runId } : undefined;
+    return runId && isObjectId(runId) ? { kind: "cancel", runId } : undefined;
   }
   if (actionId === ACTION_IDS.download) {
     const runId = str(value, "runId");
     const setId = str(value, "setId");
     const key = str(value, "key");
-    return runId && setId && key && OBJECT_ID.test(runId) && OBJECT_ID.test(setId) ? { kind: "download", runId, setId, key } : undefined;
+    return runId && setId && key && isObjectId(runId) && isObjectId(setId) ? { kind: "download", runId, setId, key } : undefined;
   }
   return undefined;
 }
