@@ -5,22 +5,18 @@
 import {
   ArtifactsResponse,
   CreateRunResponse,
-  type MetricEvaluationResult,
-  MetricEvaluationResultPage,
   OBJECT_ID,
   type Run,
   type RunFilter,
-  RunPage,
   type UnitTest,
-  UnitTestPage,
   type UnitTestSet,
-  UnitTestSetPage,
 } from "../core/amigo-model.js";
 import { type AmigoApi, systemClock } from "../core/ports.js";
 import { type AmigoEndpoint, PAGE_LIMITS } from "./endpoints.js";
 import { silentLogger } from "./logger.js";
 import { type AmigoClientOptions, DEFAULT_TIMEOUT_MS, DEFAULT_TOKEN_REFRESH_MARGIN_MS } from "./options.js";
-import { allPages, chunk, collect } from "./paging.js";
+import { listRecords } from "./list-pages.js";
+import { chunk, collect } from "./paging.js";
 import { type QueryValue, runFilterParams } from "./query.js";
 import { Requester } from "./requester.js";
 import { DEFAULT_RETRY, realSleep } from "./retry-policy.js";
@@ -55,27 +51,11 @@ export function createAmigoClient(options: AmigoClientOptions): AmigoClient {
   function listRuns(filter: RunFilter = {}): AsyncIterable<Run> {
     const params = runFilterParams(filter);
     const limit = filter.limit ?? PAGE_LIMITS.listRuns;
-    return allPages("listRuns", async (token) => {
-      const page = await requester.call({
-        endpoint: "listRuns",
-        query: { ...params, limit, continuation_token: token },
-        schema: RunPage,
-        retry: "idempotent",
-      });
-      return { ...page, items: page.simulation_unit_test_set_runs };
-    });
+    return listRecords(requester, "listRuns", { query: { ...params, limit } });
   }
 
   function listSetPages(extra: Record<string, QueryValue>): AsyncIterable<UnitTestSet> {
-    return allPages("listSets", async (token) => {
-      const page = await requester.call({
-        endpoint: "listSets",
-        query: { ...extra, limit: PAGE_LIMITS.listSets, continuation_token: token },
-        schema: UnitTestSetPage,
-        retry: "idempotent",
-      });
-      return { ...page, items: page.simulation_unit_test_sets };
-    });
+    return listRecords(requester, "listSets", { query: { ...extra, limit: PAGE_LIMITS.listSets } });
   }
 
   async function listSets(ids?: readonly string[]): Promise<UnitTestSet[]> {
@@ -132,32 +112,15 @@ export function createAmigoClient(options: AmigoClientOptions): AmigoClient {
     async listUnitTests(ids) {
       const out: UnitTest[] = [];
       for (const batch of chunk(wellFormedIds(ids), IDS_PER_REQUEST)) {
-        const tests = allPages("listUnitTests", async (token) => {
-          const page = await requester.call({
-            endpoint: "listUnitTests",
-            query: { id: batch, limit: PAGE_LIMITS.listUnitTests, continuation_token: token },
-            schema: UnitTestPage,
-            retry: "idempotent",
-          });
-          return { ...page, items: page.simulation_unit_tests };
-        });
+        const tests = listRecords(requester, "listUnitTests", { query: { id: batch, limit: PAGE_LIMITS.listUnitTests } });
         out.push(...(await collect(tests)));
       }
       return out;
     },
 
-    async listMetricResults(runId) {
-      const results = allPages<MetricEvaluationResult>("listMetricResults", async (token) => {
-        const page = await requester.call({
-          endpoint: "listMetricResults",
-          query: { simulation_unit_test_set_run_id: [runId], limit: PAGE_LIMITS.listMetricResults, continuation_token: token },
-          schema: MetricEvaluationResultPage,
-          retry: "idempotent",
-          subject: runId,
-        });
-        return { ...page, items: page.metric_evaluation_results };
-      });
-      return collect(results);
+    listMetricResults(runId) {
+      const query = { simulation_unit_test_set_run_id: [runId], limit: PAGE_LIMITS.listMetricResults };
+      return collect(listRecords(requester, "listMetricResults", { query, subject: runId }));
     },
   };
 }

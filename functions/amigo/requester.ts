@@ -212,7 +212,8 @@ export class Requester {
     await this.deps.sleep(delayMs);
   }
 
-  private log(level: "debug" | "info" | "warn", event: string, fields: Record<string, unknown>): void {
+  /** One structured line through the client's logger, secrets redacted. */
+  log(level: "debug" | "info" | "warn", event: string, fields: Record<string, unknown>): void {
     this.deps.logger.log(this.redactor.value({ level, event, ...fields }));
   }
 

@@ -129,22 +129,16 @@ describe("errors a caller can branch on", () => {
     expect(error).toMatchObject({ code: "network" });
   });
 
-  it("AmigoResponseError naming the missing field and the endpoint", async () => {
-    // A proxy that drops `creator` from every run, as a server breaking its schema would.
-    const breaking: FetchLike = async (input, init) => {
-      const response = await fetch(input, init);
-      if (!String(input).includes("unit_test_set_run/") || init?.method !== "GET") return response;
-      const body = (await response.json()) as { simulation_unit_test_set_runs: Record<string, unknown>[] };
-      for (const run of body.simulation_unit_test_set_runs) delete run.creator;
-      return new Response(JSON.stringify(body), { status: response.status, headers: response.headers });
-    };
+  it("AmigoResponseError naming the missing field and the endpoint when the page itself is broken", async () => {
+    // A page without `has_more` cannot be read at all (a malformed record only skips that record).
     sim.control.createRun({ set: "Checkout flows", creator: "schema-breaker" });
-    const { client } = testClient(sim, { fetch: breaking });
+    sim.control.faults.corruptNext("listRuns", { envelope: { drop: ["has_more"] } });
+    const { client } = testClient(sim);
     const error = await rejectionOf(collect(client.listRuns({ creator: [`${sim.orgId},schema-breaker`] })));
     expect(error).toBeInstanceOf(AmigoResponseError);
-    expect(error.message).toContain("simulation_unit_test_set_runs.0.creator");
+    expect(error.message).toContain("has_more");
     expect(error.message).toContain("GET /v1/{org}/simulation/unit_test_set_run/");
-    expect((error as AmigoResponseError).fieldPaths).toContain("simulation_unit_test_set_runs.0.creator");
+    expect((error as AmigoResponseError).fieldPaths).toEqual(["has_more"]);
   });
 
   it("tolerates fields the schema does not know", async () => {

@@ -7,7 +7,7 @@ import type { Run, UnitTestSet, UserInfo } from "../../core/amigo-model.js";
 import { type ArtifactDigest, artifactDigest, artifactSource } from "./artifact-content.js";
 import type { NewSet } from "./catalog.js";
 import type { SimEndpoint } from "./endpoints.js";
-import type { DelayFault, DownloadFault, ErrorFault } from "./faults.js";
+import type { CorruptFault, DelayFault, DownloadFault, ErrorFault } from "./faults.js";
 import { type RunOutcome, withDefaults } from "./outcome.js";
 import type { LoggedRequest } from "./request-log.js";
 import type { Thinning } from "./run-plan.js";
@@ -60,6 +60,8 @@ export interface SimulatorControl {
   readonly faults: {
     failNext(endpoint: SimEndpoint | "*", fault?: ErrorFault): void;
     delayNext(endpoint: SimEndpoint | "*", fault: DelayFault): void;
+    /** The next successful list answers of `endpoint` carry malformed records (or a broken page). */
+    corruptNext(endpoint: SimEndpoint | "*", fault: CorruptFault): void;
     breakDownloads(fault: DownloadFault): void;
     clear(): void;
   };
@@ -136,6 +138,7 @@ export function createControl(state: SimulatorState, mainUserId: string): Simula
     faults: {
       failNext: (endpoint, fault) => state.faults.failNext(endpoint, fault),
       delayNext: (endpoint, fault) => state.faults.delayNext(endpoint, fault),
+      corruptNext: (endpoint, fault) => state.faults.corruptNext(endpoint, fault),
       breakDownloads: (fault) => state.faults.breakDownloads(fault),
       clear: () => state.faults.clear(),
     },

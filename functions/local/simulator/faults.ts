@@ -1,7 +1,8 @@
 /**
  * Switchable misbehaviour for tests and benchmarks: the next N requests to an endpoint
- * answer an error status, or answer late; the next K downloads break off after N bytes
- * (optionally expiring their link, as if it ran out mid-download).
+ * answer an error status, or answer late, or answer a page with malformed records in it;
+ * the next K downloads break off after N bytes (optionally expiring their link, as if it
+ * ran out mid-download).
  */
 import type { SimEndpoint } from "./endpoints.js";
 
@@ -30,11 +31,28 @@ export interface DownloadFault {
   expireLink?: boolean;
 }
 
+/** Fields taken out of a JSON object or given other values (a server breaking its schema). */
+export interface Mutation {
+  /** Dotted paths of fields to remove, e.g. `created_at`, `creator.user_id`. */
+  drop?: string[];
+  /** Dotted paths and the value each gets instead, e.g. `{ id: 42 }`. */
+  set?: Record<string, unknown>;
+}
+
+export interface CorruptFault {
+  /** Records of the page's array to break, by position (default 0). */
+  records?: (Mutation & { index?: number })[];
+  /** Breaks the page itself (`has_more`, `continuation_token`, the array). */
+  envelope?: Mutation;
+  count?: number;
+}
+
 type Pending<T> = T & { remaining: number };
 
 export class Faults {
   private readonly errors = new Map<SimEndpoint | "*", Pending<ErrorFault>[]>();
   private readonly delays = new Map<SimEndpoint | "*", Pending<DelayFault>[]>();
+  private readonly corruptions = new Map<SimEndpoint | "*", Pending<CorruptFault>[]>();
   private downloads: Pending<DownloadFault>[] = [];
 
   /** The next `count` requests to `endpoint` ("*" = any) answer `status`. */
@@ -47,6 +65,11 @@ export class Faults {
     push(this.delays, endpoint, { ...fault, remaining: fault.count ?? 1 });
   }
 
+  /** The next `count` successful list answers of `endpoint` come back malformed as `fault` says. */
+  corruptNext(endpoint: SimEndpoint | "*", fault: CorruptFault): void {
+    push(this.corruptions, endpoint, { ...fault, remaining: fault.count ?? 1 });
+  }
+
   breakDownloads(fault: DownloadFault): void {
     this.downloads.push({ ...fault, remaining: fault.count ?? 1 });
   }
@@ -54,6 +77,7 @@ export class Faults {
   clear(): void {
     this.errors.clear();
     this.delays.clear();
+    this.corruptions.clear();
     this.downloads = [];
   }
 
@@ -63,6 +87,10 @@ export class Faults {
 
   takeDelay(endpoint: SimEndpoint): DelayFault | undefined {
     return take(this.delays, endpoint);
+  }
+
+  takeCorruption(endpoint: SimEndpoint): CorruptFault | undefined {
+    return take(this.corruptions, endpoint);
   }
 
   takeDownloadFault(): DownloadFault | undefined {

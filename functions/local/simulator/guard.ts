@@ -1,11 +1,13 @@
 /**
  * What happens before any handler, in the order a real gateway would: injected faults
  * and latency, the organization check, authentication, then the per-endpoint rate
- * limit. Also records the endpoint so the request log can name it.
+ * limit. Also records the endpoint so the request log can name it, and breaks a good
+ * list answer afterwards when a test asked for malformed records.
  */
 import { createMiddleware } from "hono/factory";
+import { answersPages, corruptPage } from "./corrupt-answer.js";
 import type { SimEndpoint } from "./endpoints.js";
-import { detail, type SimEnv } from "./hono-env.js";
+import { detail, type SimContext, type SimEnv } from "./hono-env.js";
 import type { SimulatorState } from "./simulator-state.js";
 
 export function guard(state: SimulatorState, endpoint: SimEndpoint) {
@@ -41,6 +43,18 @@ export function guard(state: SimulatorState, endpoint: SimEndpoint) {
         return detail(c, 429, `Rate limit of ${limit.limit} requests per minute exceeded for this endpoint.`);
       }
     }
-    return next();
+    await next();
+    await corruptIfAsked(c, state, endpoint);
+  });
+}
+
+async function corruptIfAsked(c: SimContext, state: SimulatorState, endpoint: SimEndpoint): Promise<void> {
+  if (!c.res.ok || !answersPages(endpoint)) return;
+  const corruption = state.faults.takeCorruption(endpoint);
+  if (corruption === undefined) return;
+  const body: unknown = await c.res.json();
+  c.res = new Response(JSON.stringify(corruptPage(endpoint, body, corruption)), {
+    status: c.res.status,
+    headers: { "content-type": "application/json" },
   });
 }

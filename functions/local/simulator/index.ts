@@ -4,7 +4,7 @@ export { ARTIFACT_CONTENT_TYPE, type ArtifactDigest } from "./artifact-content.j
 export type { NewCriterion, NewSet, NewUnitTest } from "./catalog.js";
 export type { DirectRun, SimulatorControl } from "./control.js";
 export { PUBLISHED_RATE_LIMITS, SIM_ENDPOINTS, type SimEndpoint } from "./endpoints.js";
-export type { DelayFault, DownloadFault, ErrorFault } from "./faults.js";
+export type { CorruptFault, DelayFault, DownloadFault, ErrorFault, Mutation } from "./faults.js";
 export { DEFAULT_OUTCOME, type FailingMetric, type RunOutcome, type UnitTestError } from "./outcome.js";
 export type { LoggedRequest } from "./request-log.js";
 export type { Thinning } from "./run-plan.js";
