@@ -2,22 +2,20 @@
  * The Slack side of the ChatPort: @slack/web-api's WebClient set up for Lambda, plus
  * response_url answers. WebClient's defaults (ten retries over half an hour, no timeout,
  * waiting out every Retry-After) would outlive a Lambda; here each call has a short timeout
- * and two quick retries on network or 5xx trouble, and rate limits are rejected by the
- * client (`rejectRateLimitedCalls: true`) so that this wrapper decides: a short Retry-After
- * (up to `maxRateLimitWaitSeconds`) is waited out once, a longer one becomes a retryable
- * ChatError("rate_limited") and the event is redelivered later. The token is never logged.
+ * and rate limits are rejected by the client (`rejectRateLimitedCalls: true`) so that this
+ * wrapper decides: a short Retry-After (up to `maxRateLimitWaitSeconds`) is waited out once,
+ * a longer one becomes a retryable ChatError("rate_limited") and the event is redelivered
+ * later. Edits and reads get two quick retries on network or 5xx trouble; chat.postMessage
+ * gets none, because a retried post that had already landed is a second message: a post
+ * whose outcome is unknown fails with `mayHavePosted`, and the caller looks with
+ * `findPosted` before posting again. The token is never logged.
  */
-import {
-  LogLevel,
-  WebAPIHTTPError,
-  WebAPIPlatformError,
-  WebAPIRateLimitedError,
-  WebAPIRequestError,
-  WebClient,
-  type WebClientOptions,
-} from "@slack/web-api";
-import { ChatError, type ChatMessage, type ChatPort, type MessageRef, type PostOptions, type PostTag, type RespondOptions } from "../core/chat.js";
+import { LogLevel, WebClient, type WebClientOptions } from "@slack/web-api";
+import type { ChatMessage, ChatPort, MessageRef, PostOptions, PostTag, RespondOptions } from "../core/chat.js";
+import { ChatError } from "../core/chat.js";
 import { renderMessage } from "./blocks.js";
+import { toChatError } from "./chat-errors.js";
+import { findTagged, oldestTs, PAGE_SIZE, postMetadata } from "./find-posted.js";
 import { type Responder, responseUrlResponder } from "./response-url.js";
 
 export interface SlackChatOptions {
@@ -26,7 +24,7 @@ export interface SlackChatOptions {
   apiUrl?: string;
   /** Per-request timeout, ms (default 5000). */
   timeoutMs?: number;
-  /** Retries on network errors and HTTP 5xx (default 2, 200 ms to 1 s apart). */
+  /** Retries of edits and reads on network errors and HTTP 5xx (default 2, 200 ms to 1 s apart); posts are never retried. */
   retries?: number;
   /** Longest Retry-After worth waiting for inside the call, seconds (default 3). */
   maxRateLimitWaitSeconds?: number;
@@ -35,36 +33,12 @@ export interface SlackChatOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-/** Slack errors worth trying again later. */
-const RETRYABLE_PLATFORM_ERRORS = new Set(["ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"]);
-
-export function toChatError(error: unknown): ChatError {
-  if (error instanceof ChatError) return error;
-  if (error instanceof WebAPIRateLimitedError) {
-    return new ChatError("rate_limited", `Slack rate limit: retry after ${error.retryAfter} s`, true, error.retryAfter);
-  }
-  if (error instanceof WebAPIPlatformError) {
-    const code = error.data.error;
-    return new ChatError(code, `Slack answered ${code}`, RETRYABLE_PLATFORM_ERRORS.has(code));
-  }
-  if (error instanceof WebAPIHTTPError) {
-    return new ChatError("http_error", `Slack answered HTTP ${error.statusCode}`, error.statusCode >= 500);
-  }
-  if (error instanceof WebAPIRequestError) {
-    const timedOut = /abort|timeout/i.test(`${error.original?.name} ${error.original?.message}`);
-    return new ChatError(timedOut ? "timeout" : "network", `Slack request failed: ${timedOut ? "timed out" : "network error"}`, true);
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  // Retries exhausted on a 5xx end up here as a plain Error from the retry library.
-  return new ChatError("request_failed", `Slack call failed: ${message.replace(/xox[a-z]-[\w-]+/g, "xox?-…")}`, true);
-}
-
-export function createWebClient(options: SlackChatOptions): WebClient {
+export function createWebClient(options: SlackChatOptions, retries = options.retries ?? 2): WebClient {
   const apiUrl = options.apiUrl ?? "https://slack.com/api/";
   return new WebClient(options.token, {
     slackApiUrl: apiUrl.endsWith("/") ? apiUrl : `${apiUrl}/`,
     timeout: options.timeoutMs ?? 5000,
-    retryConfig: { retries: options.retries ?? 2, factor: 2, minTimeout: 200, maxTimeout: 1000, randomize: true },
+    retryConfig: { retries, factor: 2, minTimeout: 200, maxTimeout: 1000, randomize: true },
     rejectRateLimitedCalls: true,
     logLevel: LogLevel.ERROR,
     allowAbsoluteUrls: false,
@@ -73,19 +47,23 @@ export function createWebClient(options: SlackChatOptions): WebClient {
 }
 
 export class SlackChat implements ChatPort {
+  /** Edits and reads: retried on network trouble and 5xx. */
   private readonly client: WebClient;
+  /** chat.postMessage only: never retried. */
+  private readonly poster: WebClient;
   private readonly respondVia: Responder;
   private readonly maxWait: number;
   private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(options: SlackChatOptions) {
     this.client = createWebClient(options);
+    this.poster = createWebClient(options, 0);
     this.respondVia = options.respond ?? responseUrlResponder();
     this.maxWait = options.maxRateLimitWaitSeconds ?? 3;
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
 
-  /** Runs a call; waits out one short rate limit, then maps failures to ChatError. */
+  /** Runs a call; waits out one short rate limit (a 429 is a definite refusal), then maps failures to ChatError. */
   private async call<T>(run: () => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       try {
@@ -105,22 +83,33 @@ export class SlackChat implements ChatPort {
   async post(channelId: string, message: ChatMessage, options: PostOptions = {}): Promise<MessageRef> {
     const { text, blocks } = renderMessage(message);
     const result = await this.call(() =>
-      this.client.chat.postMessage({
+      this.poster.chat.postMessage({
         channel: channelId,
         text,
         blocks,
         unfurl_links: false,
         unfurl_media: false,
         ...(options.threadTs ? { thread_ts: options.threadTs } : {}),
+        ...(options.tag ? { metadata: postMetadata(options.tag) } : {}),
       }),
     );
     if (!result.ts) throw new ChatError("no_ts", "Slack did not say which message it posted", false);
     return { channelId: result.channel ?? channelId, ts: result.ts };
   }
 
-  /** Not yet able to read a channel back: says so, so that callers never post twice. */
-  async findPosted(channelId: string, tag: PostTag): Promise<MessageRef | undefined> {
-    throw new ChatError("cannot_look", `cannot look for run ${tag.runId}'s ${tag.what} in ${channelId}`, false);
+  /** Reads the channel (or the thread) back since `since`, looking for the post tagged `tag`. */
+  async findPosted(channelId: string, tag: PostTag, options: { since: Date; threadTs?: string }): Promise<MessageRef | undefined> {
+    const common = { channel: channelId, oldest: oldestTs(options.since), include_all_metadata: true, limit: PAGE_SIZE };
+    const { threadTs } = options;
+    const ts = await findTagged(tag, (cursor) =>
+      this.call(() => {
+        const page = { ...common, ...(cursor === undefined ? {} : { cursor }) };
+        return threadTs === undefined
+          ? this.client.conversations.history(page)
+          : this.client.conversations.replies({ ...page, ts: threadTs });
+      }),
+    );
+    return ts === undefined ? undefined : { channelId, ts };
   }
 
   async update(ref: MessageRef, message: ChatMessage): Promise<void> {

@@ -1,9 +1,11 @@
 /**
  * Answers through a slash command's or a button's response_url (valid 30 minutes, 5 uses):
- * a plain fetch of JSON, no token involved.
+ * a plain fetch of JSON, no token involved. Failures say, like chat.postMessage's, whether
+ * the answer may have been shown anyway (`mayHavePosted`).
  */
 import { ChatError, type ChatMessage, type RespondOptions } from "../core/chat.js";
 import { renderMessage } from "./blocks.js";
+import { transportError, transportFailure } from "./transport-failure.js";
 
 export type Responder = (responseUrl: string, message: ChatMessage, options: RespondOptions) => Promise<void>;
 
@@ -33,8 +35,7 @@ export function responseUrlResponder(options: ResponderOptions = {}): Responder 
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
-      const timedOut = error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
-      throw new ChatError(timedOut ? "timeout" : "network", `response_url call failed: ${timedOut ? "timed out" : "network error"}`, true);
+      throw transportError(transportFailure(error), "response_url call");
     }
     const body = await response.text().catch(() => "");
     if (response.status === 429) {
@@ -42,7 +43,10 @@ export function responseUrlResponder(options: ResponderOptions = {}): Responder 
       throw new ChatError("rate_limited", "response_url is rate limited", true, Number.isFinite(retryAfter) ? retryAfter : undefined);
     }
     if (!response.ok) {
-      throw new ChatError(errorCode(body) ?? "http_error", `response_url answered HTTP ${response.status}`, response.status >= 500);
+      const serverError = response.status >= 500;
+      throw new ChatError(errorCode(body) ?? "http_error", `response_url answered HTTP ${response.status}`, serverError, undefined, {
+        mayHavePosted: serverError,
+      });
     }
     const code = errorCode(body);
     if (code) throw new ChatError(code, `response_url answered ${code}`, false);

@@ -1,9 +1,11 @@
 /**
  * A stand-in for the Slack Web API and for response_url, on a loopback port. It answers
- * chat.postMessage and chat.update like Slack (form-urlencoded or JSON in, `{ok, ...}` out,
- * HTTP 200 even for `ok:false`), keeps the messages so tests can read the channel, records
- * every call, and can be told to fail the next calls with a Slack error, a 429 with
- * Retry-After, or an HTTP 5xx. response_url posts land at /response/<id>.
+ * chat.postMessage, chat.update, conversations.history and conversations.replies like Slack
+ * (form-urlencoded or JSON in, `{ok, ...}` out, HTTP 200 even for `ok:false`), keeps the
+ * messages (with their metadata) so tests can read the channel, records every call, and can
+ * be told to fail the next calls with a Slack error, a 429 with Retry-After, or an HTTP 5xx,
+ * or to carry a post out and then answer too late or drop the connection (an outcome the
+ * caller cannot know). response_url posts land at /response/<id>.
  */
 import { createHmac } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
@@ -11,12 +13,18 @@ import type { AddressInfo } from "node:net";
 
 export type StubBlock = { type: string; [key: string]: unknown };
 
+export interface StubMetadata {
+  event_type: string;
+  event_payload: Record<string, unknown>;
+}
+
 export interface StubMessage {
   channel: string;
   ts: string;
   threadTs?: string;
   text: string;
   blocks: StubBlock[];
+  metadata?: StubMetadata;
   /** Earlier versions, oldest first, when the message was edited. */
   history: { text: string; blocks: StubBlock[] }[];
 }
@@ -25,6 +33,7 @@ export interface StubCall {
   method: string;
   params: Record<string, unknown>;
   authorization: string | undefined;
+  /** 0 when the connection was dropped without an answer. */
   status: number;
   answer: unknown;
 }
@@ -34,7 +43,14 @@ export interface StubResponse {
   body: { response_type?: string; replace_original?: boolean; text?: string; blocks?: StubBlock[] };
 }
 
-type Failure = { kind: "error"; error: string } | { kind: "ratelimit"; retryAfter: number } | { kind: "http"; status: number };
+export type Failure =
+  | { kind: "error"; error: string }
+  | { kind: "ratelimit"; retryAfter: number }
+  | { kind: "http"; status: number }
+  /** The call is carried out (a post lands), then the answer comes `ms` late. */
+  | { kind: "answer-late"; ms: number }
+  /** The call is carried out, then the connection is destroyed without an answer. */
+  | { kind: "drop-answer" };
 
 export interface SlackStub {
   /** Base URL for SLACK_API_URL, ending in /api/. */
@@ -49,14 +65,29 @@ export interface SlackStub {
   failNext(method: string, failure: Failure, times?: number): void;
   /** Posting in this channel answers `error` (e.g. not_in_channel) until cleared. */
   blockChannel(channel: string, error?: string): void;
+  /** conversations.history and .replies answer `error` (missing_scope by default) until reset. */
+  refuseLookups(error?: string): void;
   /** response_url posts answer this error word (HTTP 404) until cleared. */
   failResponses(error: string | undefined): void;
+  /** How many times `method` was called. */
+  count(method: string): number;
   channel(channel: string): StubMessage[];
   topLevel(channel: string): StubMessage[];
   thread(channel: string, ts: string): StubMessage[];
   reset(): void;
   close(): Promise<void>;
 }
+
+interface Answer {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+  /** Carried out, but answered late or not at all. */
+  then?: Extract<Failure, { kind: "answer-late" | "drop-answer" }>;
+}
+
+const ok = (body: Record<string, unknown>): Answer => ({ status: 200, body: { ok: true, ...body } });
+const refuse = (error: string, extra: Record<string, unknown> = {}): Answer => ({ status: 200, body: { ok: false, error, ...extra } });
 
 function readBody(request: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -71,9 +102,35 @@ function parseParams(contentType: string | undefined, raw: string): Record<strin
   if ((contentType ?? "").includes("application/json")) return raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
   const params: Record<string, unknown> = {};
   for (const [key, value] of new URLSearchParams(raw)) {
-    params[key] = (key === "blocks" || key === "attachments" || key === "metadata") && value.startsWith("[") ? JSON.parse(value) : value;
+    const json = (key === "blocks" || key === "attachments" || key === "metadata") && /^[[{]/.test(value);
+    params[key] = json ? JSON.parse(value) : value;
   }
   return params;
+}
+
+const isTrue = (value: unknown) => value === true || value === "true" || value === "1";
+
+/** Slack's cursor paging over `items`: `limit` (default 100), an opaque `cursor`. */
+function pageOf<T>(items: readonly T[], params: Record<string, unknown>): { items: T[]; has_more: boolean; next_cursor: string } {
+  const limit = Math.min(Math.max(Number(params.limit ?? 100) || 100, 1), 999);
+  const cursor = typeof params.cursor === "string" && params.cursor !== "" ? params.cursor : undefined;
+  const offset = cursor === undefined ? 0 : Number(Buffer.from(cursor, "base64").toString("utf8").replace("offset:", ""));
+  const end = offset + limit;
+  const has_more = end < items.length;
+  return { items: items.slice(offset, end), has_more, next_cursor: has_more ? Buffer.from(`offset:${end}`).toString("base64") : "" };
+}
+
+/** A message as history and replies show it; metadata only when asked for. */
+function shown(message: StubMessage, replies: number, params: Record<string, unknown>): Record<string, unknown> {
+  return {
+    type: "message",
+    ts: message.ts,
+    text: message.text,
+    blocks: message.blocks,
+    bot_id: "B0SIMWATCH",
+    ...(message.threadTs ? { thread_ts: message.threadTs } : replies > 0 ? { thread_ts: message.ts, reply_count: replies } : {}),
+    ...(message.metadata && isTrue(params.include_all_metadata) ? { metadata: message.metadata } : {}),
+  };
 }
 
 export async function startSlackStub(options: { token?: string } = {}): Promise<SlackStub> {
@@ -83,54 +140,109 @@ export async function startSlackStub(options: { token?: string } = {}): Promise<
   const responses: StubResponse[] = [];
   const failures = new Map<string, { failure: Failure; times: number }[]>();
   const blocked = new Map<string, string>();
+  let lookupRefusal: string | undefined;
   let responseFailure: string | undefined;
   let tsCounter = 0;
   let responseCounter = 0;
 
   const send = (response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
+    if (response.destroyed) return;
     response.writeHead(status, { "content-type": "application/json; charset=utf-8", ...headers });
     response.end(JSON.stringify(body));
   };
 
-  function api(method: string, params: Record<string, unknown>, authorization: string | undefined): { status: number; body: unknown; headers?: Record<string, string> } {
+  function takeFailure(method: string): Failure | undefined {
     const queue = failures.get(method);
     const next = queue?.[0];
-    if (queue && next) {
-      next.times -= 1;
-      if (next.times <= 0) queue.shift();
-      if (next.failure.kind === "ratelimit") return { status: 429, body: { ok: false, error: "ratelimited" }, headers: { "retry-after": String(next.failure.retryAfter) } };
-      if (next.failure.kind === "http") return { status: next.failure.status, body: { ok: false, error: "internal_error" } };
-      return { status: 200, body: { ok: false, error: next.failure.error } };
+    if (!queue || !next) return undefined;
+    next.times -= 1;
+    if (next.times <= 0) queue.shift();
+    return next.failure;
+  }
+
+  function postMessage(channel: string, params: Record<string, unknown>, text: string, blocks: StubBlock[]): Answer {
+    const threadTs = typeof params.thread_ts === "string" ? params.thread_ts : undefined;
+    if (threadTs && !messages.some((m) => m.channel === channel && m.ts === threadTs)) return refuse("thread_not_found");
+    const metadata = params.metadata as StubMetadata | undefined;
+    tsCounter += 1;
+    // Wall-clock seconds, like Slack's, so `oldest` bounds work; the counter keeps them unique.
+    const ts = `${Math.floor(Date.now() / 1000)}.${String(tsCounter).padStart(6, "0")}`;
+    messages.push({ channel, ts, text, blocks, history: [], ...(threadTs ? { threadTs } : {}), ...(metadata ? { metadata } : {}) });
+    return ok({ channel, ts, message: { text, ts } });
+  }
+
+  function update(channel: string, params: Record<string, unknown>, text: string, blocks: StubBlock[]): Answer {
+    const message = messages.find((m) => m.channel === channel && m.ts === params.ts);
+    if (!message) return refuse("message_not_found");
+    message.history.push({ text: message.text, blocks: message.blocks });
+    message.text = text;
+    message.blocks = blocks;
+    return ok({ channel, ts: message.ts, text });
+  }
+
+  const after = (params: Record<string, unknown>) => (m: StubMessage) =>
+    params.oldest === undefined || (isTrue(params.inclusive) ? m.ts >= String(params.oldest) : m.ts > String(params.oldest));
+  const repliesTo = (channel: string, ts: string) => messages.filter((m) => m.channel === channel && m.threadTs === ts);
+
+  function lookup(method: string, channel: string, params: Record<string, unknown>): Answer {
+    if (lookupRefusal) return refuse(lookupRefusal, { needed: "channels:history,groups:history", provided: "commands,chat:write,chat:write.public" });
+    let found: StubMessage[];
+    if (method === "conversations.history") {
+      // Top-level messages, newest first, like Slack.
+      found = messages.filter((m) => m.channel === channel && !m.threadTs && after(params)(m)).reverse();
+    } else {
+      const parent = messages.find((m) => m.channel === channel && m.ts === params.ts && !m.threadTs);
+      if (!parent) return refuse("thread_not_found");
+      // The parent first, then its replies oldest first, like Slack.
+      found = [parent, ...repliesTo(channel, parent.ts).filter(after(params))];
     }
-    if (authorization !== `Bearer ${token}`) return { status: 200, body: { ok: false, error: "invalid_auth" } };
+    const page = pageOf(found, params);
+    return ok({
+      messages: page.items.map((m) => shown(m, repliesTo(channel, m.ts).length, params)),
+      has_more: page.has_more,
+      response_metadata: { next_cursor: page.next_cursor },
+    });
+  }
+
+  function carryOut(method: string, params: Record<string, unknown>, authorization: string | undefined): Answer {
+    if (authorization !== `Bearer ${token}`) return refuse("invalid_auth");
     const channel = typeof params.channel === "string" ? params.channel : "";
+    if (!channel) return refuse("channel_not_found");
+    const refusal = blocked.get(channel);
+    if (refusal) return refuse(refusal);
+    if (method === "conversations.history" || method === "conversations.replies") return lookup(method, channel, params);
     const text = typeof params.text === "string" ? params.text : "";
     const blocks = Array.isArray(params.blocks) ? (params.blocks as StubBlock[]) : [];
-    if (!channel) return { status: 200, body: { ok: false, error: "channel_not_found" } };
-    const refusal = blocked.get(channel);
-    if (refusal) return { status: 200, body: { ok: false, error: refusal } };
-    if (!text && blocks.length === 0) return { status: 200, body: { ok: false, error: "no_text" } };
-    if (blocks.length > 50) return { status: 200, body: { ok: false, error: "invalid_blocks", response_metadata: { messages: ["too many blocks"] } } };
+    if (!text && blocks.length === 0) return refuse("no_text");
+    if (blocks.length > 50) return refuse("invalid_blocks", { response_metadata: { messages: ["too many blocks"] } });
+    if (method === "chat.postMessage") return postMessage(channel, params, text, blocks);
+    if (method === "chat.update") return update(channel, params, text, blocks);
+    return refuse("unknown_method");
+  }
 
-    if (method === "chat.postMessage") {
-      tsCounter += 1;
-      const ts = `1700000000.${String(tsCounter).padStart(6, "0")}`;
-      const threadTs = typeof params.thread_ts === "string" ? params.thread_ts : undefined;
-      if (threadTs && !messages.some((m) => m.channel === channel && m.ts === threadTs)) {
-        return { status: 200, body: { ok: false, error: "thread_not_found" } };
-      }
-      messages.push({ channel, ts, text, blocks, history: [], ...(threadTs ? { threadTs } : {}) });
-      return { status: 200, body: { ok: true, channel, ts, message: { text, ts } } };
+  function api(method: string, params: Record<string, unknown>, authorization: string | undefined): Answer {
+    const failure = takeFailure(method);
+    if (failure?.kind === "ratelimit") return { status: 429, body: { ok: false, error: "ratelimited" }, headers: { "retry-after": String(failure.retryAfter) } };
+    if (failure?.kind === "http") return { status: failure.status, body: { ok: false, error: "internal_error" } };
+    if (failure?.kind === "error") return refuse(failure.error);
+    const answer = carryOut(method, params, authorization);
+    return failure === undefined ? answer : { ...answer, then: failure };
+  }
+
+  function answerApi(request: IncomingMessage, response: ServerResponse, method: string, raw: string): void {
+    const params = parseParams(request.headers["content-type"], raw);
+    const authorization = request.headers.authorization;
+    const answer = api(method, params, authorization);
+    const dropped = answer.then?.kind === "drop-answer";
+    calls.push({ method, params, authorization, status: dropped ? 0 : answer.status, answer: dropped ? undefined : answer.body });
+    if (dropped) {
+      request.socket.destroy();
+      return;
     }
-    if (method === "chat.update") {
-      const message = messages.find((m) => m.channel === channel && m.ts === params.ts);
-      if (!message) return { status: 200, body: { ok: false, error: "message_not_found" } };
-      message.history.push({ text: message.text, blocks: message.blocks });
-      message.text = text;
-      message.blocks = blocks;
-      return { status: 200, body: { ok: true, channel, ts: message.ts, text } };
-    }
-    return { status: 200, body: { ok: false, error: "unknown_method" } };
+    const delayMs = answer.then?.kind === "answer-late" ? answer.then.ms : 0;
+    const reply = () => send(response, answer.status, answer.body, answer.headers);
+    if (delayMs > 0) setTimeout(reply, delayMs).unref();
+    else reply();
   }
 
   const server = createServer((request, response) => {
@@ -150,12 +262,7 @@ export async function startSlackStub(options: { token?: string } = {}): Promise<
         return;
       }
       if (request.method === "POST" && url.pathname.startsWith("/api/")) {
-        const method = url.pathname.slice("/api/".length);
-        const params = parseParams(request.headers["content-type"], raw);
-        const authorization = request.headers.authorization;
-        const answer = api(method, params, authorization);
-        calls.push({ method, params, authorization, status: answer.status, answer: answer.body });
-        send(response, answer.status, answer.body, answer.headers);
+        answerApi(request, response, url.pathname.slice("/api/".length), raw);
         return;
       }
       send(response, 404, { ok: false, error: "not_found" });
@@ -180,21 +287,31 @@ export async function startSlackStub(options: { token?: string } = {}): Promise<
     blockChannel(channel, error = "not_in_channel") {
       blocked.set(channel, error);
     },
+    refuseLookups(error = "missing_scope") {
+      lookupRefusal = error;
+    },
     failResponses(error) {
       responseFailure = error;
     },
+    count: (method) => calls.filter((call) => call.method === method).length,
     channel: (channel) => messages.filter((m) => m.channel === channel),
     topLevel: (channel) => messages.filter((m) => m.channel === channel && !m.threadTs),
-    thread: (channel, ts) => messages.filter((m) => m.channel === channel && m.threadTs === ts),
+    thread: (channel, ts) => repliesTo(channel, ts),
     reset() {
       calls.length = 0;
       messages.length = 0;
       responses.length = 0;
       failures.clear();
       blocked.clear();
+      lookupRefusal = undefined;
       responseFailure = undefined;
     },
-    close: () => new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        // Answers held back on purpose must not keep the server open.
+        server.closeAllConnections();
+      }),
   };
 }
 
