@@ -14,6 +14,8 @@ export interface Settings {
   readonly infrequentAccessDays: number;
   /** Days after which objects under the archive prefix move to Glacier Flexible Retrieval (0 = never). */
   readonly glacierDays: number;
+  /** Days after which expiring state (markers, per-run state, command records) is deleted. */
+  readonly stateRetentionDays: number;
   readonly alarmEmail?: string;
   readonly amigoApiUrl: string;
   readonly archivePrefix: string;
@@ -23,6 +25,7 @@ export const DEFAULT_SETTINGS = {
   scheduleMinutes: 1,
   infrequentAccessDays: 30,
   glacierDays: 180,
+  stateRetentionDays: 30,
   amigoApiUrl: "https://api.amigo.ai",
   archivePrefix: "runs/",
 } as const;
@@ -36,6 +39,7 @@ export const CONTEXT_KEYS = [
   "allowedChannels",
   "infrequentAccessDays",
   "glacierDays",
+  "stateRetentionDays",
   "alarmEmail",
   "amigoApiUrl",
   "archivePrefix",
@@ -88,6 +92,7 @@ export function parseSettings(lookup: Lookup): Settings {
       message: `must be at least 30 days after infrequentAccessDays (${infrequentAccessDays}), since S3 bills Standard-IA for 30 days minimum; got ${glacierDays}`,
     });
   }
+  const stateRetentionDays = read("stateRetentionDays", parseRetentionDays) ?? DEFAULT_SETTINGS.stateRetentionDays;
   const alarmEmail = read("alarmEmail", parseEmail);
   const amigoApiUrl = read("amigoApiUrl", parseHttpsUrl) ?? DEFAULT_SETTINGS.amigoApiUrl;
   const archivePrefix = read("archivePrefix", parsePrefix) ?? DEFAULT_SETTINGS.archivePrefix;
@@ -100,6 +105,7 @@ export function parseSettings(lookup: Lookup): Settings {
     allowedChannels,
     infrequentAccessDays,
     glacierDays,
+    stateRetentionDays,
     ...(alarmEmail === undefined ? {} : { alarmEmail }),
     amigoApiUrl,
     archivePrefix,
@@ -148,6 +154,18 @@ function parseDays(raw: unknown, minimum: number, why: string): Parsed<number> {
   const days = typeof raw === "number" ? raw : Number(String(raw).trim());
   if (!Number.isInteger(days) || days < 0) return bad(`expected a whole number of days (0 = never), got ${JSON.stringify(raw)}`);
   if (days !== 0 && days < minimum) return bad(`must be 0 (never) or at least ${minimum}${why ? ` (${why})` : ""}, got ${days}`);
+  return ok(days);
+}
+
+/** A run is watched for 48 hours (GIVE_UP_AFTER_HOURS); its state must outlive that by a day. */
+export const MIN_STATE_RETENTION_DAYS = 3;
+
+function parseRetentionDays(raw: unknown): Parsed<number> {
+  const days = typeof raw === "number" ? raw : Number(String(raw).trim());
+  if (!Number.isInteger(days)) return bad(`expected a whole number of days, got ${JSON.stringify(raw)}`);
+  if (days < MIN_STATE_RETENTION_DAYS) {
+    return bad(`must be at least ${MIN_STATE_RETENTION_DAYS} (a day longer than the 48 hours a run is watched), got ${days}`);
+  }
   return ok(days);
 }
 

@@ -39,6 +39,7 @@ export class SimwatchStack extends Stack {
       archivePrefix: settings.archivePrefix,
       infrequentAccessDays: settings.infrequentAccessDays,
       glacierDays: settings.glacierDays,
+      stateRetentionDays: settings.stateRetentionDays,
     });
     this.events = new SimwatchBus(this, "Events");
     this.secret = new CredentialsSecret(this, "Credentials");
@@ -51,6 +52,7 @@ export class SimwatchStack extends Stack {
       AMIGO_API_URL: settings.amigoApiUrl,
       SLACK_ALLOWED_USERS: settings.allowedUsers.join(","),
       SLACK_ALLOWED_CHANNELS: settings.allowedChannels.join(","),
+      STATE_RETENTION_DAYS: String(settings.stateRetentionDays),
       ...(settings.defaultChannel === undefined ? {} : { SLACK_DEFAULT_CHANNEL: settings.defaultChannel }),
     };
     const fn = (id: string, props: Omit<SimwatchFunctionProps, "environment">) =>

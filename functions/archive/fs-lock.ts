@@ -57,8 +57,7 @@ async function breakIfStale(lockPath: string, staleMs: number): Promise<void> {
     stat(lockPath).catch(() => undefined),
   ]);
   if (content === undefined || info === undefined) return;
-  const [host, pid] = content.split("\n");
-  const holderGone = host === hostname() && pid !== undefined && !isProcessAlive(Number(pid));
+  const holderGone = lockHolder(content) === "gone";
   // An empty lock is one being written right now, unless it is old.
   const tooOld = Date.now() - info.mtimeMs > staleMs;
   if (!(holderGone || tooOld)) return;
@@ -70,6 +69,16 @@ async function breakIfStale(lockPath: string, staleMs: number): Promise<void> {
     return;
   }
   await rm(aside, { force: true });
+}
+
+/**
+ * Whether the process a lock file names still runs: known only for holders on this host
+ * ("unknown" for other hosts and for a lock still being written).
+ */
+export function lockHolder(content: string): "alive" | "gone" | "unknown" {
+  const [host, pid] = content.split("\n");
+  if (host !== hostname() || pid === undefined || pid === "") return "unknown";
+  return isProcessAlive(Number(pid)) ? "alive" : "gone";
 }
 
 /** Whether a process with this pid exists on this machine (EPERM: it exists, owned by someone else). */

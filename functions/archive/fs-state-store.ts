@@ -5,15 +5,18 @@
  *   atomically, like `If-None-Match: *`;
  * - replace and delete run under the key's lock file (fs-lock.ts): compare the version,
  *   then rename a temp file onto the key (or unlink it), like `If-Match`;
- * - readers need no lock: rename is atomic, so they see the old file or the new one.
+ * - readers need no lock: rename is atomic, so they see the old file or the new one;
+ * - prune deletes expired keys under their locks, the way the bucket's lifecycle rules do.
  * Versions are hashes of the stored bytes (state-codec.ts).
  */
 import { link, mkdir, readdir, readFile, rm, stat, unlink } from "node:fs/promises";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import type { StateStore, Versioned } from "../core/ports.js";
+import { StateLockTimeoutError } from "./errors.js";
 import { isMissing, removeAbandonedTemps, writeAtomically } from "./fs-atomic-write.js";
-import { isReservedName, pathOfKey, tempPathBeside } from "./fs-keys.js";
-import { type LockOptions, withFileLock } from "./fs-lock.js";
+import { isReservedName, LOCK_SUFFIX, pathOfKey, tempPathBeside } from "./fs-keys.js";
+import { type LockOptions, lockHolder, withFileLock } from "./fs-lock.js";
+import { sweepPrefix } from "./fs-prune.js";
 import { decodeState, encodeState, versionOf } from "./state-codec.js";
 
 export interface FileSystemStateStoreOptions {
@@ -42,18 +45,13 @@ export class FileSystemStateStore implements StateStore {
   async create<T>(key: string, value: T): Promise<boolean> {
     const path = pathOfKey(this.root, key);
     const bytes = encodeState(key, value);
-    await mkdir(dirname(path), { recursive: true });
-    await removeAbandonedTemps(path);
-    const temp = tempPathBeside(path);
-    await writeAtomically(temp, [bytes]);
-    try {
-      await link(temp, path);
-      return true;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
-      throw error;
-    } finally {
-      await rm(temp, { force: true });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await createOnce(path, bytes);
+      } catch (error) {
+        // prune may remove the key's folder, left empty, between our mkdir and our write.
+        if (!isMissing(error) || attempt === 3) throw error;
+      }
     }
   }
 
@@ -77,6 +75,35 @@ export class FileSystemStateStore implements StateStore {
         if (!isMissing(error)) throw error;
       });
     });
+  }
+
+  /**
+   * Deletes the keys under `prefixes` whose file was last written before `olderThan`, then
+   * abandoned temp and lock files and the folders left empty; returns how many keys went.
+   * A key whose lock a live process holds is skipped; any other is checked again under its lock.
+   */
+  async prune(prefixes: readonly string[], olderThan: Date): Promise<number> {
+    let pruned = 0;
+    for (const prefix of prefixes) {
+      for (const key of await this.list(prefix)) if (await this.deleteIfOlder(key, olderThan)) pruned++;
+      await sweepPrefix(this.root, prefix, { olderThan, staleMs: this.lock.staleMs });
+    }
+    return pruned;
+  }
+
+  private async deleteIfOlder(key: string, olderThan: Date): Promise<boolean> {
+    const path = pathOfKey(this.root, key);
+    if (!(await isOlder(path, olderThan)) || (await isLockedByLiveProcess(path))) return false;
+    try {
+      return await withFileLock(path, key, this.lock, async () => {
+        if (!(await isOlder(path, olderThan))) return false;
+        await unlink(path);
+        return true;
+      });
+    } catch (error) {
+      if (error instanceof StateLockTimeoutError || isMissing(error)) return false;
+      throw error;
+    }
   }
 
   /** Keys starting with `prefix` (not only at a `/`), in lexicographic order. */
@@ -105,6 +132,37 @@ async function* walk(folder: string): AsyncGenerator<string> {
     const path = join(folder, entry.name);
     if (entry.isDirectory()) yield* walk(path);
     else if (entry.isFile()) yield path;
+  }
+}
+
+async function createOnce(path: string, bytes: Uint8Array): Promise<boolean> {
+  await mkdir(dirname(path), { recursive: true });
+  await removeAbandonedTemps(path);
+  const temp = tempPathBeside(path);
+  await writeAtomically(temp, [bytes]);
+  try {
+    await link(temp, path);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
+    throw error;
+  } finally {
+    await rm(temp, { force: true });
+  }
+}
+
+/** A live holder's lock is left alone, however old it looks (withFileLock would break an old one). */
+async function isLockedByLiveProcess(path: string): Promise<boolean> {
+  const content = await readFile(`${path}${LOCK_SUFFIX}`, "utf8").catch(() => undefined);
+  return content !== undefined && lockHolder(content) === "alive";
+}
+
+async function isOlder(path: string, olderThan: Date): Promise<boolean> {
+  try {
+    return (await stat(path)).mtimeMs < olderThan.getTime();
+  } catch (error) {
+    if (isMissing(error)) return false;
+    throw error;
   }
 }
 

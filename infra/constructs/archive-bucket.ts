@@ -1,12 +1,14 @@
 /**
  * The archive bucket: the browsable run archive under its prefix (`runs/` by default) and
  * simwatch's own state under `_simwatch/`. Private, TLS only, versioned, retained on stack
- * deletion, with server access logs in a bucket of their own.
+ * deletion, with server access logs in a bucket of their own. Expiring state (markers,
+ * per-run state, command records) is deleted by lifecycle rules after `stateRetentionDays`;
+ * the archive, settings and the poller's watch list never expire.
  */
 import { Duration, RemovalPolicy } from "aws-cdk-lib";
 import * as s3 from "aws-cdk-lib/aws-s3";
 import { Construct } from "constructs";
-import { STATE_ROOT } from "../../functions/core/state-keys.js";
+import { EXPIRING_STATE_PREFIXES, STATE_ROOT } from "../../functions/core/state-keys.js";
 
 export interface ArchiveBucketProps {
   readonly archivePrefix: string;
@@ -14,6 +16,8 @@ export interface ArchiveBucketProps {
   readonly infrequentAccessDays: number;
   /** 0 = never. */
   readonly glacierDays: number;
+  /** Days after which objects under EXPIRING_STATE_PREFIXES are deleted. */
+  readonly stateRetentionDays: number;
   /** How long overwritten or deleted object versions are kept. */
   readonly noncurrentVersionDays?: number;
   /** How long server access logs are kept. */
@@ -62,6 +66,7 @@ export class ArchiveBucket extends Construct {
       // Only the archive prefix ever leaves S3 Standard; `_simwatch/` state is read every minute.
       lifecycleRules.push({ id: "archive-storage-classes", prefix: props.archivePrefix, transitions });
     }
+    lifecycleRules.push(...expiringStateRules(props.stateRetentionDays));
 
     this.bucket = new s3.Bucket(this, "Bucket", {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
@@ -86,4 +91,24 @@ export class ArchiveBucket extends Construct {
   stateObjectsArn(): string {
     return this.bucket.arnForObjects(`${this.statePrefix}*`);
   }
+}
+
+/** Noncurrent versions of expired state are kept this long, then go. */
+const EXPIRED_STATE_VERSION_DAYS = 1;
+
+/**
+ * One rule per expiring state prefix (and none anywhere else): current objects expire after
+ * `days`. The bucket is versioned, so an expiry only hides an object behind a delete marker;
+ * its bytes stay, billed, as a noncurrent version. State is small but many objects (a few per
+ * run, one per command), and every one would linger another month under the bucket-wide rule,
+ * so these versions go a day later instead; the bucket-wide rule then removes the delete
+ * markers left with no versions behind them.
+ */
+function expiringStateRules(days: number): s3.LifecycleRule[] {
+  return EXPIRING_STATE_PREFIXES.map((prefix) => ({
+    id: `expire-state-${prefix.slice(STATE_ROOT.length).replace(/\/$/, "")}`,
+    prefix,
+    expiration: Duration.days(days),
+    noncurrentVersionExpiration: Duration.days(EXPIRED_STATE_VERSION_DAYS),
+  }));
 }

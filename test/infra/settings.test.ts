@@ -14,13 +14,14 @@ function problemsOf(context: Record<string, unknown>): string[] {
 }
 
 describe("deploy settings from CDK context", () => {
-  it("defaults to polling every minute, runs/ archived to IA at 30 and Glacier at 180 days", () => {
+  it("defaults to polling every minute, runs/ archived to IA at 30 and Glacier at 180 days, state kept 30 days", () => {
     expect(from({})).toEqual({
       scheduleMinutes: 1,
       allowedUsers: [],
       allowedChannels: [],
       infrequentAccessDays: 30,
       glacierDays: 180,
+      stateRetentionDays: 30,
       amigoApiUrl: DEFAULT_SETTINGS.amigoApiUrl,
       archivePrefix: "runs/",
     });
@@ -34,6 +35,7 @@ describe("deploy settings from CDK context", () => {
       allowedChannels: ["C111", "G222"],
       infrequentAccessDays: "45",
       glacierDays: 365,
+      stateRetentionDays: "14",
       alarmEmail: "ops@example.com",
       amigoApiUrl: "https://api.eu.amigo.ai",
       archivePrefix: "simwatch/runs/",
@@ -45,6 +47,7 @@ describe("deploy settings from CDK context", () => {
       allowedChannels: ["C111", "G222"],
       infrequentAccessDays: 45,
       glacierDays: 365,
+      stateRetentionDays: 14,
       alarmEmail: "ops@example.com",
       amigoApiUrl: "https://api.eu.amigo.ai",
       archivePrefix: "simwatch/runs/",
@@ -93,6 +96,10 @@ describe("deploy settings from CDK context", () => {
       "archivePrefix",
     ]);
     expect(problems.join("\n")).toContain('not ids: "alice"');
+  });
+
+  it.each([0, 2, "1.5", "a month"])("refuses to keep state %j days (it must outlive a watched run)", (stateRetentionDays) => {
+    expect(problemsOf({ stateRetentionDays })[0]).toMatch(/^stateRetentionDays: /);
   });
 
   it("keeps Glacier at least 30 days after Standard-IA", () => {

@@ -1,10 +1,15 @@
 import { Match } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
 import { DETAIL_TYPES } from "../../functions/core/events.js";
+import { EXPIRING_STATE_PREFIXES, stateKeys } from "../../functions/core/state-keys.js";
 import { type Synthesized, render, synth } from "./synth.js";
 
 const logicalId = (s: Synthesized, construct: { node: { defaultChild?: unknown } }) =>
   s.stack.getLogicalId(construct.node.defaultChild as Parameters<Synthesized["stack"]["getLogicalId"]>[0]);
+
+const lifecycleRules = (synthesized: Synthesized) =>
+  (synthesized.json.Resources[logicalId(synthesized, synthesized.stack.archive.bucket)]!.Properties!.LifecycleConfiguration as { Rules: Record<string, unknown>[] })
+    .Rules;
 
 let s: Synthesized;
 beforeAll(() => {
@@ -64,6 +69,33 @@ describe("archive bucket", () => {
     expect(JSON.stringify(none.json)).not.toContain("Transitions");
   });
 
+  it("expires each expiring state prefix after 30 days and its old versions a day later, and nothing else", () => {
+    const rules = lifecycleRules(s);
+    const expiring = rules.filter((rule) => rule.ExpirationInDays !== undefined);
+    expect(expiring).toEqual(
+      EXPIRING_STATE_PREFIXES.map((prefix) =>
+        expect.objectContaining({ Prefix: prefix, Status: "Enabled", ExpirationInDays: 30, NoncurrentVersionExpiration: { NoncurrentDays: 1 } }),
+      ),
+    );
+    // No rule that deletes current objects could reach the archive, settings or the watch list.
+    for (const rule of expiring) {
+      const prefix = String(rule.Prefix);
+      expect(prefix).toMatch(/^_simwatch\/.+\/$/);
+      for (const kept of ["runs/", stateKeys.subscriptionsPrefix(), "_simwatch/schedules/", stateKeys.watchlist(), stateKeys.lastFinishedRun("695b7d904226fdec9400001f")]) {
+        expect(kept.startsWith(prefix), `${prefix} would expire ${kept}`).toBe(false);
+      }
+    }
+    expect(rules.filter((rule) => rule.Prefix === undefined && rule.ExpirationInDays !== undefined)).toEqual([]);
+  });
+
+  it("follows the context: how long state is kept, passed to the functions too", () => {
+    const other = synth({ stateRetentionDays: 7 });
+    const days = lifecycleRules(other).flatMap((rule) => (rule.ExpirationInDays === undefined ? [] : [rule.ExpirationInDays]));
+    expect(days).toEqual(EXPIRING_STATE_PREFIXES.map(() => 7));
+    const poller = other.json.Resources[logicalId(other, other.stack.functions.poller.function)]!.Properties!;
+    expect(poller.Environment).toMatchObject({ Variables: { STATE_RETENTION_DAYS: "7" } });
+  });
+
   it("keeps access logs in a private, TLS-only bucket of their own that expire", () => {
     const logs = s.json.Resources[logicalId(s, s.stack.archive.accessLogs)]!;
     expect(logs.Properties).toMatchObject({
@@ -114,6 +146,7 @@ describe("functions", () => {
         SLACK_DEFAULT_CHANNEL: "C0DEFAULT",
         SLACK_ALLOWED_USERS: "U1AA,U2BB",
         SLACK_ALLOWED_CHANNELS: "C3CC",
+        STATE_RETENTION_DAYS: "30",
         NODE_OPTIONS: "--enable-source-maps",
       });
     }
