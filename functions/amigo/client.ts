@@ -19,7 +19,8 @@ import { listRecords } from "./list-pages.js";
 import { chunk, collect } from "./paging.js";
 import { type QueryValue, runFilterParams } from "./query.js";
 import { Requester } from "./requester.js";
-import { DEFAULT_RETRY, realSleep } from "./retry-policy.js";
+import { sleep } from "../core/backoff.js";
+import { DEFAULT_RETRY } from "./retry-policy.js";
 
 /** Ids per request when fetching by id (keeps URLs short; 50 is also the runs page maximum). */
 const IDS_PER_REQUEST = 50;
@@ -45,7 +46,7 @@ export function createAmigoClient(options: AmigoClientOptions): AmigoClient {
     logger: options.logger ?? silentLogger,
     onRequest: options.onRequest,
     random: options.random ?? Math.random,
-    sleep: options.sleep ?? realSleep,
+    sleep: options.sleep ?? sleep,
   });
 
   function listRuns(filter: RunFilter = {}): AsyncIterable<Run> {

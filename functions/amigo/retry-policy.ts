@@ -3,6 +3,8 @@
  * full jitter (a random wait between 0 and the capped exponential), and the server's
  * `Retry-After` when it sends one.
  */
+import { backoffDelay } from "../core/backoff.js";
+
 export interface RetryOptions {
   /** Total tries, the first included (1 = never retry). */
   attempts: number;
@@ -19,10 +21,9 @@ export const DEFAULT_RETRY: RetryOptions = {
   maxRetryAfterMs: 30_000,
 };
 
-/** Full jitter: uniform in [0, min(max, base * 2^retryIndex)]. */
+/** The wait before retry `retryIndex` (0 first): the one backoff simwatch uses everywhere. */
 export function backoffDelayMs(retryIndex: number, options: RetryOptions, random: () => number): number {
-  const ceiling = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** retryIndex);
-  return Math.floor(random() * ceiling);
+  return backoffDelay(retryIndex, { baseMs: options.baseDelayMs, maxMs: options.maxDelayMs }, random);
 }
 
 /** `Retry-After` as seconds (delta-seconds or an HTTP date); undefined when absent or unreadable. */
@@ -34,5 +35,3 @@ export function parseRetryAfterSeconds(header: string | null, now: Date): number
   if (Number.isNaN(date)) return undefined;
   return Math.max(0, Math.ceil((date - now.getTime()) / 1000));
 }
-
-export const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

@@ -10,6 +10,7 @@
  * whose outcome is unknown fails with `mayHavePosted`, and the caller looks with
  * `findPosted` before posting again. The token is never logged.
  */
+import { sleep } from "../core/backoff.js";
 import { LogLevel, WebClient, type WebClientOptions } from "@slack/web-api";
 import type { ChatMessage, ChatPort, MessageRef, PostOptions, PostTag, RespondOptions } from "../core/chat.js";
 import { ChatError } from "../core/chat.js";
@@ -60,7 +61,7 @@ export class SlackChat implements ChatPort {
     this.poster = createWebClient(options, 0);
     this.respondVia = options.respond ?? responseUrlResponder();
     this.maxWait = options.maxRateLimitWaitSeconds ?? 3;
-    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.sleep = options.sleep ?? sleep;
   }
 
   /** Runs a call; waits out one short rate limit (a 429 is a definite refusal), then maps failures to ChatError. */

@@ -1,16 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { backoffDelayMs, DEFAULT_RETRY, parseRetryAfterSeconds } from "../../functions/amigo/retry-policy.js";
-
-describe("backoff with full jitter", () => {
-  const options = { ...DEFAULT_RETRY, baseDelayMs: 100, maxDelayMs: 1_000 };
-
-  it("waits between zero and the capped exponential", () => {
-    expect(backoffDelayMs(0, options, () => 0)).toBe(0);
-    expect(backoffDelayMs(0, options, () => 0.999)).toBe(99);
-    expect(backoffDelayMs(2, options, () => 0.5)).toBe(200);
-    expect(backoffDelayMs(10, options, () => 0.999)).toBe(999);
-  });
-});
+import { parseRetryAfterSeconds } from "../../functions/amigo/retry-policy.js";
 
 describe("Retry-After", () => {
   const now = new Date("2026-04-01T12:00:00Z");
