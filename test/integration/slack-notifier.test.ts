@@ -282,7 +282,7 @@ describe("notifier against the Slack stand-in", () => {
       expect(report.skipped).toEqual(["C0LOCKED"]);
       expect(stub.topLevel("C0OPEN")).toHaveLength(1);
       // The claim was released: once the app is invited, a later event posts there.
-      stub.blockChannel("C0LOCKED", "");
+      stub.unblockChannel("C0LOCKED");
       await notifier().runFinished(finished());
       expect(stub.topLevel("C0LOCKED")).toHaveLength(1);
       expect(stub.topLevel("C0OPEN")).toHaveLength(1);

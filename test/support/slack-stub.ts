@@ -63,8 +63,10 @@ export interface SlackStub {
   responseUrl(id?: string): string;
   /** The next `times` calls of `method` fail as described. */
   failNext(method: string, failure: Failure, times?: number): void;
-  /** Posting in this channel answers `error` (e.g. not_in_channel) until cleared. */
+  /** Posting in this channel answers `error` (e.g. not_in_channel) until unblocked. */
   blockChannel(channel: string, error?: string): void;
+  /** The app was invited after all: posting in the channel works again. */
+  unblockChannel(channel: string): void;
   /** conversations.history and .replies answer `error` (missing_scope by default) until reset. */
   refuseLookups(error?: string): void;
   /** response_url posts answer this error word (HTTP 404) until cleared. */
@@ -286,6 +288,9 @@ export async function startSlackStub(options: { token?: string } = {}): Promise<
     },
     blockChannel(channel, error = "not_in_channel") {
       blocked.set(channel, error);
+    },
+    unblockChannel(channel) {
+      blocked.delete(channel);
     },
     refuseLookups(error = "missing_scope") {
       lookupRefusal = error;
