@@ -151,8 +151,13 @@ export class InProcessBus implements EventBus {
 
   /** Refuses further publishes and waits for what is queued to be delivered. */
   async close(): Promise<void> {
-    this.closed = true;
+    this.refuseMore();
     await this.idle();
+  }
+
+  /** Refuses further publishes (and replays); what is queued goes on in the background. */
+  refuseMore(): void {
+    this.closed = true;
   }
 
   private schedule(subscription: Subscription): void {

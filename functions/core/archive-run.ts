@@ -122,7 +122,7 @@ export async function archiveRun(options: ArchiverOptions, target: { runId: stri
 
 async function archiveUnderLease(options: ArchiverOptions, runId: string): Promise<Extract<ArchiveOutcome, { status: "archived" }>> {
   const { state, archive, amigo, logger, clock } = options;
-  const [run] = await amigo.getRuns([runId]);
+  const run = (await state.get<Run>(stateKeys.amigoRun(runId)))?.value ?? (await amigo.getRuns([runId]))[0];
   if (!run) throw new ArchiveFailed(`run ${runId} is not known to Amigo`);
   const setId = run.simulation_unit_test_set_id;
   const { key, contentType, size, sha256, attempts } = await streamArtifacts(options, run);

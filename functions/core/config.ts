@@ -59,6 +59,8 @@ export const ConfigSchema = z
     PORT: z._default(positiveInt("PORT").check(z.lte(65535, { error: "PORT must be at most 65535" })), 8787),
     /** How long a run stays watched before simwatch gives up on it (hours). */
     GIVE_UP_AFTER_HOURS: z._default(positiveInt("GIVE_UP_AFTER_HOURS"), 48),
+    /** While runs are in progress, the poller ticks again this often inside one invocation. */
+    FOLLOW_INTERVAL_SECONDS: z._default(positiveInt("FOLLOW_INTERVAL_SECONDS"), 10),
     /** Markers, per-run state and command records older than this are deleted (never settings). */
     STATE_RETENTION_DAYS: z._default(positiveInt("STATE_RETENTION_DAYS"), 30),
   })

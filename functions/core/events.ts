@@ -21,6 +21,8 @@ export interface SlackOrigin {
 export interface RunStartedDetail {
   runId: string;
   setId: string;
+  /** Resolved by the poller in one batched look-up per tick, so no consumer asks Amigo per run. */
+  setName?: string;
   createdAt: string;
   creator: UserInfo;
   origin?: SlackOrigin;
@@ -29,6 +31,7 @@ export interface RunStartedDetail {
 export interface RunFinishedDetail {
   runId: string;
   setId: string;
+  setName?: string;
   verdict: Verdict;
   /** Inline when it fits in an event; otherwise `summaryRef` names the state key holding it. */
   summary?: RunSummary;

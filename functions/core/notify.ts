@@ -22,8 +22,6 @@ export type { NotifyReport } from "./notify-sync.js";
 export interface NotifierDeps extends MessageDeps {
   /** SLACK_DEFAULT_CHANNEL: where runs of sets nobody subscribed to are posted. */
   defaultChannel?: string;
-  /** Looks up a set's name for Run Started (the event carries only the id); optional. */
-  setName?: (setId: string) => Promise<string | undefined>;
 }
 
 /** Chat failures that a later redelivery can fix, gathered while the other channels are served. */
@@ -63,14 +61,12 @@ export function createNotifier(deps: NotifierDeps) {
   }
 
   async function runStarted(detail: RunStartedDetail): Promise<NotifyReport> {
-    const known = await loadFacts(deps.state, detail.runId);
-    const setName = known?.facts.setName ?? (await deps.setName?.(detail.setId).catch(() => undefined));
     const { facts } = await updateFacts(deps.state, {
       runId: detail.runId,
       setId: detail.setId,
       createdAt: detail.createdAt,
       creator: detail.creator,
-      ...(setName ? { setName } : {}),
+      ...(detail.setName ? { setName: detail.setName } : {}),
       ...(detail.origin ? { origin: detail.origin } : {}),
     });
     // The origin channel's message is the command worker's announcement: never a second one there.
@@ -85,7 +81,8 @@ export function createNotifier(deps: NotifierDeps) {
       runId: detail.runId,
       setId: detail.setId,
       verdict: detail.verdict,
-      ...(summary ? { summary, setName: summary.setName !== detail.setId ? summary.setName : undefined } : {}),
+      ...(detail.setName ? { setName: detail.setName } : {}),
+      ...(summary ? { summary } : {}),
     });
     return converge(detail.runId, etag, true, (facts) => finishTargets(deps.state, facts, deps.defaultChannel));
   }

@@ -18,7 +18,7 @@ import type { Logger } from "./log.js";
 import { isObjectId } from "./object-id.js";
 import { createOutbox, type OutboxEvent } from "./outbox.js";
 import type { AmigoApi, ClaimOwner, Clock, EventBus, StateStore } from "./ports.js";
-import { summarizeRuns } from "./run-summaries.js";
+import { lookUpNames, type NameBook, summarizeRuns } from "./run-summaries.js";
 import { EXPIRING_STATE_PREFIXES, eventIds, stateKeys } from "./state-keys.js";
 import { previousOutcomeOf, type PreviousRunOutcome } from "./summary.js";
 import { updateState } from "./state-update.js";
@@ -60,6 +60,8 @@ export interface TickReport {
   resent: number;
   /** Runs Amigo returned that could not be watched (a malformed id), named in the log. */
   skipped: number;
+  /** Requests this tick made to Amigo's list-runs endpoint (pages), for pacing against its rate limit. */
+  listRunsCalls: number;
 }
 
 const minutes = (count: number) => count * 60_000;
@@ -80,11 +82,14 @@ interface Observed {
   /** Runs that started and finished between two ticks (never seen in progress). */
   shortRuns: Run[];
   skipped: number;
+  listRunsCalls: number;
 }
 
 /** Everything the tick decided: events to record, changes to the watch list. */
 interface Decisions {
   events: OutboxEvent[];
+  /** Runs seen for the first time, with where they were started from in Slack. */
+  started: { run: Run; origin?: SlackOrigin }[];
   changes: WatchlistChanges;
   /** Runs seen completed for the first time this tick, to summarise. */
   finishing: Run[];
@@ -112,15 +117,18 @@ async function observe(options: PollerOptions, watchlist: Watchlist | undefined)
   const fetched = leftProgress.length > 0 ? await amigo.getRuns(leftProgress) : [];
   let shortRuns: Run[] = [];
   let skipped = listed.skipped;
+  const pages = (count: number) => Math.max(1, Math.ceil(count / 50));
+  let listRunsCalls = pages(listed.runs.length) + (leftProgress.length > 0 ? Math.ceil(leftProgress.length / 50) : 0);
   if (watchlist) {
     const since = new Date(Date.parse(watchlist.lastListedAt) - minutes(options.shortRunMarginMinutes ?? 5));
     const recent = usable(await collect(amigo.listRuns({ is_completed: true, created_after: since })), logger);
     skipped += recent.skipped;
+    listRunsCalls += pages(recent.runs.length);
     const candidates = recent.runs.filter((run) => !(run.id in watched) && !inProgressIds.has(run.id));
     const archived = await mapConcurrent(candidates, STATE_CONCURRENCY, (run) => state.get(stateKeys.archivedMarker(run.id)));
     shortRuns = candidates.filter((_, index) => archived[index] === undefined);
   }
-  return { inProgress: listed.runs, fetched: fetched.filter((run) => run.id in watched), shortRuns, skipped };
+  return { inProgress: listed.runs, fetched: fetched.filter((run) => run.id in watched), shortRuns, skipped, listRunsCalls };
 }
 
 export async function pollOnce(options: PollerOptions): Promise<TickReport> {
@@ -132,7 +140,9 @@ export async function pollOnce(options: PollerOptions): Promise<TickReport> {
   const observed = await observe(options, watchlist);
   const decisions = await decide(options, owner, watchlist, observed);
   decisions.report.resent = resent;
-  await summarize(options, decisions);
+  const names = await nameEverything(options, decisions);
+  announceStarted(decisions, names);
+  await summarize(options, decisions, names);
 
   const recorded = await outbox.record(decisions.events);
   const saved = await saveWatchlist(state, decisions.changes);
@@ -156,12 +166,13 @@ async function decide(options: PollerOptions, owner: ClaimOwner, watchlist: Watc
   const now = options.clock.now();
   const decisions: Decisions = {
     events: [],
+    started: [],
     changes: noChanges(now.toISOString()),
     finishing: [],
     finishedAt: new Map(),
     gaveUp: new Map(),
     gaveUpFinished: [],
-    report: { firstPoll: !watchlist, inProgress: observed.inProgress.length, watched: 0, started: 0, finished: 0, artifactsReady: 0, archived: 0, gaveUp: 0, events: 0, resent: 0, skipped: observed.skipped },
+    report: { firstPoll: !watchlist, inProgress: observed.inProgress.length, watched: 0, started: 0, finished: 0, artifactsReady: 0, archived: 0, gaveUp: 0, events: 0, resent: 0, skipped: observed.skipped, listRunsCalls: observed.listRunsCalls },
   };
   await noticeStarted(options, decisions, watchlist, observed);
   await noticeCompleted(options, owner, decisions, watchlist, observed);
@@ -178,11 +189,35 @@ async function noticeStarted(options: PollerOptions, decisions: Decisions, watch
   newRuns.forEach((run, index) => {
     decisions.changes.upserts.set(run.id, watchedEntry(run, nowIso));
     const origin = origins[index];
+    decisions.started.push({ run, ...(origin ? { origin } : {}) });
+  });
+}
+
+/**
+ * Names for everything the tick reports, one batched look-up per kind (sets of every run
+ * started or finished, unit tests of finished ones), so consumers never ask Amigo per run.
+ */
+async function nameEverything(options: PollerOptions, decisions: Decisions): Promise<NameBook | undefined> {
+  const finished = [...decisions.finishing, ...decisions.gaveUpFinished];
+  if (decisions.started.length + finished.length === 0) return undefined;
+  return lookUpNames(options.amigo, [...decisions.started.map(({ run }) => run), ...finished], finished);
+}
+
+function announceStarted(decisions: Decisions, names: NameBook | undefined) {
+  for (const { run, origin } of decisions.started) {
+    const setName = names?.sets.get(run.simulation_unit_test_set_id);
     decisions.events.push({
       id: eventIds.runStarted(run.id),
-      event: event("Run Started", { runId: run.id, setId: run.simulation_unit_test_set_id, createdAt: run.created_at, creator: run.creator, ...(origin ? { origin } : {}) }),
+      event: event("Run Started", {
+        runId: run.id,
+        setId: run.simulation_unit_test_set_id,
+        ...(setName ? { setName } : {}),
+        createdAt: run.created_at,
+        creator: run.creator,
+        ...(origin ? { origin } : {}),
+      }),
     });
-  });
+  }
 }
 
 /** Whether a completed run's verdict must wait for the answer to a cancel simwatch asked for. */
@@ -257,6 +292,8 @@ async function askForArchive(options: PollerOptions, owner: ClaimOwner, decision
     if (lease && !isStale(lease.value, now, owner)) return;
     options.logger.warn("poller.rearchive", { runId: run.id, emit: emits + 1 });
   }
+  // The run as Amigo returned it, for run.json: the archiver then needs no Amigo call but the link.
+  if (emits === 0) await options.state.create(stateKeys.amigoRun(run.id), run);
   decisions.events.push({
     id: eventIds.artifactsReady(run.id, emits + 1),
     event: event("Artifacts Ready", { runId: run.id, setId: run.simulation_unit_test_set_id }),
@@ -289,17 +326,22 @@ function noticeOverdue(options: PollerOptions, decisions: Decisions, watchlist: 
 }
 
 /** One Run Finished per finishing run (and a second for runs given up on after finishing). */
-async function summarize(options: PollerOptions, decisions: Decisions) {
+async function summarize(options: PollerOptions, decisions: Decisions, names: NameBook | undefined) {
   const { finishing, gaveUpFinished } = decisions;
   if (finishing.length + gaveUpFinished.length === 0) return;
   const summaries = await summarizeRuns(options.amigo, options.state, [...finishing, ...gaveUpFinished], {
     finishedAt: decisions.finishedAt,
     gaveUpAfterHours: decisions.gaveUp,
+    ...(names ? { names } : {}),
   });
   await mapConcurrent(summaries.slice(0, finishing.length), STATE_CONCURRENCY, (summary) => options.state.create(stateKeys.runSummary(summary.runId), summary));
   summaries.forEach((summary, index) => {
     const id = index < finishing.length ? eventIds.runFinished(summary.runId) : eventIds.gaveUp(summary.runId);
-    decisions.events.push({ id, event: event("Run Finished", { runId: summary.runId, setId: summary.setId, verdict: summary.verdict, summary }) });
+    const setName = names?.sets.get(summary.setId);
+    decisions.events.push({
+      id,
+      event: event("Run Finished", { runId: summary.runId, setId: summary.setId, ...(setName ? { setName } : {}), verdict: summary.verdict, summary }),
+    });
   });
 }
 

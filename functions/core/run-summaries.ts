@@ -16,12 +16,15 @@ export interface NameBook {
   unitTests: Map<string, string>;
 }
 
-/** Names of the runs' sets and unit tests; a failed look-up leaves ids in place of names. */
-export async function lookUpNames(amigo: AmigoApi, runs: readonly Run[]): Promise<NameBook> {
+/**
+ * Names of the runs' sets, and of the unit tests of `withUnitTests` (default: all of them): one
+ * batched look-up per kind, whatever the number of runs. A failed look-up leaves ids in place of names.
+ */
+export async function lookUpNames(amigo: AmigoApi, runs: readonly Run[], withUnitTests: readonly Run[] = runs): Promise<NameBook> {
   const setIds = [...new Set(runs.map((run) => run.simulation_unit_test_set_id))];
   const unitTestIds = [
     ...new Set(
-      runs.flatMap((run) => [
+      withUnitTests.flatMap((run) => [
         ...run.unit_test_run_specs.map((spec) => spec.unit_test_id),
         ...run.unit_test_run_results.flatMap((result) => (result ? [result.unit_test_id] : [])),
       ]),

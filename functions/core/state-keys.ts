@@ -56,6 +56,8 @@ export const stateKeys = {
   cancelRequestsPrefix: () => `${STATE_ROOT}cancelled/`,
   /** Where a run was started from in Slack. */
   runOrigin: (runId: string) => `${STATE_ROOT}runs/${run(runId)}/origin.json`,
+  /** The finished run as Amigo returned it, kept by the poller for the archiver's run.json. */
+  amigoRun: (runId: string) => `${STATE_ROOT}runs/${run(runId)}/amigo-run.json`,
   /** A summary too large to travel inside an event. */
   runSummary: (runId: string) => `${STATE_ROOT}runs/${run(runId)}/summary.json`,
   /** The run's Slack message in one channel, edited in place (a claim: core/post-once.ts). */

@@ -11,6 +11,7 @@ import { type Config, ConfigError } from "../core/config.js";
 import type { ArtifactsReadyDetail, CommandAcceptedDetail, SimwatchEvent } from "../core/events.js";
 import type { Logger } from "../core/log.js";
 import { createNotifier } from "../core/notify.js";
+import { follow } from "../core/follow.js";
 import { pollOnce } from "../core/poll.js";
 import type { AmigoApi, ArchiveStore, ArtifactDownloader, ClaimOwner, Clock, EventBus, StateStore } from "../core/ports.js";
 
@@ -44,9 +45,14 @@ export function createPipeline(services: PipelineServices) {
   const defaultChannel = config.SLACK_DEFAULT_CHANNEL ? { defaultChannel: config.SLACK_DEFAULT_CHANNEL } : {};
   let notifier: ReturnType<typeof createNotifier> | undefined;
   let worker: ReturnType<typeof createCommandWorker> | undefined;
+  const poll = () =>
+    pollOnce({ amigo, state, bus, clock, logger, ...owner, giveUpAfterHours: config.GIVE_UP_AFTER_HOURS, stateRetentionDays: config.STATE_RETENTION_DAYS });
   return {
-    poll: () =>
-      pollOnce({ amigo, state, bus, clock, logger, ...owner, giveUpAfterHours: config.GIVE_UP_AFTER_HOURS, stateRetentionDays: config.STATE_RETENTION_DAYS }),
+    /** One tick (what `simwatch poll`, cron and CI call). */
+    poll,
+    /** Ticks while runs are in progress, every FOLLOW_INTERVAL_SECONDS or slower, while `remainingMs` allows. */
+    follow: (remainingMs: () => number, signal?: AbortSignal) =>
+      follow(poll, { followIntervalMs: config.FOLLOW_INTERVAL_SECONDS * 1000, remainingMs, ...(signal ? { signal } : {}) }),
     archive: (detail: ArtifactsReadyDetail) =>
       archiveRun(
         {
@@ -71,7 +77,6 @@ export function createPipeline(services: PipelineServices) {
         log: logger,
         ...owner,
         ...defaultChannel,
-        setName: async (setId) => (await amigo.listSets([setId]))[0]?.name,
       });
       return notifier.handle(event);
     },

@@ -140,7 +140,8 @@ export async function localServices(config: Config, options: LocalServicesOption
     signingSecret: config.SLACK_SIGNING_SECRET ?? LOCAL_SIGNING_SECRET,
     where: stores.where,
     async close() {
-      await inProcessBus?.close();
+      // No waiting here: serve has drained what it could; the rest is journaled for the next start.
+      inProcessBus?.refuseMore();
       eventBridge?.close();
       await simulator?.close();
     },

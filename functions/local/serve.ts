@@ -5,12 +5,15 @@
 import { type ServerType, serve as serveHttp } from "@hono/node-server";
 import { Hono } from "hono";
 import { sleep } from "../core/backoff.js";
+import { followDelayMs } from "../core/follow.js";
 import type { Config } from "../core/config.js";
 import { errorFields, type Logger } from "../core/log.js";
 import { createSlackApp } from "../slack/app.js";
 import { type LocalServices, localServices, removeLocalServerInfo, writeLocalServerInfo } from "./local-services.js";
 
 export const LOCAL_CHANNEL = "simwatch-local";
+/** How long `serve` waits on SIGINT for work in flight before it exits anyway. */
+const STOP_DRAIN_MS = 10_000;
 export const LOCAL_USER = "ULOCALDEMO";
 
 export interface ServeOptions {
@@ -94,23 +97,29 @@ export async function startServer(baseConfig: Config, options: ServeOptions): Pr
   say(services.inProcessBus ? "Events: in-process bus" : `Events: EventBridge bus ${config.EVENT_BUS_NAME}`);
 
   const pollSeconds = config.POLL_INTERVAL_SECONDS ?? (services.simulator ? 5 : 60);
-  let ticking = false;
-  const tick = async () => {
-    if (ticking || abort.signal.aborted) return;
-    ticking = true;
+  // The same pacing as the Lambda poller: faster while runs are in progress, within Amigo's limits.
+  const followIntervalMs = Math.min(config.FOLLOW_INTERVAL_SECONDS, pollSeconds) * 1000;
+  /** One tick; returns how long to wait before the next. */
+  const tick = async (): Promise<number> => {
     try {
       // First what a killed process accepted and did not deliver, then Amigo.
       await services.inProcessBus?.replay();
-      await services.pipeline.poll();
+      const report = await services.pipeline.poll();
+      return followDelayMs(report, { followIntervalMs }) ?? pollSeconds * 1000;
     } catch (error) {
       logger.warn("local.poll_failed", errorFields(error));
-    } finally {
-      ticking = false;
+      return pollSeconds * 1000;
     }
   };
-  await tick();
-  const timer = setInterval(() => void tick(), pollSeconds * 1000);
-  say(`Polling Amigo every ${pollSeconds} s.`);
+  let delay = await tick();
+  const polling = (async () => {
+    while (!abort.signal.aborted) {
+      await sleep(delay, undefined, { signal: abort.signal }).catch(() => undefined);
+      if (abort.signal.aborted) return;
+      delay = await tick();
+    }
+  })();
+  say(`Polling Amigo every ${pollSeconds} s (every ${followIntervalMs / 1000} s while runs are in progress).`);
 
   if (services.simulator && (options.demo ?? true)) {
     const set = "Billing disputes";
@@ -127,11 +136,13 @@ export async function startServer(baseConfig: Config, options: ServeOptions): Pr
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
-      clearInterval(timer);
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      // Kept-alive connections (a burst of slash commands) must not hold the server open.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      if ("closeAllConnections" in server) server.closeAllConnections();
       // An archive in flight is aborted (its temp file or multipart upload removed), never left half-written.
       abort.abort();
-      await Promise.race([services.inProcessBus?.idle(), sleep(10_000)]);
+      // At most 10 s in all: what is not done by then stays journaled and is redone at the next start.
+      await Promise.race([Promise.all([closed, polling, services.inProcessBus?.idle()]), sleep(STOP_DRAIN_MS)]);
       await services.close();
       await removeLocalServerInfo(config);
     })();

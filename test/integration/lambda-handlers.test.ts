@@ -106,7 +106,7 @@ afterAll(async () => {
 describe("the Lambda handlers", () => {
   it("poller: a tick publishes the run's events on EventBridge, with credentials read from the secret", async () => {
     const { handler } = await import("../../functions/handlers/poller.js");
-    expect((await handler()).firstPoll).toBe(true);
+    expect((await handler())?.firstPoll).toBe(true);
     expect(secretRequests).toHaveLength(1);
     expect(secretRequests[0]).toMatchObject({ target: "secretsmanager.GetSecretValue", secretId: SECRET_ARN });
     expect(secretRequests[0]?.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=.+\/us-east-1\/secretsmanager\/aws4_request, SignedHeaders=.*x-amz-target/);

@@ -41,7 +41,6 @@ function notifier(overrides: Partial<NotifierDeps> = {}) {
     state,
     clock,
     defaultChannel: DEFAULT,
-    setName: async () => "Checkout flows",
     waitForPostMs: 2000,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, 10))),
     ...overrides,
@@ -52,6 +51,7 @@ function notifier(overrides: Partial<NotifierDeps> = {}) {
 const started = (extra: Partial<RunStartedDetail> = {}): RunStartedDetail => ({
   runId: RUN_ID,
   setId: SET_ID,
+  setName: "Checkout flows",
   createdAt: "2026-04-01T12:00:00.000Z",
   creator: { org_id: "org", user_id: "svc" },
   ...extra,

@@ -1,0 +1,51 @@
+/**
+ * Fast follow: while runs are in progress, the poller ticks again every
+ * FOLLOW_INTERVAL_SECONDS inside one invocation, so a finish reaches Slack within seconds,
+ * not at the next one-minute schedule. The pace is also bounded by Amigo's published limit on
+ * listing runs (50 a minute): a tick lists every page of what is in progress, so with many runs
+ * in progress the ticks space out until their calls fit in the share of that limit the poller
+ * may use. With nothing in progress it ticks once, as before.
+ */
+import { sleep } from "./backoff.js";
+import type { TickReport } from "./poll.js";
+
+/** Amigo's published limit on `GET unit_test_set_run/` (list runs), per minute. */
+export const LIST_RUNS_PER_MINUTE = 50;
+
+export interface FollowOptions {
+  followIntervalMs: number;
+  /** Time left in this invocation (Lambda), or Infinity for a process that keeps running. */
+  remainingMs: () => number;
+  /** The share of the list-runs limit the poller may use (the command worker uses some too). Default 0.5. */
+  shareOfLimit?: number;
+  /** Stop following when this is aborted (serve shutting down). */
+  signal?: AbortSignal;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** How long to wait before the next tick, or undefined when nothing is in progress. */
+export function followDelayMs(report: TickReport, options: Pick<FollowOptions, "followIntervalMs" | "shareOfLimit">): number | undefined {
+  if (report.inProgress === 0) return undefined;
+  const perMinute = LIST_RUNS_PER_MINUTE * (options.shareOfLimit ?? 0.5);
+  return Math.max(options.followIntervalMs, Math.ceil((report.listRunsCalls * 60_000) / perMinute));
+}
+
+/**
+ * Ticks, then keeps ticking while runs are in progress and the next tick (judged by how long
+ * the last one took, doubled, plus a margin) still fits in the time left. Returns every report.
+ */
+export async function follow(tick: () => Promise<TickReport>, options: FollowOptions): Promise<TickReport[]> {
+  const reports: TickReport[] = [];
+  const wait = options.sleep ?? sleep;
+  for (;;) {
+    const started = Date.now();
+    const report = await tick();
+    reports.push(report);
+    const delay = followDelayMs(report, options);
+    const tickMs = Date.now() - started;
+    if (delay === undefined || options.signal?.aborted) return reports;
+    if (options.remainingMs() < delay + 2 * tickMs + 2_000) return reports;
+    await wait(delay);
+    if (options.signal?.aborted) return reports;
+  }
+}
