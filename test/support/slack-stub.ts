@@ -3,7 +3,7 @@
  * chat.postMessage and chat.update like Slack (form-urlencoded or JSON in, `{ok, ...}` out,
  * HTTP 200 even for `ok:false`), keeps the messages so tests can read the channel, records
  * every call, and can be told to fail the next calls with a Slack error, a 429 with
- * Retry-After, or an HTTP 5xx. response_url posts land at /response/<id>.
+ * Retry-After, or an HTTP 5xx, or to answer late. response_url posts land at /response/<id>.
  */
 import { createHmac } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
@@ -27,6 +27,8 @@ export interface StubCall {
   authorization: string | undefined;
   status: number;
   answer: unknown;
+  /** Date.now() when the call arrived (its effect, a post or an edit, is made right then). */
+  at: number;
 }
 
 export interface StubResponse {
@@ -51,6 +53,11 @@ export interface SlackStub {
   blockChannel(channel: string, error?: string): void;
   /** response_url posts answer this error word (HTTP 404) until cleared. */
   failResponses(error: string | undefined): void;
+  /**
+   * Every Web API call from now on is answered `ms` late (0: at once). The call takes effect
+   * when it arrives, so a caller that dies meanwhile has posted without learning the ts.
+   */
+  answerLate(ms: number): void;
   channel(channel: string): StubMessage[];
   topLevel(channel: string): StubMessage[];
   thread(channel: string, ts: string): StubMessage[];
@@ -84,6 +91,7 @@ export async function startSlackStub(options: { token?: string } = {}): Promise<
   const failures = new Map<string, { failure: Failure; times: number }[]>();
   const blocked = new Map<string, string>();
   let responseFailure: string | undefined;
+  let answerDelayMs = 0;
   let tsCounter = 0;
   let responseCounter = 0;
 
@@ -153,8 +161,10 @@ export async function startSlackStub(options: { token?: string } = {}): Promise<
         const method = url.pathname.slice("/api/".length);
         const params = parseParams(request.headers["content-type"], raw);
         const authorization = request.headers.authorization;
+        const at = Date.now();
         const answer = api(method, params, authorization);
-        calls.push({ method, params, authorization, status: answer.status, answer: answer.body });
+        calls.push({ method, params, authorization, status: answer.status, answer: answer.body, at });
+        if (answerDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, answerDelayMs));
         send(response, answer.status, answer.body, answer.headers);
         return;
       }
@@ -183,6 +193,9 @@ export async function startSlackStub(options: { token?: string } = {}): Promise<
     failResponses(error) {
       responseFailure = error;
     },
+    answerLate(ms) {
+      answerDelayMs = ms;
+    },
     channel: (channel) => messages.filter((m) => m.channel === channel),
     topLevel: (channel) => messages.filter((m) => m.channel === channel && !m.threadTs),
     thread: (channel, ts) => messages.filter((m) => m.channel === channel && m.threadTs === ts),
@@ -193,6 +206,7 @@ export async function startSlackStub(options: { token?: string } = {}): Promise<
       failures.clear();
       blocked.clear();
       responseFailure = undefined;
+      answerDelayMs = 0;
     },
     close: () => new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
   };
