@@ -6,24 +6,13 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { mkdtemp, readdir, readFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LOCAL_SIGNING_SECRET } from "../../functions/local/local-services.js";
 import { signatureOf } from "../../functions/slack/verify.js";
-
-const ROOT = resolve(import.meta.dirname, "../..");
-
-async function freePort(): Promise<number> {
-  return new Promise((done) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
-}
+import { freePorts } from "../support/processes.js";
+import { environmentWithoutSimwatch, SIMWATCH_BIN } from "../support/simwatch-cli.js";
 
 let child: ChildProcess;
 let output = "";
@@ -53,14 +42,10 @@ function slash(text: string, secret = LOCAL_SIGNING_SECRET): Promise<Response> {
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "simwatch-e2e-"));
-  port = await freePort();
-  const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (value !== undefined && !/^(AMIGO_|SLACK_|ARCHIVE_|EVENT_BUS|S3_|AWS_)/.test(key)) env[key] = value;
-  }
-  child = spawn(process.execPath, [join(ROOT, "bin/simwatch.js"), "serve"], {
+  [port] = (await freePorts(1)) as [number];
+  child = spawn(process.execPath, [SIMWATCH_BIN, "serve"], {
     cwd: dir,
-    env: { ...env, PORT: String(port), POLL_INTERVAL_SECONDS: "1" },
+    env: { ...environmentWithoutSimwatch(), PORT: String(port), POLL_INTERVAL_SECONDS: "1" },
     stdio: ["ignore", "pipe", "pipe"],
   });
   child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));

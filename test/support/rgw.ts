@@ -5,12 +5,11 @@
  */
 import { randomUUID } from "node:crypto";
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type CephPaths, ensureCephInstalled } from "./ceph-install.js";
 import { cephConf } from "./ceph-conf.js";
-import { type Daemon, killDaemon, run, startDaemon } from "./processes.js";
+import { type Daemon, freePorts, killDaemon, run, startDaemon } from "./processes.js";
 import type { S3TestServer } from "./s3-server.js";
 
 export interface RunningRgw extends S3TestServer {
@@ -36,25 +35,6 @@ export class RgwStartupError extends Error {
 const ACCESS_KEY_ID = "SIMWATCHTESTACCESSKEY";
 const SECRET_ACCESS_KEY = "simwatch-test-secret-not-a-secret";
 const COMMAND_TIMEOUT_MS = 30_000;
-
-async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from({ length: count }, () => {
-      const server = createServer();
-      return new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
-        server.once("error", reject);
-        server.listen(0, "127.0.0.1", () => resolve(server));
-      });
-    }),
-  );
-  const ports = servers.map((server) => {
-    const address = server.address();
-    if (address === null || typeof address === "string") throw new Error("no TCP address");
-    return address.port;
-  });
-  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
-  return ports;
-}
 
 async function waitForHttp(url: string, deadline: number, daemons: readonly Daemon[]): Promise<void> {
   for (;;) {

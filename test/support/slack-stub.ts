@@ -5,7 +5,7 @@
  * messages (with their metadata) so tests can read the channel, records every call, and can
  * be told to fail the next calls with a Slack error, a 429 with Retry-After, or an HTTP 5xx,
  * or to carry a post out and then answer too late or drop the connection (an outcome the
- * caller cannot know). response_url posts land at /response/<id>.
+ * caller cannot know), or to answer every call late. response_url posts land at /response/<id>.
  */
 import { createHmac } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
@@ -36,6 +36,8 @@ export interface StubCall {
   /** 0 when the connection was dropped without an answer. */
   status: number;
   answer: unknown;
+  /** Date.now() when the call arrived (its effect, a post or an edit, is made right then). */
+  at: number;
 }
 
 export interface StubResponse {
@@ -73,6 +75,11 @@ export interface SlackStub {
   failResponses(error: string | undefined): void;
   /** How many times `method` was called. */
   count(method: string): number;
+  /**
+   * Every Web API call from now on is answered `ms` late (0: at once). The call takes effect
+   * when it arrives, so a caller that dies meanwhile has posted without learning the ts.
+   */
+  answerLate(ms: number): void;
   channel(channel: string): StubMessage[];
   topLevel(channel: string): StubMessage[];
   thread(channel: string, ts: string): StubMessage[];
@@ -144,6 +151,7 @@ export async function startSlackStub(options: { token?: string } = {}): Promise<
   const blocked = new Map<string, string>();
   let lookupRefusal: string | undefined;
   let responseFailure: string | undefined;
+  let answerDelayMs = 0;
   let tsCounter = 0;
   let responseCounter = 0;
 
@@ -236,12 +244,12 @@ export async function startSlackStub(options: { token?: string } = {}): Promise<
     const authorization = request.headers.authorization;
     const answer = api(method, params, authorization);
     const dropped = answer.then?.kind === "drop-answer";
-    calls.push({ method, params, authorization, status: dropped ? 0 : answer.status, answer: dropped ? undefined : answer.body });
+    calls.push({ method, params, authorization, status: dropped ? 0 : answer.status, answer: dropped ? undefined : answer.body, at: Date.now() });
     if (dropped) {
       request.socket.destroy();
       return;
     }
-    const delayMs = answer.then?.kind === "answer-late" ? answer.then.ms : 0;
+    const delayMs = answer.then?.kind === "answer-late" ? answer.then.ms : answerDelayMs;
     const reply = () => send(response, answer.status, answer.body, answer.headers);
     if (delayMs > 0) setTimeout(reply, delayMs).unref();
     else reply();
@@ -299,6 +307,9 @@ export async function startSlackStub(options: { token?: string } = {}): Promise<
       responseFailure = error;
     },
     count: (method) => calls.filter((call) => call.method === method).length,
+    answerLate(ms) {
+      answerDelayMs = ms;
+    },
     channel: (channel) => messages.filter((m) => m.channel === channel),
     topLevel: (channel) => messages.filter((m) => m.channel === channel && !m.threadTs),
     thread: (channel, ts) => repliesTo(channel, ts),
@@ -310,6 +321,7 @@ export async function startSlackStub(options: { token?: string } = {}): Promise<
       blocked.clear();
       lookupRefusal = undefined;
       responseFailure = undefined;
+      answerDelayMs = 0;
     },
     close: () =>
       new Promise<void>((resolve, reject) => {
