@@ -50,14 +50,27 @@ async function removeIfAbandoned(path: string, { olderThan, staleMs }: SweepOpti
   const info = await stat(path).catch(() => undefined);
   if (info === undefined) return true;
   if (info.mtimeMs >= olderThan.getTime() || Date.now() - info.mtimeMs <= staleMs) return false;
-  if (path.endsWith(LOCK_SUFFIX)) {
-    const content = await readFile(path, "utf8").catch(() => "");
-    if (lockHolder(content) === "alive") return false;
-  }
-  const writer = writerPidOfTemp(basename(path));
-  if (writer !== undefined && isProcessAlive(writer)) return false;
+  if ((await holderOf(path)) === "alive") return false;
   await rm(path, { force: true });
   return true;
+}
+
+/** Whether the process that wrote a lock or temp file still runs (known for this host only). */
+async function holderOf(path: string): Promise<"alive" | "gone" | "unknown"> {
+  // A broken lock moved aside to be removed: nobody holds it.
+  if (path.endsWith(".stale")) return "gone";
+  if (path.endsWith(LOCK_SUFFIX)) return lockHolder(await readFile(path, "utf8").catch(() => ""));
+  const writer = writerPidOfTemp(basename(path));
+  if (writer === undefined) return "unknown";
+  return isProcessAlive(writer) ? "alive" : "gone";
+}
+
+/**
+ * A lock or temp file whose process is known to be dead is removed at once: a process killed
+ * while deleting a key leaves a lock nobody would ever take again.
+ */
+export async function removeIfHolderGone(path: string): Promise<void> {
+  if ((await holderOf(path)) === "gone") await rm(path, { force: true });
 }
 
 /** rmdir fails on a folder that is not empty, so one a writer has just used again stays. */

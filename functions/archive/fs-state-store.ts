@@ -18,6 +18,7 @@ import { isReservedName, LOCK_SUFFIX, pathOfKey, tempPathBeside } from "./fs-key
 import { type LockOptions, lockHolder, withFileLock } from "./fs-lock.js";
 import { sweepPrefix } from "./fs-prune.js";
 import { decodeState, encodeState, versionOf } from "./state-codec.js";
+import { removeIfHolderGone } from "./fs-prune.js";
 
 export interface FileSystemStateStoreOptions {
   /** The folder keys are relative to (ARCHIVE_DIR; keys start with `_simwatch/`). */
@@ -106,7 +107,10 @@ export class FileSystemStateStore implements StateStore {
     }
   }
 
-  /** Keys starting with `prefix` (not only at a `/`), in lexicographic order. */
+  /**
+   * Keys starting with `prefix` (not only at a `/`), in lexicographic order. Lock and temp files
+   * met on the way whose process is dead are removed, so a killed process leaves nothing behind.
+   */
   async list(prefix: string): Promise<string[]> {
     const folder = prefix.includes("/") ? prefix.slice(0, prefix.lastIndexOf("/")) : "";
     const start = folder === "" ? this.root : join(this.root, ...folder.split("/"));
@@ -128,8 +132,11 @@ async function* walk(folder: string): AsyncGenerator<string> {
     throw error;
   }
   for (const entry of entries) {
-    if (isReservedName(entry.name)) continue;
     const path = join(folder, entry.name);
+    if (isReservedName(entry.name)) {
+      await removeIfHolderGone(path);
+      continue;
+    }
     if (entry.isDirectory()) yield* walk(path);
     else if (entry.isFile()) yield path;
   }

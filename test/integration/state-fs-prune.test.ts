@@ -162,3 +162,21 @@ describe("FileSystemStateStore.prune", () => {
     expect(await exists(live)).toBe(true);
   });
 });
+
+describe("FileSystemStateStore.list", () => {
+  it("removes at once the lock and temp files a killed process left beside keys, and keeps a live one's", async () => {
+    const { root, store } = await freshStore();
+    const key = stateKeys.outboxEntry(`${RUN}/started`);
+    await store.create(key, { key });
+    await store.delete(key);
+    const folder = join(root, "_simwatch/outbox");
+    const deadLock = join(folder, `${RUN}.started.json.simwatch-lock`);
+    const deadTemp = join(folder, `${RUN}.finished.json.${DEAD_PID}-0123456789ab.simwatch-tmp`);
+    const liveTemp = join(folder, `${RUN}.archived.json.${process.pid}-0123456789ab.simwatch-tmp`);
+    await writeFile(deadLock, `${hostname()}\n${DEAD_PID}\nkilled mid-delete\n`);
+    await writeFile(deadTemp, "{");
+    await writeFile(liveTemp, "{");
+    expect(await store.list("_simwatch/outbox/")).toEqual([]);
+    expect((await readdir(folder)).sort()).toEqual([`${RUN}.archived.json.${process.pid}-0123456789ab.simwatch-tmp`]);
+  });
+});
