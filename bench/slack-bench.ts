@@ -42,7 +42,7 @@ export async function ackLatency(requests = 1000, concurrency = 10): Promise<{ p
   sim.control.faults.delayNext("createRun", { ms: 5000, count: Number.POSITIVE_INFINITY });
   const bus = new InProcessBus({ log: silentLogger, attempts: 1 });
   const worker = createCommandWorker({
-    amigo: createAmigoClient({ baseUrl: sim.url, credentials: sim.credentials, timeoutMs: 30_000 }),
+    amigo: createAmigoClient({ baseUrl: sim.url, credentials: sim.credentials, timeoutMs: 30_000, rateLimitShare: false }),
     state: new MemoryStateStore(),
     chat: new TerminalChat({ write: () => undefined }),
     clock: { now: () => new Date() },

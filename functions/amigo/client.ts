@@ -18,6 +18,7 @@ import { type AmigoClientOptions, DEFAULT_TIMEOUT_MS, DEFAULT_TOKEN_REFRESH_MARG
 import { listRecords } from "./list-pages.js";
 import { chunk, collect } from "./paging.js";
 import { type QueryValue, runFilterParams } from "./query.js";
+import { ClientRateLimiter } from "./rate-limiter.js";
 import { Requester } from "./requester.js";
 import { sleep } from "../core/backoff.js";
 import { DEFAULT_RETRY } from "./retry-policy.js";
@@ -47,6 +48,7 @@ export function createAmigoClient(options: AmigoClientOptions): AmigoClient {
     onRequest: options.onRequest,
     random: options.random ?? Math.random,
     sleep: options.sleep ?? sleep,
+    limiter: options.rateLimitShare === false ? undefined : new ClientRateLimiter(options.rateLimitShare ?? 0.9, options.sleep ?? sleep),
   });
 
   function listRuns(filter: RunFilter = {}): AsyncIterable<Run> {

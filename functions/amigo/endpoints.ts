@@ -15,6 +15,18 @@ export const AMIGO_ENDPOINTS = {
 
 export type AmigoEndpoint = keyof typeof AMIGO_ENDPOINTS;
 
+/** Amigo's published per-user limits, requests per minute (the OpenAPI document's 429 answers). */
+export const PUBLISHED_RATE_LIMITS: Readonly<Record<AmigoEndpoint, number>> = {
+  signIn: 5,
+  listRuns: 50,
+  createRun: 20,
+  cancelRun: 10,
+  getArtifacts: 100,
+  listSets: 50,
+  listUnitTests: 200,
+  listMetricResults: 10,
+};
+
 /** `GET /v1/{org}/simulation/unit_test_set/`: how errors and logs name a call. */
 export function describeEndpoint(endpoint: AmigoEndpoint): string {
   const { method, path } = AMIGO_ENDPOINTS[endpoint];

@@ -40,6 +40,11 @@ export interface AmigoClientOptions {
   random?: () => number;
   /** How the client waits between retries; tests may replace it. */
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * The share of Amigo's published per-endpoint limits this process may use (default 0.9: one
+   * process doing everything, with a margin); false = no holding back (tests with limits off).
+   */
+  rateLimitShare?: number | false;
 }
 
 export const DEFAULT_TIMEOUT_MS = 15_000;

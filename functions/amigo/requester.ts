@@ -14,6 +14,7 @@ import type { AmigoCredentials, AmigoRequestInfo } from "./options.js";
 import { type QueryValue, toQuery } from "./query.js";
 import { Redactor } from "./redactor.js";
 import { backoffDelayMs, parseRetryAfterSeconds, type RetryOptions } from "./retry-policy.js";
+import type { ClientRateLimiter } from "./rate-limiter.js";
 import { TokenCache } from "./token-cache.js";
 import { type Answer, type FetchLike, sendAttempt } from "./transport.js";
 import { parseAnswer } from "./validate.js";
@@ -50,6 +51,8 @@ export interface RequesterDeps {
   onRequest: ((info: AmigoRequestInfo) => void) | undefined;
   random: () => number;
   sleep: (ms: number) => Promise<void>;
+  /** Holds requests back to stay inside the published limits; none = no holding back. */
+  limiter: ClientRateLimiter | undefined;
 }
 
 type Parsed<S> = S extends z.ZodType ? z.infer<S> : undefined;
@@ -58,6 +61,8 @@ export class Requester {
   readonly redactor = new Redactor();
   private readonly tokens: TokenCache;
   private readonly counts = new Map<AmigoEndpoint, number>();
+  /** Identical reads in flight, answered once. */
+  private readonly inFlight = new Map<string, Promise<unknown>>();
 
   constructor(private readonly deps: RequesterDeps) {
     this.redactor.add(deps.credentials.apiKey);
@@ -80,11 +85,22 @@ export class Requester {
   }
 
   async call<S extends z.ZodType | undefined>(spec: CallSpec<S>): Promise<Parsed<S>> {
-    try {
-      return await this.callUnredacted(spec);
-    } catch (error) {
+    // A read already on its way (a burst of identical `/sim list`s) is shared, not repeated.
+    const shared = AMIGO_ENDPOINTS[spec.endpoint].method === "GET" && spec.signal === undefined;
+    const key = shared ? `${spec.endpoint} ${spec.runId ?? ""} ${JSON.stringify(spec.query ?? {})}` : undefined;
+    const pending = key === undefined ? undefined : this.inFlight.get(key);
+    if (pending) return pending as Promise<Parsed<S>>;
+    const answer = this.callUnredacted(spec).catch((error: unknown) => {
       throw this.scrub(error);
+    });
+    if (key !== undefined) {
+      this.inFlight.set(key, answer);
+      void answer.then(
+        () => this.inFlight.delete(key),
+        () => this.inFlight.delete(key),
+      );
     }
+    return answer;
   }
 
   private async callUnredacted<S extends z.ZodType | undefined>(spec: CallSpec<S>): Promise<Parsed<S>> {
@@ -165,6 +181,7 @@ export class Requester {
     }
     if (spec.json !== undefined) headers["content-type"] = "application/json";
 
+    await this.deps.limiter?.take(spec.endpoint);
     this.counts.set(spec.endpoint, (this.counts.get(spec.endpoint) ?? 0) + 1);
     const started = performance.now();
     let status: number | undefined;

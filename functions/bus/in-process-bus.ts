@@ -45,7 +45,10 @@ interface Subscription {
   detailType: DetailType;
   handler: (event: SimwatchEvent) => void | Promise<void>;
   queue: Delivery[];
-  draining: boolean;
+  /** Drain loops running (at most `concurrency`). */
+  draining: number;
+  /** Deliveries handled at once (1: in publish order, like one EventBridge target). */
+  concurrency: number;
   active: boolean;
   durable: boolean;
 }
@@ -76,7 +79,11 @@ export class InProcessBus implements EventBus {
    * Adds a handler for one detail-type (several per type are fine). Returns an unsubscribe.
    * `durable` (with a journal): its deliveries are journaled; its `name` identifies it across processes.
    */
-  subscribe<K extends DetailType>(detailType: K, handler: EventHandler<K>, options: { name?: string; durable?: boolean } = {}): () => void {
+  subscribe<K extends DetailType>(
+    detailType: K,
+    handler: EventHandler<K>,
+    options: { name?: string; durable?: boolean; concurrency?: number } = {},
+  ): () => void {
     const durable = options.durable === true && this.journal !== undefined;
     if (durable && !isJournalName(options.name ?? "")) throw new Error(`a durable subscriber needs a plain name, not ${JSON.stringify(options.name)}`);
     const subscription: Subscription = {
@@ -85,7 +92,8 @@ export class InProcessBus implements EventBus {
       // Safe: a subscription only ever receives events of its own detail-type.
       handler: handler as (event: SimwatchEvent) => void | Promise<void>,
       queue: [],
-      draining: false,
+      draining: 0,
+      concurrency: Math.max(1, options.concurrency ?? 1),
       active: true,
       durable,
     };
@@ -161,9 +169,10 @@ export class InProcessBus implements EventBus {
   }
 
   private schedule(subscription: Subscription): void {
-    if (subscription.draining) return;
-    subscription.draining = true;
-    setImmediate(() => void this.drain(subscription));
+    while (subscription.draining < Math.min(subscription.concurrency, subscription.queue.length)) {
+      subscription.draining++;
+      setImmediate(() => void this.drain(subscription));
+    }
   }
 
   private async drain(subscription: Subscription): Promise<void> {
@@ -177,7 +186,7 @@ export class InProcessBus implements EventBus {
         }
       }
     } finally {
-      subscription.draining = false;
+      subscription.draining--;
       if (this.outstanding === 0) this.wakeIdleWaiters();
     }
   }

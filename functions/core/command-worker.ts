@@ -77,10 +77,15 @@ export class CommandBusy extends Error {
   }
 }
 
-const UNAVAILABLE = new Set(["service_unavailable", "timeout", "network", "rate_limited"]);
+const UNAVAILABLE = new Set(["service_unavailable", "timeout", "network"]);
 
 export function amigoUnavailable(error: unknown): boolean {
   return error instanceof AmigoApiError && (UNAVAILABLE.has(error.code) || (error.code === "http_error" && (error.status ?? 0) >= 500));
+}
+
+/** Amigo asked us to slow down (a 429 longer than the client waits): not an outage, just later. */
+export function amigoBusy(error: unknown): boolean {
+  return error instanceof AmigoApiError && error.code === "rate_limited";
 }
 
 /** A requestId safe to use inside a state key. */
@@ -145,12 +150,14 @@ export function createCommandWorker(deps: CommandWorkerDeps) {
     };
   }
 
-  /** Amigo is down: tell the user once, leave the record for the next delivery, ask for one. */
+  /** Amigo is down or busy: tell the user once, leave the record for the next delivery, ask for one. */
   async function retryLater(detail: CommandAcceptedDetail, held: { claim: Claim<CommandProgress> }, error: unknown): Promise<never> {
     const { attempts, retryNoticeSent } = held.claim.record.progress;
-    log.warn("command.amigo_unavailable", { requestId: detail.requestId, verb: detail.command.verb, attempt: attempts, ...errorFields(error) });
+    const busy = amigoBusy(error);
+    log.warn(busy ? "command.amigo_busy" : "command.amigo_unavailable", { requestId: detail.requestId, verb: detail.command.verb, attempt: attempts, ...errorFields(error) });
     if (!retryNoticeSent) {
-      await answer(detail, say("warning", ["Amigo is unavailable right now. simwatch will try ", { code: detail.text }, " again in a minute or two; no need to type it again."]));
+      const why = busy ? "Amigo asked simwatch to slow down (its rate limit)." : "Amigo is unavailable right now.";
+      await answer(detail, say("warning", [`${why} simwatch will try `, { code: detail.text }, " again in a minute or two; no need to type it again."]));
     }
     await claims.expireNow(held.claim, { retryNoticeSent: true });
     throw new CommandRetryLater(detail.requestId, attempts, error);
@@ -173,7 +180,7 @@ export function createCommandWorker(deps: CommandWorkerDeps) {
     try {
       result = await execute(contextFor(detail, held, ttlMs));
     } catch (error) {
-      if (amigoUnavailable(error) && attempts < maxAttempts) return retryLater(detail, held, error);
+      if ((amigoBusy(error) || amigoUnavailable(error)) && attempts < maxAttempts) return retryLater(detail, held, error);
       if (!(error instanceof AmigoApiError)) {
         // Not Amigo's answer: most likely state or chat trouble, worth a redelivery (which resumes).
         log.error("command.failed", { requestId: detail.requestId, verb, attempt: attempts, ...errorFields(error) });
@@ -183,9 +190,7 @@ export function createCommandWorker(deps: CommandWorkerDeps) {
         }
       }
       log.warn("command.refused", { requestId: detail.requestId, verb, ...errorFields(error) });
-      result = {
-        reply: amigoUnavailable(error) ? say("error", ["Amigo is still unavailable, so ", { code: detail.text }, " did not happen. Try again later."]) : failureReply(error),
-      };
+      result = { reply: lastAttemptReply(detail, error) };
     }
     await answer(detail, result.reply);
     await claims.complete(held.claim, { reply: result.reply, ...(result.runId ? { runId: result.runId } : {}) });
@@ -194,6 +199,12 @@ export function createCommandWorker(deps: CommandWorkerDeps) {
   }
 
   return { handle };
+}
+
+function lastAttemptReply(detail: CommandAcceptedDetail, error: unknown): ChatMessage {
+  if (amigoUnavailable(error)) return say("error", ["Amigo is still unavailable, so ", { code: detail.text }, " did not happen. Try again later."]);
+  if (amigoBusy(error)) return say("warning", ["Amigo kept asking simwatch to slow down, so ", { code: detail.text }, " did not happen. Try again in a few minutes."]);
+  return failureReply(error);
 }
 
 /** Amigo's refusals in plain words. */

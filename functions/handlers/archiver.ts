@@ -2,4 +2,4 @@
 import { decodeEventOf } from "../bus/decode.js";
 import { lambdaPipeline } from "./lambda-services.js";
 
-export const handler = async (raw: unknown) => (await lambdaPipeline()).archive(decodeEventOf(raw, "Artifacts Ready").detail);
+export const handler = async (raw: unknown) => (await lambdaPipeline("archiver")).archive(decodeEventOf(raw, "Artifacts Ready").detail);

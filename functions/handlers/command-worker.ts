@@ -4,4 +4,4 @@ import { decodeEventOf } from "../bus/decode.js";
 import { lambdaPipeline } from "./lambda-services.js";
 
 export const handler = async (raw: unknown, context?: Pick<Context, "getRemainingTimeInMillis">) =>
-  (await lambdaPipeline()).command(decodeEventOf(raw, "Command Accepted").detail, context?.getRemainingTimeInMillis());
+  (await lambdaPipeline("command-worker")).command(decodeEventOf(raw, "Command Accepted").detail, context?.getRemainingTimeInMillis());

@@ -17,14 +17,22 @@ function required<T>(value: T | undefined, variable: string, why: string): T {
   return value;
 }
 
+/**
+ * Each function's share of Amigo's per-user rate limits (every function runs as the same Amigo
+ * user, in processes of its own): the poller lists runs the most; the command worker runs at
+ * most COMMAND_WORKER_CONCURRENCY at a time (the stack reserves that), each with its share.
+ */
+export const AMIGO_RATE_SHARES = { poller: 0.5, "command-worker": 0.15, archiver: 0.1, notifier: 0.05 } as const;
+export type FunctionRole = keyof typeof AMIGO_RATE_SHARES;
+
 let pipeline: Promise<Pipeline> | undefined;
 
-export function lambdaPipeline(): Promise<Pipeline> {
+export function lambdaPipeline(role: FunctionRole): Promise<Pipeline> {
   pipeline ??= lambdaConfig().then((config) => {
     const logger = jsonLogger();
     required(config.ARCHIVE_BUCKET, "ARCHIVE_BUCKET", "the archive and state live in S3");
     const { archive, state } = archiveStoresFromConfig(config);
-    const amigo = required(amigoFromConfig(config, logger), "AMIGO_API_KEY", "the secret must hold the four Amigo credentials");
+    const amigo = required(amigoFromConfig(config, logger, { rateLimitShare: AMIGO_RATE_SHARES[role] }), "AMIGO_API_KEY", "the secret must hold the four Amigo credentials");
     const chat = slackChatFromConfig(config);
     return createPipeline({
       config,

@@ -2,4 +2,4 @@
 import { decodeEventBridgeEvent } from "../bus/decode.js";
 import { lambdaPipeline } from "./lambda-services.js";
 
-export const handler = async (raw: unknown) => (await lambdaPipeline()).notify(decodeEventBridgeEvent(raw));
+export const handler = async (raw: unknown) => (await lambdaPipeline("notifier")).notify(decodeEventBridgeEvent(raw));

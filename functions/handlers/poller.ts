@@ -6,6 +6,6 @@ import type { Context } from "aws-lambda";
 import { lambdaPipeline } from "./lambda-services.js";
 
 export const handler = async (_event?: unknown, context?: Pick<Context, "getRemainingTimeInMillis">) => {
-  const reports = await (await lambdaPipeline()).follow(() => context?.getRemainingTimeInMillis() ?? 0);
+  const reports = await (await lambdaPipeline("poller")).follow(() => context?.getRemainingTimeInMillis() ?? 0);
   return reports.at(-1);
 };

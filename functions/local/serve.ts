@@ -40,7 +40,8 @@ export function subscribeConsumers(services: LocalServices): void {
   const { pipeline } = services;
   const durable = { durable: true } as const;
   bus.subscribe("Artifacts Ready", async (event) => void (await pipeline.archive(event.detail)), { name: "archiver", ...durable });
-  bus.subscribe("Command Accepted", async (event) => void (await pipeline.command(event.detail)), { name: "command-worker", ...durable });
+  // Commands side by side (a busy channel), so identical reads in flight are answered once.
+  bus.subscribe("Command Accepted", async (event) => void (await pipeline.command(event.detail)), { name: "command-worker", ...durable, concurrency: 8 });
   for (const detailType of ["Run Started", "Run Finished", "Run Archived"] as const) {
     bus.subscribe(detailType, async (event) => void (await pipeline.notify(event)), { name: "notifier", ...durable });
   }

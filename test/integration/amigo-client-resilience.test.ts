@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ServiceUnavailable, Unauthorized } from "../../functions/core/amigo-errors.js";
 import type { FetchLike } from "../../functions/amigo/index.js";
 import type { RunningSimulator } from "../../functions/local/simulator/index.js";
-import { rejectionOf, startTestSimulator, testClient } from "../support/simulator.js";
+import { collect, rejectionOf, startTestSimulator, testClient } from "../support/simulator.js";
 
 let sim: RunningSimulator;
 beforeAll(async () => {
@@ -40,7 +40,8 @@ describe("the sign-in token", () => {
     const { client, attempts } = testClient(sim);
     await client.listSets();
     sim.control.revokeTokens();
-    await Promise.all([client.listSets(), client.listSets()]);
+    // Two different reads: identical ones in flight would be one request.
+    await Promise.all([client.listSets(), collect(client.listRuns({ is_completed: false }))]);
     expect(client.requestCounts().signIn).toBe(2);
     expect(attempts.filter((attempt) => attempt.status === 401)).toHaveLength(2);
   });
@@ -52,6 +53,19 @@ describe("the sign-in token", () => {
     sim.control.advance(30_000);
     await client.listSets();
     expect(client.requestCounts().signIn).toBe(1);
+  });
+});
+
+describe("identical reads", () => {
+  it("are sent once while in flight, and each caller gets the answer", async () => {
+    const { client } = testClient(sim);
+    await client.signIn();
+    sim.control.faults.delayNext("listRuns", { ms: 100, count: 1 });
+    const answers = await Promise.all(Array.from({ length: 10 }, () => collect(client.listRuns({ is_completed: false, limit: 10 }))));
+    expect(client.requestCounts().listRuns).toBe(1);
+    expect(new Set(answers.map((runs) => runs.length)).size).toBe(1);
+    await collect(client.listRuns({ is_completed: false, limit: 10 }));
+    expect(client.requestCounts().listRuns).toBe(2);
   });
 });
 

@@ -234,6 +234,18 @@ describe("command worker against the simulator", () => {
     expect(await w.handle(detail)).toEqual({ status: "duplicate" });
   });
 
+  it("never calls a rate limit an outage: the command waits its turn and then runs", async () => {
+    sim.control.faults.failNext("listRuns", { status: 429, retryAfterSeconds: 120, count: 1 });
+    const detail = accepted({ verb: "list", failedOnly: false });
+    const w = worker();
+    await expect(w.handle(detail)).rejects.toBeInstanceOf(CommandRetryLater);
+    expect(lastAnswer()).toContain("asked simwatch to slow down");
+    expect(answers().join("\n")).not.toContain("unavailable");
+    const outcome = await w.handle(detail);
+    expect(outcome.status).toBe("done");
+    expect(lastAnswer()).toContain("Latest runs");
+  });
+
   it("gives up politely on the last attempt", async () => {
     sim.control.faults.failNext("*", { status: 503, count: 1000 });
     const detail = accepted({ verb: "list", failedOnly: false });

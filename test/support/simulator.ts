@@ -27,6 +27,8 @@ export function testClient(sim: RunningSimulator, overrides: Partial<AmigoClient
     timeoutMs: 2_000,
     logger: { log: (entry) => logs.push(entry) },
     onRequest: (info) => attempts.push({ endpoint: info.endpoint, status: info.status, attempt: info.attempt }),
+    // Tests see Amigo's own answers (429s included) unless they ask the client to hold back.
+    rateLimitShare: false,
     ...overrides,
     retry: { attempts: 4, baseDelayMs: 1, maxDelayMs: 5, maxRetryAfterMs: 1_000, ...overrides.retry },
   });

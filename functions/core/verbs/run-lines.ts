@@ -43,7 +43,8 @@ async function runLine(state: StateStore, run: Run, setName: string, verdict: Ve
 }
 
 export async function runLines(amigo: AmigoApi, state: StateStore, runs: Run[], now: Date): Promise<Line[]> {
-  const [names, cancelled] = await Promise.all([lookUpNames(amigo, runs), cancelledRuns(state, runs)]);
+  // Lines name sets only: no unit-test names to look up.
+  const [names, cancelled] = await Promise.all([lookUpNames(amigo, runs, []), cancelledRuns(state, runs)]);
   return Promise.all(
     runs.map((run) => runLine(state, run, names.sets.get(run.simulation_unit_test_set_id) ?? run.simulation_unit_test_set_id, verdictOf(run, cancelled.has(run.id)), now)),
   );

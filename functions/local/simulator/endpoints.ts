@@ -1,3 +1,5 @@
+import { PUBLISHED_RATE_LIMITS as AMIGO_RATE_LIMITS } from "../../amigo/endpoints.js";
+
 /** The simulator's endpoint names (the client's names, plus the artifact download itself). */
 export const SIM_ENDPOINTS = [
   "signIn",
@@ -12,14 +14,5 @@ export const SIM_ENDPOINTS = [
 ] as const;
 export type SimEndpoint = (typeof SIM_ENDPOINTS)[number];
 
-/** Published per-endpoint limits, requests per minute (OpenAPI 429 descriptions). */
-export const PUBLISHED_RATE_LIMITS: Readonly<Partial<Record<SimEndpoint, number>>> = {
-  signIn: 5,
-  listRuns: 50,
-  createRun: 20,
-  cancelRun: 10,
-  getArtifacts: 100,
-  listSets: 50,
-  listUnitTests: 200,
-  listMetricResults: 10,
-};
+/** The published per-endpoint limits (the artifact download itself is not limited). */
+export const PUBLISHED_RATE_LIMITS: Readonly<Partial<Record<SimEndpoint, number>>> = AMIGO_RATE_LIMITS;
