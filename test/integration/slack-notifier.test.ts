@@ -126,6 +126,11 @@ describe("notifier against the Slack stand-in", () => {
     expect(stub.topLevel(DEFAULT)).toHaveLength(0);
   });
 
+  it("names the set from the event, with nothing to look up (the notifier never asks Amigo)", async () => {
+    await notifier().runStarted(started({ setName: "Refund edge cases" }));
+    expect(stub.topLevel(DEFAULT)[0]?.text).toContain("Refund edge cases");
+  });
+
   it("posts nothing when no channel is subscribed and there is no default channel", async () => {
     const report = await createNotifier({ chat: chat(), state, clock }).runStarted(started());
     expect(report.posted).toEqual([]);
