@@ -1,7 +1,9 @@
 /**
  * Slack request verification (https://api.slack.com/authentication/verifying-requests-from-slack):
- * `x-slack-signature` must be `v0=` + hex HMAC-SHA256 of `v0:{x-slack-request-timestamp}:{raw body}`
- * keyed with the signing secret, and the timestamp within five minutes of now, either way.
+ * `x-slack-signature` must be `v0=` + the lower-case hex HMAC-SHA256 of
+ * `v0:{x-slack-request-timestamp}:{raw body}` keyed with the signing secret, and the timestamp
+ * within five minutes of now, either way. As strict as Slack's own SDKs: exactly one of each
+ * header (two arrive joined by a comma, and fail), no upper-case digest, nothing around it.
  * Pure: the caller passes the headers, the exact raw body and the current time.
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
@@ -39,19 +41,18 @@ export function signatureOf(signingSecret: string, timestamp: string, body: stri
 
 export function verifySlackRequest(input: VerifyInput): VerifyResult {
   if (!input.signingSecret) return { ok: false, reason: "no_signing_secret" };
-  const timestamp = input.timestamp?.trim();
+  const timestamp = input.timestamp;
   if (!timestamp) return { ok: false, reason: "missing_timestamp" };
   if (!/^\d{1,12}$/.test(timestamp)) return { ok: false, reason: "bad_timestamp" };
   const age = input.nowSeconds - Number(timestamp);
   if (age > MAX_CLOCK_SKEW_SECONDS) return { ok: false, reason: "stale_timestamp" };
   if (age < -MAX_CLOCK_SKEW_SECONDS) return { ok: false, reason: "future_timestamp" };
 
-  const signature = input.signature?.trim();
+  const signature = input.signature;
   if (!signature) return { ok: false, reason: "missing_signature" };
-  const equals = signature.indexOf("=");
-  if (equals === -1 || signature.slice(0, equals) !== "v0") return { ok: false, reason: "bad_signature_version" };
-  const hex = signature.slice(equals + 1);
-  if (!/^[0-9a-f]{64}$/i.test(hex)) return { ok: false, reason: "malformed_signature" };
+  if (!signature.startsWith("v0=")) return { ok: false, reason: "bad_signature_version" };
+  const hex = signature.slice("v0=".length);
+  if (!/^[0-9a-f]{64}$/.test(hex)) return { ok: false, reason: "malformed_signature" };
 
   const expected = Buffer.from(signatureOf(input.signingSecret, timestamp, input.body).slice(3), "hex");
   const given = Buffer.from(hex, "hex");
