@@ -5,6 +5,7 @@
 // zod/mini: the same validation with a tree-shakable API, so the small slack-http bundle
 // does not carry all of zod (full zod is ~445 KB of it; this is a few KB).
 import * as z from "zod/mini";
+import { baseUrlProblem } from "./outbound-urls.js";
 
 const blankToUndefined = (value: string | undefined) => {
   const trimmed = value?.trim();
@@ -23,10 +24,18 @@ const idList = z.pipe(
   ),
 );
 
-const isHttpUrl = (value: string) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol);
-
-const url = (name: string, fallback: string) =>
-  z._default(z.string().check(z.trim(), z.refine(isHttpUrl, { error: `${name} must be an http(s) URL` })), fallback);
+/** A base URL simwatch sends credentials to: https, or plain http on this machine only. */
+const baseUrl = (name: string, fallback: string) =>
+  z._default(
+    z.string().check(
+      z.trim(),
+      z.superRefine((value, ctx) => {
+        const problem = baseUrlProblem(value);
+        if (problem) ctx.addIssue({ code: "custom", input: value, message: `${name} ${problem}` });
+      }),
+    ),
+    fallback,
+  );
 
 const positiveInt = (name: string) =>
   z.coerce.number({ error: `${name} must be a number` }).check(
@@ -34,19 +43,23 @@ const positiveInt = (name: string) =>
     z.positive({ error: `${name} must be a positive whole number` }),
   );
 
+export const DEFAULT_ARCHIVE_MAX_BYTES = 20 * 1024 ** 3;
+
 export const ConfigSchema = z
   .object({
-    AMIGO_API_URL: url("AMIGO_API_URL", "https://api.amigo.ai"),
+    AMIGO_API_URL: baseUrl("AMIGO_API_URL", "https://api.amigo.ai"),
     AMIGO_ORG_ID: optionalText,
     AMIGO_API_KEY: optionalText,
     AMIGO_API_KEY_ID: optionalText,
     AMIGO_USER_ID: optionalText,
     SLACK_BOT_TOKEN: optionalText,
     SLACK_SIGNING_SECRET: optionalText,
-    SLACK_API_URL: url("SLACK_API_URL", "https://slack.com/api/"),
+    SLACK_API_URL: baseUrl("SLACK_API_URL", "https://slack.com/api/"),
     SLACK_DEFAULT_CHANNEL: optionalText,
     SLACK_ALLOWED_USERS: idList,
     SLACK_ALLOWED_CHANNELS: idList,
+    /** Slack workspaces (team ids T…) or Enterprise Grid organizations (E…) requests may come from; empty = any. */
+    SLACK_TEAM_ID: idList,
     ARCHIVE_BUCKET: optionalText,
     ARCHIVE_PREFIX: z._default(z.string(), "runs/"),
     S3_ENDPOINT: z.pipe(
@@ -63,6 +76,8 @@ export const ConfigSchema = z
     FOLLOW_INTERVAL_SECONDS: z._default(positiveInt("FOLLOW_INTERVAL_SECONDS"), 10),
     /** Markers, per-run state and command records older than this are deleted (never settings). */
     STATE_RETENTION_DAYS: z._default(positiveInt("STATE_RETENTION_DAYS"), 30),
+    /** The largest artifact file the archiver accepts, bytes; a longer body is cut off and the archive refused. */
+    ARCHIVE_MAX_BYTES: z._default(positiveInt("ARCHIVE_MAX_BYTES").check(z.lte(Number.MAX_SAFE_INTEGER, { error: "ARCHIVE_MAX_BYTES is too large" })), DEFAULT_ARCHIVE_MAX_BYTES),
   })
   .check(
     z.superRefine((config, ctx) => {
@@ -119,6 +134,11 @@ export function amigoCredentials(config: Config): AmigoCredentials | undefined {
   const { AMIGO_ORG_ID: orgId, AMIGO_API_KEY: apiKey, AMIGO_API_KEY_ID: apiKeyId, AMIGO_USER_ID: userId } = config;
   return orgId && apiKey && apiKeyId && userId ? { orgId, apiKey, apiKeyId, userId } : undefined;
 }
+
+/** What the credentials secret of the poller, archiver, notifier and command worker holds. */
+export const CREDENTIAL_KEYS = ["AMIGO_ORG_ID", "AMIGO_API_KEY", "AMIGO_API_KEY_ID", "AMIGO_USER_ID", "SLACK_BOT_TOKEN"] as const;
+/** What slack-http's own secret holds: all that the internet-facing function can read. */
+export const SIGNING_SECRET_KEYS = ["SLACK_SIGNING_SECRET"] as const;
 
 /** The Lambda secret's JSON (same key names as the environment). Errors never echo its content. */
 export function parseSecretJson(text: string | undefined): Record<string, string> {

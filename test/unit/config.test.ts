@@ -41,6 +41,26 @@ describe("parseConfig", () => {
     expect(() => parseConfig({ AMIGO_API_KEY: "sk-very-secret" })).toThrow(/AMIGO_ORG_ID is missing/);
   });
 
+  it("wants https base URLs for Amigo and Slack, plain http only on this machine, and never a password in them", () => {
+    expect(() => parseConfig({ AMIGO_API_URL: "http://api.amigo.ai" })).toThrow(/AMIGO_API_URL must be an https:\/\/ URL/);
+    expect(() => parseConfig({ SLACK_API_URL: "http://slack.example/api/" })).toThrow(/SLACK_API_URL must be an https:\/\/ URL/);
+    expect(() => parseConfig({ AMIGO_API_URL: "https://me:hunter2@api.amigo.ai" })).toThrow(/AMIGO_API_URL must not carry a user name or password/);
+    expect(() => parseConfig({ AMIGO_API_URL: "https://me:hunter2@api.amigo.ai" })).not.toThrow(/hunter2/);
+    expect(parseConfig({ AMIGO_API_URL: "http://127.0.0.1:4010", SLACK_API_URL: "http://localhost:4555/api/" })).toMatchObject({
+      AMIGO_API_URL: "http://127.0.0.1:4010",
+      SLACK_API_URL: "http://localhost:4555/api/",
+    });
+  });
+
+  it("reads SLACK_TEAM_ID as a list (empty = any workspace) and ARCHIVE_MAX_BYTES with a 20 GiB default", () => {
+    expect(parseConfig({}).SLACK_TEAM_ID).toEqual([]);
+    expect(parseConfig({ SLACK_TEAM_ID: "T0TEAM, E0ORG" }).SLACK_TEAM_ID).toEqual(["T0TEAM", "E0ORG"]);
+    expect(parseConfig({}).ARCHIVE_MAX_BYTES).toBe(20 * 1024 ** 3);
+    expect(parseConfig({ ARCHIVE_MAX_BYTES: "1048576" }).ARCHIVE_MAX_BYTES).toBe(1024 * 1024);
+    expect(() => parseConfig({ ARCHIVE_MAX_BYTES: "0" })).toThrow(/ARCHIVE_MAX_BYTES must be a positive whole number/);
+    expect(() => parseConfig({ ARCHIVE_MAX_BYTES: "20GB" })).toThrow(/ARCHIVE_MAX_BYTES must be a number/);
+  });
+
   it("refuses an archive prefix inside the state folder", () => {
     expect(() => parseConfig({ ARCHIVE_PREFIX: "_simwatch/runs/" })).toThrow(/ARCHIVE_PREFIX/);
   });

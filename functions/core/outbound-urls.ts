@@ -1,0 +1,62 @@
+/**
+ * Where simwatch may send requests, as pure rules. Base URLs (Amigo, Slack) are https unless
+ * they are on this machine; an artifact link from Amigo is https to a public host and carries
+ * no credentials, so a link can never make the archiver read a file, the local network or the
+ * Lambda runtime API on 127.0.0.1:9001. (The embedded simulator and the tests serve Amigo on
+ * http://127.0.0.1; then links on that very origin are accepted too.)
+ */
+
+const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+
+function ipv4(hostname: string): number[] | undefined {
+  const match = IPV4.exec(hostname);
+  return match ? match.slice(1).map(Number) : undefined;
+}
+
+/** `localhost`, 127.0.0.0/8 or ::1 (URL hostnames: IPv6 in brackets, IPv4 already normalized). */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.toLowerCase().replace(/\.$/, "");
+  if (host === "localhost" || host.endsWith(".localhost") || host === "[::1]") return true;
+  return ipv4(host)?.[0] === 127;
+}
+
+/** Loopback, private, link-local (cloud metadata), carrier-grade NAT and unspecified addresses. */
+export function isLocalAddress(hostname: string): boolean {
+  if (isLoopbackHost(hostname)) return true;
+  const host = hostname.toLowerCase();
+  const octets = ipv4(host);
+  if (octets) {
+    const [a = 0, b = 0] = octets;
+    return a === 0 || a === 10 || (a === 100 && b >= 64 && b < 128) || (a === 169 && b === 254) || (a === 172 && b >= 16 && b < 32) || (a === 192 && b === 168);
+  }
+  if (!host.startsWith("[")) return false;
+  const v6 = host.slice(1, -1);
+  // Unspecified, unique-local (fc00::/7), link-local (fe80::/10), and IPv4-mapped addresses.
+  return v6 === "::" || /^f[cd]/.test(v6) || /^fe[89ab]/.test(v6) || v6.startsWith("::ffff:");
+}
+
+/** Why `value` cannot be a base URL simwatch sends credentials to; undefined when it can. */
+export function baseUrlProblem(value: string): string | undefined {
+  if (!URL.canParse(value)) return "is not a URL";
+  const url = new URL(value);
+  if (url.username !== "" || url.password !== "") return "must not carry a user name or password";
+  if (url.protocol === "https:") return undefined;
+  if (url.protocol === "http:" && isLoopbackHost(url.hostname)) return undefined;
+  return "must be an https:// URL (plain http only on this machine: localhost or 127.0.0.1)";
+}
+
+/**
+ * Why the archiver must not fetch `link` (an artifact link Amigo handed out, or a redirect
+ * from one); undefined when it may. The reason names the scheme or host, never the path or
+ * query, which carry the link's signature.
+ */
+export function artifactLinkProblem(link: string, amigoBaseUrl: string): string | undefined {
+  if (!URL.canParse(link)) return "is not a URL";
+  const url = new URL(link);
+  if (url.username !== "" || url.password !== "") return "carries credentials";
+  const amigo = new URL(amigoBaseUrl);
+  if (amigo.protocol === "http:" && isLoopbackHost(amigo.hostname) && url.origin === amigo.origin) return undefined;
+  if (url.protocol !== "https:") return `uses ${url.protocol.replace(/:$/, "") || "no scheme"}, not https`;
+  if (isLocalAddress(url.hostname)) return `points at ${url.host}, an address on this machine or a private network`;
+  return undefined;
+}
