@@ -91,6 +91,12 @@ export function errorFromAnswer(answer: FailedAnswer): AmigoApiError {
   }
   if (status === 403) return new Forbidden(`Missing Amigo permission for ${init.endpoint}${why}`, init);
   if (status === 422) return new InvalidRequest(`Amigo rejected the request to ${init.endpoint}${why}`, init);
+  if (status >= 300 && status < 400) {
+    return new UnexpectedStatus(
+      `Amigo answered ${status}, a redirect, to ${init.endpoint}; simwatch never follows Amigo's redirects (they would carry its credentials elsewhere). Check AMIGO_API_URL`,
+      init,
+    );
+  }
   if (status >= 500) {
     const what = status === 503 ? "is under maintenance" : `failed with ${status}`;
     return new ServiceUnavailable(`Amigo ${what} (${init.endpoint})${why}`, init);

@@ -1,7 +1,9 @@
 /**
  * One HTTP attempt against Amigo: fetch with a per-request timeout, body read as JSON
  * (or text when it is not JSON). Connection failures and timeouts become typed errors;
- * HTTP statuses are returned as they are, for the caller to interpret.
+ * HTTP statuses are returned as they are, for the caller to interpret. Redirects are never
+ * followed: fetch would carry the sign-in's API key headers (and the bearer token) to
+ * wherever the Location points.
  */
 import { AmigoNetworkError, AmigoTimeout } from "../core/amigo-errors.js";
 import { type AmigoEndpoint, describeEndpoint } from "./endpoints.js";
@@ -33,6 +35,7 @@ export async function sendAttempt(fetchImpl: FetchLike, attempt: Attempt): Promi
     const response = await fetchImpl(attempt.url, {
       method: attempt.method,
       headers: attempt.headers,
+      redirect: "manual",
       ...(attempt.body === undefined ? {} : { body: attempt.body }),
       signal,
     });

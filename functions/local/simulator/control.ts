@@ -63,6 +63,10 @@ export interface SimulatorControl {
     /** The next successful list answers of `endpoint` carry malformed records (or a broken page). */
     corruptNext(endpoint: SimEndpoint | "*", fault: CorruptFault): void;
     breakDownloads(fault: DownloadFault): void;
+    /** The next `count` downloads answer 200 with no Content-Length and a body that never ends. */
+    streamEndlessly(count?: number): void;
+    /** The next `count` artifact links handed out are `url` (a file:, an http://127.0.0.1:9001, ...). */
+    handOutLink(url: string, count?: number): void;
     clear(): void;
   };
   requests(endpoint?: SimEndpoint): LoggedRequest[];
@@ -140,6 +144,8 @@ export function createControl(state: SimulatorState, mainUserId: string): Simula
       delayNext: (endpoint, fault) => state.faults.delayNext(endpoint, fault),
       corruptNext: (endpoint, fault) => state.faults.corruptNext(endpoint, fault),
       breakDownloads: (fault) => state.faults.breakDownloads(fault),
+      streamEndlessly: (count) => state.faults.streamEndlessly(count),
+      handOutLink: (url, count) => state.faults.handOutLink(url, count),
       clear: () => state.faults.clear(),
     },
     requests: (endpoint) => state.log.list(endpoint),

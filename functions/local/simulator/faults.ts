@@ -1,8 +1,9 @@
 /**
  * Switchable misbehaviour for tests and benchmarks: the next N requests to an endpoint
- * answer an error status, or answer late, or answer a page with malformed records in it;
- * the next K downloads break off after N bytes (optionally expiring their link, as if it
- * ran out mid-download).
+ * answer an error status or a redirect, or answer late, or answer a page with malformed
+ * records in it; the next K downloads break off after N bytes (optionally expiring their
+ * link, as if it ran out mid-download) or never end; the next artifact links handed out
+ * point wherever a test says (a hostile Amigo).
  */
 import type { SimEndpoint } from "./endpoints.js";
 
@@ -13,6 +14,8 @@ export interface ErrorFault {
   /** Sent as Retry-After (429/503). */
   retryAfterSeconds?: number;
   detail?: string;
+  /** Answer a redirect (307 unless `status` says otherwise) to this URL; "self" = the request's own URL. */
+  redirectTo?: string;
 }
 
 export interface DelayFault {
@@ -54,6 +57,8 @@ export class Faults {
   private readonly delays = new Map<SimEndpoint | "*", Pending<DelayFault>[]>();
   private readonly corruptions = new Map<SimEndpoint | "*", Pending<CorruptFault>[]>();
   private downloads: Pending<DownloadFault>[] = [];
+  private endlessDownloads = 0;
+  private handedOutLinks: string[] = [];
 
   /** The next `count` requests to `endpoint` ("*" = any) answer `status`. */
   failNext(endpoint: SimEndpoint | "*", fault: ErrorFault = {}): void {
@@ -74,11 +79,33 @@ export class Faults {
     this.downloads.push({ ...fault, remaining: fault.count ?? 1 });
   }
 
+  /** The next `count` downloads answer 200 with no Content-Length and a body that never ends. */
+  streamEndlessly(count = 1): void {
+    this.endlessDownloads += count;
+  }
+
+  /** The next `count` artifact links handed out are `url`, whatever it is. */
+  handOutLink(url: string, count = 1): void {
+    for (let i = 0; i < count; i++) this.handedOutLinks.push(url);
+  }
+
   clear(): void {
     this.errors.clear();
     this.delays.clear();
     this.corruptions.clear();
     this.downloads = [];
+    this.endlessDownloads = 0;
+    this.handedOutLinks = [];
+  }
+
+  takeEndless(): boolean {
+    if (this.endlessDownloads === 0) return false;
+    this.endlessDownloads--;
+    return true;
+  }
+
+  takeHandedOutLink(): string | undefined {
+    return this.handedOutLinks.shift();
   }
 
   takeError(endpoint: SimEndpoint): ErrorFault | undefined {

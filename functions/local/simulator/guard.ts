@@ -16,6 +16,10 @@ export function guard(state: SimulatorState, endpoint: SimEndpoint) {
     const delay = state.faults.takeDelay(endpoint);
     if (delay !== undefined) await new Promise((resolve) => setTimeout(resolve, delay.ms));
     const fault = state.faults.takeError(endpoint);
+    if (fault?.redirectTo !== undefined) {
+      c.header("Location", fault.redirectTo === "self" ? c.req.url : fault.redirectTo);
+      return c.body(null, (fault.status ?? 307) as 301 | 302 | 303 | 307 | 308);
+    }
     if (fault !== undefined) {
       const status = fault.status ?? 503;
       if (fault.retryAfterSeconds !== undefined) c.header("Retry-After", String(fault.retryAfterSeconds));

@@ -27,6 +27,8 @@ export function registerArtifactRoutes(app: Hono<SimEnv>, state: SimulatorState)
       return detail(c, 400, "The artifacts for the unit test set run are not yet available for retrieval");
     }
     const expiresAtMs = nowMs + state.artifactUrlLifetimeMs;
+    const handedOut = state.faults.takeHandedOutLink();
+    if (handedOut !== undefined) return c.json({ presigned_url: handedOut, url_expires_at: new Date(expiresAtMs).toISOString() });
     const key = state.links.issue(runId, expiresAtMs);
     const url = new URL(`${DOWNLOAD_PREFIX}/${key}/${ARTIFACT_FILE_NAME}`, new URL(c.req.url).origin);
     url.searchParams.set("X-Amz-Expires", String(Math.max(0, Math.round(state.artifactUrlLifetimeMs / 1000))));
@@ -39,6 +41,7 @@ export function registerArtifactRoutes(app: Hono<SimEnv>, state: SimulatorState)
     const link = state.links.resolve(key, state.clock.nowMs());
     const plan = link === undefined ? undefined : state.runs.get(link.runId);
     if (plan === undefined) return c.body(EXPIRED_LINK_BODY, 403, { "Content-Type": "application/xml" });
+    if (state.faults.takeEndless()) return new Response(endless(), { status: 200, headers: { "Content-Type": ARTIFACT_CONTENT_TYPE } });
     const source = artifactSource(plan);
     const fault = state.faults.takeDownloadFault();
     const onDrop = () => {
@@ -56,6 +59,16 @@ export function registerArtifactRoutes(app: Hono<SimEnv>, state: SimulatorState)
         "Content-Disposition": `attachment; filename="${ARTIFACT_FILE_NAME}"`,
       },
     });
+  });
+}
+
+/** 64 KiB of newlines after another, as fast as the client reads, forever. */
+function endless(): ReadableStream<Uint8Array> {
+  const chunk = new Uint8Array(64 * 1024).fill(10);
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      controller.enqueue(chunk.slice());
+    },
   });
 }
 
