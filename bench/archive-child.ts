@@ -5,6 +5,7 @@
  * download at all, which shows how fast the S3 server itself can take them.
  * Prints one JSON line: { bytes, seconds, maxRssMiB }.
  */
+import { DEFAULT_ARCHIVE_MAX_BYTES } from "../functions/core/config.js";
 import { createAmigoClient } from "../functions/amigo/index.js";
 import { fetchDownloader } from "../functions/archive/artifact-download.js";
 import { FileSystemArchiveStore } from "../functions/archive/fs-archive-store.js";
@@ -55,7 +56,7 @@ if (input.mode === "plain") {
       archive: onS3 ? new S3ArchiveStore({ client, bucket: input.s3.bucket }) : new FileSystemArchiveStore({ root: input.dir }),
       state: onS3 ? new S3StateStore({ client, bucket: input.s3.bucket }) : new FileSystemStateStore({ root: input.dir }),
       bus: { publish: async (events) => void published.push(...events) },
-      download: fetchDownloader(),
+      download: fetchDownloader({ amigoBaseUrl: input.amigo.url, maxBytes: DEFAULT_ARCHIVE_MAX_BYTES }),
       clock: systemClock,
       logger: silentLogger,
       archivePrefix: "runs/",

@@ -20,7 +20,9 @@ import { createHmac } from "node:crypto";
 import { MemoryStateStore } from "../test/support/memory-state-store.js";
 import { createAmigoClient } from "../functions/amigo/index.js";
 import { InProcessBus } from "../functions/bus/in-process-bus.js";
+import { accessPolicy } from "../functions/core/access.js";
 import { createCommandWorker } from "../functions/core/command-worker.js";
+import { parseConfig } from "../functions/core/config.js";
 import { silentLogger } from "../functions/core/log.js";
 import { startSimulator } from "../functions/local/simulator/index.js";
 import { TerminalChat } from "../functions/local/terminal-chat.js";
@@ -46,6 +48,7 @@ export async function ackLatency(requests = 1000, concurrency = 10): Promise<{ p
     state: new MemoryStateStore(),
     chat: new TerminalChat({ write: () => undefined }),
     clock: { now: () => new Date() },
+    access: accessPolicy(parseConfig({})),
   });
   let workerStarted = 0;
   let workerFinished = 0;
@@ -58,7 +61,7 @@ export async function ackLatency(requests = 1000, concurrency = 10): Promise<{ p
     },
     { name: "slow-worker" },
   );
-  const app = createSlackApp({ signingSecret: secret, bus });
+  const app = createSlackApp({ signingSecret: secret, bus, access: accessPolicy(parseConfig({})) });
   const server = await new Promise<ServerType>((done) => {
     const s = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, () => done(s));
   });

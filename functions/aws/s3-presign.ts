@@ -1,6 +1,7 @@
 /**
- * S3 GET links presigned with the SDK's own signer, without the S3 client: used by the
- * archive's S3 store and by slack-http (whose bundle must stay small) alike.
+ * S3 GET links presigned with the SDK's own signer, without the S3 client. Every link asks S3
+ * to serve the object as an attachment (`response-content-disposition`, signed into the link),
+ * so an archived HTML file downloads instead of opening as a page on the bucket's domain.
  */
 import type { AwsCredentials } from "./sigv4.js";
 import { signer } from "./sigv4.js";
@@ -27,16 +28,22 @@ function objectUrl(target: S3Target, key: string): URL {
   return new URL(`https://${target.bucket}.s3.${target.region}.amazonaws.com/${path}`);
 }
 
-async function signedRequest(target: S3Target, key: string, method: "GET" | "HEAD", expiresIn: number): Promise<URL> {
+/** `attachment; filename="artifacts.jsonl"`, the name reduced to characters that need no quoting. */
+export function attachmentDisposition(key: string): string {
+  const name = (key.slice(key.lastIndexOf("/") + 1) || "download").replace(/[^\w.-]/g, "_");
+  return `attachment; filename="${name}"`;
+}
+
+async function signedGet(target: S3Target, key: string, expiresIn: number): Promise<URL> {
   const url = objectUrl(target, key);
   const presigned = await signer("s3", target.region, target.credentials).presign(
     {
-      method,
+      method: "GET",
       protocol: url.protocol,
       hostname: url.hostname,
       ...(url.port ? { port: Number(url.port) } : {}),
       path: url.pathname,
-      query: {},
+      query: { "response-content-disposition": attachmentDisposition(key) },
       headers: { host: url.host, "x-amz-content-sha256": "UNSIGNED-PAYLOAD" },
     },
     { expiresIn },
@@ -50,13 +57,5 @@ async function signedRequest(target: S3Target, key: string, method: "GET" | "HEA
 /** A GET link for `key`, valid `expiresInSeconds` (clamped to 1 s .. 7 days). */
 export async function presignS3Get(target: S3Target, key: string, expiresInSeconds: number): Promise<string> {
   const expiresIn = Math.min(MAX_PRESIGN_SECONDS, Math.max(1, Math.floor(expiresInSeconds)));
-  return (await signedRequest(target, key, "GET", expiresIn)).toString();
-}
-
-/** Whether `key` exists (a presigned HEAD: 200 yes, 404/403 no; anything else throws). */
-export async function s3ObjectExists(target: S3Target, key: string, fetchImpl: typeof fetch = fetch): Promise<boolean> {
-  const response = await fetchImpl(await signedRequest(target, key, "HEAD", 60), { method: "HEAD", signal: AbortSignal.timeout(5_000) });
-  if (response.ok) return true;
-  if (response.status === 404 || response.status === 403) return false;
-  throw new Error(`S3 answered HTTP ${response.status} to a HEAD of the archive`);
+  return (await signedGet(target, key, expiresIn)).toString();
 }

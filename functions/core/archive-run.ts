@@ -58,8 +58,19 @@ export class ArtifactTruncated extends Error {
   override readonly name = "ArtifactTruncated";
 }
 
+/** The archive cannot be made from this link; asking again for one now will not help. */
 export class ArchiveFailed extends Error {
-  override readonly name = "ArchiveFailed";
+  override readonly name: string = "ArchiveFailed";
+}
+
+/** The link (or a redirect from it) is not one simwatch fetches: not https, a private address, credentials, too many hops. */
+export class ArtifactRefused extends ArchiveFailed {
+  override readonly name = "ArtifactRefused";
+}
+
+/** The artifact file is larger than ARCHIVE_MAX_BYTES (said by Content-Length, or found while streaming). */
+export class ArtifactTooLarge extends ArchiveFailed {
+  override readonly name = "ArtifactTooLarge";
 }
 
 /** Hashes and counts the bytes on their way to the store; fails if the body ends short. */

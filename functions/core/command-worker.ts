@@ -11,6 +11,7 @@
  * once that simwatch will retry, the record is left for the next delivery to resume, and
  * CommandRetryLater makes the bus redeliver; the last attempt answers "try again later".
  */
+import { type AccessPolicy, checkAccess, requesterOf, responseUrlAllowed } from "./access.js";
 import { AmigoApiError } from "./amigo-errors.js";
 import { type ChatMessage, type Line, notice, say } from "./chat.js";
 import { type Claim, createClaims, anonymousOwner } from "./claims.js";
@@ -22,6 +23,7 @@ import { type MessageDeps, postingFor } from "./run-messages.js";
 import { stateKeys } from "./state-keys.js";
 import { cancelRun } from "./verbs/cancel.js";
 import type { CommandContext, VerbDeps, VerbResult } from "./verbs/context.js";
+import { downloadLink } from "./verbs/download.js";
 import { startRun } from "./verbs/run.js";
 import { list, status } from "./verbs/status.js";
 import { subscribe, subscriptions, unsubscribe } from "./verbs/subscriptions.js";
@@ -30,6 +32,12 @@ import { createHash } from "node:crypto";
 
 export interface CommandWorkerDeps extends MessageDeps {
   amigo: AmigoApi;
+  /** Who may do what, and where answers may go: checked again here, whatever the event says. */
+  access: AccessPolicy;
+  /** For the Download artifacts button (the archive presigns a link, or names the location). */
+  archive?: VerbDeps["archive"];
+  /** ARCHIVE_PREFIX: a download key must lie in its run's folder under it. */
+  archivePrefix?: string;
   /** The Amigo user simwatch acts as: every run it creates has this creator (for the 409 look-up). */
   amigoUser?: UserInfo;
   /** SLACK_DEFAULT_CHANNEL, to say where unsubscribed sets go. */
@@ -55,7 +63,9 @@ interface CommandProgress {
 
 export type CommandOutcome =
   | { status: "done"; reply: ChatMessage; runId?: string }
-  | { status: "duplicate" };
+  | { status: "duplicate" }
+  /** Not allowed (the reply says who may), or its response_url is not Slack's (no reply at all). Nothing changed. */
+  | { status: "refused"; reply?: ChatMessage };
 
 /** Amigo is unavailable; the record is kept for the next delivery. Thrown so the bus redelivers the event. */
 export class CommandRetryLater extends Error {
@@ -113,6 +123,8 @@ function execute(ctx: CommandContext): Promise<VerbResult> {
       return reply(subscriptions(ctx));
     case "help":
       return reply(notice("info", helpText(ctx.deps.commandWord).split("\n").map((line): Line => [line]), { title: "simwatch commands" }));
+    case "download":
+      return reply(downloadLink(ctx, command));
   }
 }
 
@@ -122,7 +134,14 @@ export function createCommandWorker(deps: CommandWorkerDeps) {
   const claimTtlMs = deps.claimTtlMs ?? 90_000;
   const owner = deps.owner ?? anonymousOwner();
   const claims = createClaims({ state: deps.state, clock: deps.clock, owner });
-  const verbDeps: VerbDeps = { ...deps, owner, log, posting: postingFor({ ...deps, owner }), commandWord: deps.commandWord ?? "/sim" };
+  const verbDeps: VerbDeps = {
+    ...deps,
+    owner,
+    log,
+    posting: postingFor({ ...deps, owner }),
+    commandWord: deps.commandWord ?? "/sim",
+    archivePrefix: deps.archivePrefix ?? "",
+  };
 
   async function answer(detail: CommandAcceptedDetail, reply: ChatMessage): Promise<void> {
     if (!detail.responseUrl) return;
@@ -163,8 +182,26 @@ export function createCommandWorker(deps: CommandWorkerDeps) {
     throw new CommandRetryLater(detail.requestId, attempts, error);
   }
 
+  /** Refuses, before anything is recorded, what the Slack app would have refused. */
+  async function refusal(detail: CommandAcceptedDetail): Promise<CommandOutcome | undefined> {
+    const { requestId, command } = detail;
+    if (detail.responseUrl !== undefined && !responseUrlAllowed(deps.access, detail.responseUrl)) {
+      const host = URL.canParse(detail.responseUrl) ? new URL(detail.responseUrl).host : "unreadable";
+      log.warn("command.refused", { requestId, verb: command.verb, reason: "response_url", host });
+      return { status: "refused" };
+    }
+    const decision = checkAccess(deps.access, requesterOf(detail), command);
+    if (decision.ok) return undefined;
+    log.warn("command.refused", { requestId, verb: command.verb, reason: decision.reason, userId: detail.userId, channelId: detail.channelId });
+    const reply = say("error", decision.line);
+    await answer(detail, reply);
+    return { status: "refused", reply };
+  }
+
   /** `claimTtlMs`: how long this delivery may hold the command (in Lambda: its time left, plus a margin). */
   async function handle(detail: CommandAcceptedDetail, options: { claimTtlMs?: number } = {}): Promise<CommandOutcome> {
+    const refused = await refusal(detail);
+    if (refused) return refused;
     const key = stateKeys.commandRecord(recordId(detail.requestId));
     const ttlMs = options.claimTtlMs ?? claimTtlMs;
     const attempt = await claims.acquire<CommandProgress>(key, { ttlMs, progress: { verb: detail.command.verb, attempts: 0, steps: {} } });

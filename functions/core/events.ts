@@ -55,14 +55,31 @@ export interface RunArchivedDetail {
   contentType: string;
 }
 
+/** The Download artifacts button: a fresh link to a run's archived artifact file. */
+export interface DownloadCommand {
+  verb: "download";
+  runId: string;
+  setId: string;
+  /** The archive key the button names; the worker links it only if it lies in this run's folder. */
+  key: string;
+}
+
+/** What the command worker carries out: a slash command, or a button that is not one. */
+export type AcceptedCommand = Command | DownloadCommand;
+
 export interface CommandAcceptedDetail {
-  command: Command;
+  command: AcceptedCommand;
   /** The command text as typed, for messages. */
   text: string;
   userId: string;
   userName?: string;
   channelId: string;
+  /** The Slack workspace the request came from (a button's `team.id`). */
   teamId?: string;
+  /** A button's `user.team_id`, when it differs from `teamId` (Slack Connect, Enterprise Grid). */
+  userTeamId?: string;
+  /** The Enterprise Grid organization, when there is one. */
+  enterpriseId?: string;
   responseUrl?: string;
   /** Unique per Slack request (trigger_id or a hash of the body): the idempotency key. */
   requestId: string;

@@ -5,6 +5,7 @@
 import { amigoFromConfig } from "../amigo/from-config.js";
 import { archiveStoresFromConfig } from "../archive/from-config.js";
 import { eventBridgeBusFromConfig } from "../bus/from-config.js";
+import { accessPolicy } from "../core/access.js";
 import { ConfigError } from "../core/config.js";
 import { jsonLogger } from "../core/log.js";
 import { systemClock } from "../core/ports.js";
@@ -39,6 +40,8 @@ export function lambdaPipeline(role: FunctionRole): Promise<Pipeline> {
       logger,
       clock: systemClock,
       amigo,
+      amigoBaseUrl: config.AMIGO_API_URL,
+      access: accessPolicy(config),
       amigoOrgId: amigo.orgId,
       amigoUserId: config.AMIGO_USER_ID ?? "",
       archive,

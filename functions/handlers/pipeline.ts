@@ -4,6 +4,7 @@
  * call these, so each piece of wiring exists in one place.
  */
 import { fetchDownloader } from "../archive/artifact-download.js";
+import type { AccessPolicy } from "../core/access.js";
 import { archiveRun } from "../core/archive-run.js";
 import type { ChatPort } from "../core/chat.js";
 import { createCommandWorker } from "../core/command-worker.js";
@@ -20,6 +21,10 @@ export interface PipelineServices {
   logger: Logger;
   clock: Clock;
   amigo: AmigoApi;
+  /** Where that Amigo answers (artifact links must be https, or on this origin when it is the local simulator). */
+  amigoBaseUrl: string;
+  /** Who may do what, and where answers may go: the Slack app and the command worker check the same. */
+  access: AccessPolicy;
   /** The Amigo user simwatch acts as (the creator of the runs it starts). */
   amigoUserId: string;
   amigoOrgId: string;
@@ -63,7 +68,7 @@ export function createPipeline(services: PipelineServices) {
           clock,
           logger,
           ...owner,
-          download: services.download ?? fetchDownloader(),
+          download: services.download ?? fetchDownloader({ amigoBaseUrl: services.amigoBaseUrl, maxBytes: config.ARCHIVE_MAX_BYTES }),
           archivePrefix: config.ARCHIVE_PREFIX,
           ...(services.signal ? { signal: services.signal } : {}),
         },
@@ -84,6 +89,9 @@ export function createPipeline(services: PipelineServices) {
     command(detail: CommandAcceptedDetail, remainingMs?: number) {
       worker ??= createCommandWorker({
         amigo,
+        access: services.access,
+        archive: services.archive,
+        archivePrefix: config.ARCHIVE_PREFIX,
         state,
         chat: chatOf(services),
         clock,

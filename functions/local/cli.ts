@@ -7,6 +7,8 @@ import { userInfo } from "node:os";
 import { ConfigError, type Config, parseConfig } from "../core/config.js";
 import { type Command, helpText, parseCommand, USAGE, VERBS, type Verb } from "../core/commands.js";
 import { errorFields, isLogLevel, jsonLogger, type Logger } from "../core/log.js";
+import { renderMessage } from "../slack/blocks.js";
+import { messageToPlain } from "../slack/plain-text.js";
 import { loadDotEnv } from "./env.js";
 import { LOCAL_SIGNING_SECRET, localServices, newRequestId, readLocalServerInfo } from "./local-services.js";
 import { LOCAL_CHANNEL, startServer, subscribeConsumers } from "./serve.js";
@@ -76,8 +78,13 @@ async function runPoll(config: Config, logger: Logger): Promise<number> {
   }
 }
 
+/**
+ * A verb typed in a terminal: whoever can run simwatch here holds its Amigo credentials, so the
+ * Slack allow-lists do not apply; the answer is printed here, not sent to a response_url.
+ */
 async function runVerb(config: Config, logger: Logger, command: Command, text: string, channel: string): Promise<number> {
-  const services = await localServices(config, { logger, joinRunningServer: true });
+  const terminal: Config = { ...config, SLACK_ALLOWED_USERS: [], SLACK_ALLOWED_CHANNELS: [], SLACK_TEAM_ID: [] };
+  const services = await localServices(terminal, { logger, joinRunningServer: true });
   try {
     if (services.simulator) say(`(no AMIGO_* credentials and no running simwatch serve: using a fresh embedded simulator for this command)`);
     const outcome = await services.pipeline.command({
@@ -86,8 +93,8 @@ async function runVerb(config: Config, logger: Logger, command: Command, text: s
       userId: userInfo().username.replace(/[^A-Za-z0-9_-]/g, "") || "cli",
       channelId: channel,
       requestId: newRequestId(),
-      responseUrl: "terminal:",
     });
+    if (outcome.status !== "duplicate" && outcome.reply) say(messageToPlain(renderMessage(outcome.reply)));
     return outcome.status === "done" ? 0 : 1;
   } finally {
     await services.close();

@@ -13,6 +13,7 @@ import { archiveStoresFromConfig } from "../archive/from-config.js";
 import { eventBridgeBusFromConfig } from "../bus/from-config.js";
 import { BusJournal } from "../bus/bus-journal.js";
 import { InProcessBus } from "../bus/in-process-bus.js";
+import { accessPolicy } from "../core/access.js";
 import type { ChatPort } from "../core/chat.js";
 import type { Config } from "../core/config.js";
 import type { Logger } from "../core/log.js";
@@ -121,6 +122,9 @@ export async function localServices(config: Config, options: LocalServicesOption
     logger,
     clock: systemClock,
     amigo,
+    amigoBaseUrl: simulatorUrl ?? config.AMIGO_API_URL,
+    // Without Slack, `simwatch slash` listens for answers on loopback; with Slack, only Slack's hosts.
+    access: accessPolicy(config, { loopbackResponses: terminalChat !== undefined }),
     amigoOrgId: amigo.orgId,
     amigoUserId,
     archive: stores.archive,

@@ -5,8 +5,10 @@
 import { type ServerType, serve as serveHttp } from "@hono/node-server";
 import { Hono } from "hono";
 import { sleep } from "../core/backoff.js";
+import { checkAccess, requesterOf } from "../core/access.js";
 import { followDelayMs } from "../core/follow.js";
 import type { Config } from "../core/config.js";
+import { type CommandAcceptedDetail, event } from "../core/events.js";
 import { errorFields, type Logger } from "../core/log.js";
 import { createSlackApp } from "../slack/app.js";
 import { type LocalServices, localServices, removeLocalServerInfo, writeLocalServerInfo } from "./local-services.js";
@@ -68,9 +70,7 @@ export async function startServer(baseConfig: Config, options: ServeOptions): Pr
     createSlackApp({
       signingSecret: services.signingSecret,
       bus: services.bus,
-      allowed: { users: config.SLACK_ALLOWED_USERS, channels: config.SLACK_ALLOWED_CHANNELS },
-      archive: services.archive,
-      archivePrefix: config.ARCHIVE_PREFIX,
+      access: services.access,
       log: logger,
     }),
   );
@@ -124,13 +124,13 @@ export async function startServer(baseConfig: Config, options: ServeOptions): Pr
 
   if (services.simulator && (options.demo ?? true)) {
     const set = "Billing disputes";
-    say(`Demo: starting a run of "${set}" as if typed in Slack; watch it go from started to finished, summarised and archived.`);
-    await services.bus.publish([
-      {
-        detailType: "Command Accepted",
-        detail: { command: { verb: "run", set }, text: `run "${set}"`, userId: LOCAL_USER, channelId: LOCAL_CHANNEL, requestId: `demo-${Date.now()}` },
-      },
-    ]);
+    const demo: CommandAcceptedDetail = { command: { verb: "run", set }, text: `run "${set}"`, userId: LOCAL_USER, channelId: LOCAL_CHANNEL, requestId: `demo-${Date.now()}` };
+    if (checkAccess(services.access, requesterOf(demo), demo.command).ok) {
+      say(`Demo: starting a run of "${set}" as if typed in Slack; watch it go from started to finished, summarised and archived.`);
+      await services.bus.publish([event("Command Accepted", demo)]);
+    } else {
+      say("Demo: skipped, because SLACK_ALLOWED_USERS, SLACK_ALLOWED_CHANNELS or SLACK_TEAM_ID would refuse it.");
+    }
   }
   say(`Send more commands with: npx simwatch slash "list"  ·  npx simwatch slash "run \\"Checkout flows\\""  ·  npx simwatch slash "help"`);
 

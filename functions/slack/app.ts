@@ -3,35 +3,30 @@
  *   POST /slack/commands      slash commands
  *   POST /slack/interactions  button clicks (payload = JSON form field)
  *   GET  /healthz
- * Every Slack request is size-checked, then verified, before anything else happens; the app
- * parses, authorizes and hands the command off as a `Command Accepted` event, then acks at
- * once. It never calls Amigo: the command worker does that, and answers via response_url.
+ * Every Slack request is size-checked, then verified, before anything else happens; then its
+ * response_url must be Slack's and its workspace an allowed one; the app parses, checks who may
+ * (core/access.ts) and hands the command off as a `Command Accepted` event, then acks at once.
+ * It never calls Amigo or S3: the command worker does that, checks again, and answers via
+ * response_url.
  */
 import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { type AccessPolicy, checkAccess, checkWorkspace, type Requester, requester, responseUrlAllowed } from "../core/access.js";
 import { type ChatMessage, type Line, notice, say } from "../core/chat.js";
 import { type Command, helpText, parseCommand } from "../core/commands.js";
-import { type CommandAcceptedDetail, event } from "../core/events.js";
+import { type AcceptedCommand, type CommandAcceptedDetail, event } from "../core/events.js";
 import { errorFields, type Logger, silentLogger } from "../core/log.js";
-import { type ArchiveStore, type Clock, type EventBus, systemClock } from "../core/ports.js";
-import { archiveKeys } from "../core/state-keys.js";
-import { type Allowlists, authorize } from "./authorize.js";
+import { type Clock, type EventBus, systemClock } from "../core/ports.js";
 import { renderMessage } from "./blocks.js";
-import { type ButtonClick, isFormEncoded, readInteraction, readSlashCommand, requestIdOf } from "./payloads.js";
+import { type ButtonAction, type ButtonClick, isFormEncoded, readInteraction, readSlashCommand, requestIdOf } from "./payloads.js";
 import { type Responder, responseUrlResponder } from "./response-url.js";
 import { verifySlackRequest } from "./verify.js";
 
 export interface SlackAppOptions {
   signingSecret: string;
   bus: EventBus;
-  /** SLACK_ALLOWED_USERS / SLACK_ALLOWED_CHANNELS (empty = everyone) for run and cancel. */
-  allowed?: Partial<Allowlists>;
-  /** For "Download artifacts": presigns a short-lived link (S3), or names the location. */
-  archive?: Pick<ArchiveStore, "locationOf" | "presignDownload">;
-  /** ARCHIVE_PREFIX: a download key must lie in this run's folder under it. */
-  archivePrefix?: string;
-  /** Lifetime of a presigned download link, seconds (default 300). */
-  downloadLinkSeconds?: number;
+  /** Who may do what, from which workspaces, and where answers may go (core/access.ts). */
+  access: AccessPolicy;
   /** Answers button clicks through response_url (default: fetch, 2.5 s timeout). */
   respond?: Responder;
   clock?: Clock;
@@ -44,11 +39,23 @@ type Verified = { ok: true; params: URLSearchParams; raw: string } | { ok: false
 
 const ephemeral = (message: ChatMessage) => ({ response_type: "ephemeral", ...renderMessage(message) });
 
+/** What a button asks the command worker to do. */
+function commandOf(action: ButtonAction): { command: AcceptedCommand; text: string } {
+  switch (action.kind) {
+    case "rerun":
+      return { command: { verb: "run", set: action.setId }, text: `run ${action.setId}` };
+    case "cancel":
+      return { command: { verb: "cancel", runId: action.runId }, text: `cancel ${action.runId}` };
+    case "download":
+      return { command: { verb: "download", runId: action.runId, setId: action.setId, key: action.key }, text: `download ${action.runId}` };
+  }
+}
+
 export function createSlackApp(options: SlackAppOptions): Hono {
   const log = options.log ?? silentLogger;
   const clock = options.clock ?? systemClock;
   const maxBodyBytes = options.maxBodyBytes ?? 256 * 1024;
-  const allowed: Allowlists = { users: options.allowed?.users ?? [], channels: options.allowed?.channels ?? [] };
+  const { access } = options;
   const respond = options.respond ?? responseUrlResponder({ timeoutMs: 2500 });
   const tooLarge = (c: Context) => c.text("Payload Too Large", 413);
 
@@ -74,6 +81,13 @@ export function createSlackApp(options: SlackAppOptions): Hono {
     return { ok: true, params: new URLSearchParams(raw), raw };
   }
 
+  /** Slack's response_urls are on hooks.slack.com: a signed request naming another host is refused. */
+  function foreignResponseUrl(c: Context, route: string, responseUrl: string | undefined): Response | undefined {
+    if (responseUrl === undefined || responseUrlAllowed(access, responseUrl)) return undefined;
+    log.warn("slack.request.rejected", { route, reason: "response_url" });
+    return c.text("Bad Request", 400);
+  }
+
   async function publish(detail: CommandAcceptedDetail): Promise<boolean> {
     try {
       await options.bus.publish([event("Command Accepted", detail)]);
@@ -85,6 +99,10 @@ export function createSlackApp(options: SlackAppOptions): Hono {
     }
   }
 
+  function refused(route: string, who: Requester, reason: string): void {
+    log.warn("slack.request.refused", { route, reason, userId: who.userId, ...(who.channelId ? { channelId: who.channelId } : {}) });
+  }
+
   const couldNotQueue = say("error", ["simwatch could not take that command just now (its event bus did not answer). Please try again."]);
 
   async function answerClick(click: ButtonClick, message: ChatMessage): Promise<void> {
@@ -92,19 +110,6 @@ export function createSlackApp(options: SlackAppOptions): Hono {
     await respond(click.responseUrl, message, { visibility: "ephemeral", replaceOriginal: false }).catch((error: unknown) =>
       log.warn("slack.respond.failed", { action: click.action.kind, ...errorFields(error) }),
     );
-  }
-
-  async function download(click: ButtonClick & { action: { kind: "download" } }): Promise<ChatMessage> {
-    const { runId, setId, key } = click.action;
-    const folder = archiveKeys.folder(options.archivePrefix ?? "", setId, runId);
-    if (!options.archive || !key.startsWith(folder) || key.includes("..") || key.slice(folder.length).includes("/")) {
-      return say("error", ["That download button does not point into this run's archive folder."]);
-    }
-    const seconds = options.downloadLinkSeconds ?? 300;
-    const url = await options.archive.presignDownload?.(key, seconds);
-    if (!url) return say("info", [`The artifacts of run `, { code: runId }, ` are archived at `, { code: options.archive.locationOf(key) }, "."]);
-    const minutes = Math.max(1, Math.round(seconds / 60));
-    return say("info", [{ link: { url, label: "Download the artifacts" } }, ` of run `, { code: runId }, ` (link valid for ${minutes} minute${minutes === 1 ? "" : "s"}).`]);
   }
 
   const app = new Hono();
@@ -118,6 +123,14 @@ export function createSlackApp(options: SlackAppOptions): Hono {
     if (verified.params.get("ssl_check") === "1") return c.body(null, 200);
     const slash = readSlashCommand(verified.params);
     if (!slash) return c.text("Bad Request", 400);
+    const foreign = foreignResponseUrl(c, "commands", slash.responseUrl);
+    if (foreign) return foreign;
+    const who = requester({ userId: slash.userId, channelId: slash.channelId, teamIds: [slash.teamId], enterpriseIds: [slash.enterpriseId] });
+    const outside = checkWorkspace(access, who);
+    if (!outside.ok) {
+      refused("commands", who, outside.reason);
+      return c.json(ephemeral(say("error", outside.line)));
+    }
     const commandWord = /^\/[\w-]{1,32}$/.test(slash.command) ? slash.command : "/sim";
 
     const parsed = parseCommand(slash.text);
@@ -126,9 +139,10 @@ export function createSlackApp(options: SlackAppOptions): Hono {
     if (command.verb === "help") {
       return c.json(ephemeral(notice("info", helpText(commandWord).split("\n").map((line): Line => [{ code: line.split(":")[0] ?? line }, line.slice(line.indexOf(":"))]), { title: "simwatch commands" })));
     }
-    if (command.verb === "run" || command.verb === "cancel") {
-      const decision = authorize(allowed, slash.userId, slash.channelId);
-      if (!decision.ok) return c.json(ephemeral(say("error", decision.reason)));
+    const decision = checkAccess(access, who, command);
+    if (!decision.ok) {
+      refused("commands", who, decision.reason);
+      return c.json(ephemeral(say("error", decision.line)));
     }
     const detail: CommandAcceptedDetail = {
       command,
@@ -138,12 +152,15 @@ export function createSlackApp(options: SlackAppOptions): Hono {
       requestId: requestIdOf(slash.triggerId, verified.raw),
       ...(slash.userName ? { userName: slash.userName } : {}),
       ...(slash.teamId ? { teamId: slash.teamId } : {}),
+      ...(slash.enterpriseId ? { enterpriseId: slash.enterpriseId } : {}),
       ...(slash.responseUrl ? { responseUrl: slash.responseUrl } : {}),
     };
     if (!(await publish(detail))) return c.json(ephemeral(couldNotQueue));
     return c.json(ephemeral(say("info", [":hourglass_flowing_sand: Working on ", { code: detail.text }, "…"])));
   });
 
+  // Every button goes to the command worker, the Download one included: the click is answered
+  // at once, whatever S3 or Slack's response_url take, and the worker answers through response_url.
   app.post("/slack/interactions", limit, async (c) => {
     const verified = await readVerified(c, "interactions");
     if (!verified.ok) return verified.response;
@@ -152,35 +169,30 @@ export function createSlackApp(options: SlackAppOptions): Hono {
     if (read.kind === "malformed") return c.text("Bad Request", 400);
     if (read.kind === "ignored") return c.body(null, 200);
     const click = read.click;
-    const { action } = click;
-
-    if (action.kind === "download") {
-      const answer = await download({ ...click, action }).catch((error: unknown) => {
-        log.error("slack.download.failed", { runId: action.runId, ...errorFields(error) });
-        return say("error", ["Could not make a download link just now; please try again."]);
-      });
-      await answerClick(click, answer);
-      return c.body(null, 200);
-    }
-
-    const decision = authorize(allowed, click.userId, click.channelId);
+    const foreign = foreignResponseUrl(c, "interactions", click.responseUrl);
+    if (foreign) return foreign;
+    const who = requester({ userId: click.userId, ...(click.channelId ? { channelId: click.channelId } : {}), teamIds: [click.teamId, click.userTeamId], enterpriseIds: [click.enterpriseId] });
+    const { command, text } = commandOf(click.action);
+    const decision = checkAccess(access, who, command);
     if (!decision.ok) {
-      await answerClick(click, say("error", decision.reason));
+      refused("interactions", who, decision.reason);
+      await answerClick(click, say("error", decision.line));
       return c.body(null, 200);
     }
     if (!click.channelId) {
       await answerClick(click, say("error", ["This button only works on a message in a channel."]));
       return c.body(null, 200);
     }
-    const command: Command = action.kind === "rerun" ? { verb: "run", set: action.setId } : { verb: "cancel", runId: action.runId };
     const detail: CommandAcceptedDetail = {
       command,
-      text: action.kind === "rerun" ? `run ${action.setId}` : `cancel ${action.runId}`,
+      text,
       userId: click.userId,
       channelId: click.channelId,
       requestId: requestIdOf(click.triggerId, verified.raw),
       ...(click.userName ? { userName: click.userName } : {}),
       ...(click.teamId ? { teamId: click.teamId } : {}),
+      ...(click.userTeamId && click.userTeamId !== click.teamId ? { userTeamId: click.userTeamId } : {}),
+      ...(click.enterpriseId ? { enterpriseId: click.enterpriseId } : {}),
       ...(click.responseUrl ? { responseUrl: click.responseUrl } : {}),
       ...(click.messageTs ? { messageTs: click.messageTs } : {}),
     };

@@ -13,6 +13,7 @@ export interface SlashCommand {
   userName?: string;
   channelId: string;
   teamId?: string;
+  enterpriseId?: string;
   responseUrl?: string;
   triggerId?: string;
 }
@@ -27,7 +28,12 @@ export interface ButtonClick {
   userId: string;
   userName?: string;
   channelId?: string;
+  /** `team.id`: the workspace the click came from. */
   teamId?: string;
+  /** `user.team_id`: the clicking user's own workspace (an E… id on Enterprise Grid). */
+  userTeamId?: string;
+  /** `enterprise.id` (or `team.enterprise_id`) on Enterprise Grid. */
+  enterpriseId?: string;
   responseUrl?: string;
   triggerId?: string;
   messageTs?: string;
@@ -49,6 +55,7 @@ export function readSlashCommand(params: URLSearchParams): SlashCommand | undefi
   const optional = {
     userName: text(params, "user_name"),
     teamId: text(params, "team_id"),
+    enterpriseId: text(params, "enterprise_id"),
     responseUrl: text(params, "response_url"),
     triggerId: text(params, "trigger_id"),
   };
@@ -125,11 +132,17 @@ export function readInteraction(params: URLSearchParams): InteractionRead {
   if (!Object.values(ACTION_IDS).includes(actionId as (typeof ACTION_IDS)[keyof typeof ACTION_IDS])) return { kind: "ignored" };
   const action = readAction(actionId, str(first, "value"));
   if (!action) return { kind: "malformed" };
-  const channelId = str(payload, "channel", "id") ?? str(payload, "container", "channel_id");
+  // A click names its channel twice; a payload whose two disagree did not come from Slack as is.
+  const channel = str(payload, "channel", "id");
+  const container = str(payload, "container", "channel_id");
+  if (channel !== undefined && container !== undefined && channel !== container) return { kind: "malformed" };
+  const channelId = channel ?? container;
   const optional = {
     userName: str(payload, "user", "username") ?? str(payload, "user", "name"),
     channelId: channelId && ID.test(channelId) ? channelId : undefined,
-    teamId: str(payload, "team", "id") ?? str(payload, "user", "team_id"),
+    teamId: str(payload, "team", "id"),
+    userTeamId: str(payload, "user", "team_id"),
+    enterpriseId: str(payload, "enterprise", "id") ?? str(payload, "team", "enterprise_id"),
     responseUrl: str(payload, "response_url"),
     triggerId: str(payload, "trigger_id"),
     messageTs: str(payload, "container", "message_ts") ?? str(payload, "message", "ts"),

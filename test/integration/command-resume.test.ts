@@ -2,6 +2,8 @@
  * The command worker killed between two effects, then the event redelivered: it resumes from
  * its record, never repeats what happened, and never drops the command.
  */
+import { accessPolicy } from "../../functions/core/access.js";
+import { parseConfig } from "../../functions/core/config.js";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Command } from "../../functions/core/commands.js";
 import { CommandBusy, createCommandWorker } from "../../functions/core/command-worker.js";
@@ -49,6 +51,7 @@ function process_(id: string, dies?: { after: "createRun" | "post" | "cancelRun"
     chat,
     clock: sim.control.clock,
     owner,
+    access: accessPolicy(parseConfig({ SLACK_API_URL: stub.apiUrl })),
     amigoUser: { org_id: sim.orgId, user_id: sim.credentials.userId },
     waitForPostMs: 0,
   });

@@ -15,6 +15,10 @@ import { buttonBody, type SlackStub, slackHeaders, slashBody, startSlackStub } f
 
 const SIGNING_SECRET = "lambda-test-signing-secret";
 const SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:simwatch-test";
+/** slack-http's own secret: the signing secret and nothing else. */
+const SIGNING_SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:simwatch-signing-test";
+/** A signing secret someone filled with everything. */
+const OVERFULL_SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:simwatch-overfull";
 let sim: RunningSimulator;
 let secretsManager: Server;
 const secretRequests: { target: string | undefined; authorization: string | undefined; secretId: unknown }[] = [];
@@ -70,9 +74,21 @@ beforeAll(async () => {
     let body = "";
     request.on("data", (chunk: Buffer) => (body += chunk.toString("utf8")));
     request.on("end", () => {
-      secretRequests.push({ target: request.headers["x-amz-target"] as string | undefined, authorization: request.headers.authorization, secretId: JSON.parse(body).SecretId });
-      const secret = { AMIGO_API_KEY: sim.credentials.apiKey, AMIGO_API_KEY_ID: sim.credentials.apiKeyId, SLACK_BOT_TOKEN: slack.token, SLACK_SIGNING_SECRET: SIGNING_SECRET };
-      response.writeHead(200, { "content-type": "application/x-amz-json-1.1" }).end(JSON.stringify({ ARN: SECRET_ARN, SecretString: JSON.stringify(secret) }));
+      const secretId = JSON.parse(body).SecretId as string;
+      secretRequests.push({ target: request.headers["x-amz-target"] as string | undefined, authorization: request.headers.authorization, secretId });
+      const credentials = {
+        AMIGO_ORG_ID: sim.orgId,
+        AMIGO_USER_ID: sim.credentials.userId,
+        AMIGO_API_KEY: sim.credentials.apiKey,
+        AMIGO_API_KEY_ID: sim.credentials.apiKeyId,
+        SLACK_BOT_TOKEN: slack.token,
+      };
+      const secrets: Record<string, Record<string, string>> = {
+        [SECRET_ARN]: credentials,
+        [SIGNING_SECRET_ARN]: { SLACK_SIGNING_SECRET: SIGNING_SECRET },
+        [OVERFULL_SECRET_ARN]: { ...credentials, SLACK_SIGNING_SECRET: SIGNING_SECRET },
+      };
+      response.writeHead(200, { "content-type": "application/x-amz-json-1.1" }).end(JSON.stringify({ ARN: secretId, SecretString: JSON.stringify(secrets[secretId]) }));
     });
   });
   await new Promise<void>((done) => secretsManager.listen(0, "127.0.0.1", done));
@@ -80,8 +96,6 @@ beforeAll(async () => {
     SECRET_ARN,
     AWS_ENDPOINT_URL_SECRETS_MANAGER: `http://127.0.0.1:${(secretsManager.address() as AddressInfo).port}`,
     AMIGO_API_URL: sim.url,
-    AMIGO_ORG_ID: sim.orgId,
-    AMIGO_USER_ID: sim.credentials.userId,
     ARCHIVE_BUCKET: bucket,
     S3_ENDPOINT: s3.endpoint,
     AWS_ACCESS_KEY_ID: s3.accessKeyId,
@@ -92,7 +106,7 @@ beforeAll(async () => {
     SLACK_API_URL: slack.apiUrl,
     SLACK_DEFAULT_CHANNEL: "CDEFAULT",
   });
-  for (const name of ["AMIGO_API_KEY", "AMIGO_API_KEY_ID", "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"]) delete process.env[name];
+  for (const name of ["AMIGO_ORG_ID", "AMIGO_USER_ID", "AMIGO_API_KEY", "AMIGO_API_KEY_ID", "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"]) delete process.env[name];
 });
 
 afterAll(async () => {
@@ -138,12 +152,35 @@ describe("the Lambda handlers", () => {
     expect(JSON.stringify(messages[0]?.blocks)).toContain("Checkout flows");
   });
 
-  it("slack-http: a signed, base64-encoded Function URL request is acked and handed off; a forged one causes nothing", async () => {
+  /** slack-http runs with SECRET_ARN naming its own secret, as the stack sets it. */
+  async function slackHttp() {
     const { handler } = await import("../../functions/handlers/slack-http.js");
+    return async (event: unknown, secretArn = SIGNING_SECRET_ARN) => {
+      process.env.SECRET_ARN = secretArn;
+      try {
+        return await handler(event as never, context);
+      } finally {
+        process.env.SECRET_ARN = SECRET_ARN;
+      }
+    };
+  }
+
+  it("slack-http: refuses to start on a secret holding more than the signing secret, naming the keys, never their values", async () => {
+    const handler = await slackHttp();
+    const body = slashBody({ text: "list" });
+    const attempt = handler(functionUrlEvent("/slack/commands", body, slackHeaders(SIGNING_SECRET, body, Math.floor(Date.now() / 1000))), OVERFULL_SECRET_ARN);
+    const error = await attempt.then(() => undefined, (reason: unknown) => reason as Error);
+    expect(error?.message).toMatch(/must hold only SLACK_SIGNING_SECRET; remove AMIGO_ORG_ID, AMIGO_USER_ID, AMIGO_API_KEY, AMIGO_API_KEY_ID, SLACK_BOT_TOKEN/);
+    expect(error?.message).not.toContain(sim.credentials.apiKey);
+    expect(error?.message).not.toContain(slack.token);
+  });
+
+  it("slack-http: a signed, base64-encoded Function URL request is acked and handed off; a forged one causes nothing", async () => {
+    const handler = await slackHttp();
     const before = events.accepted.length;
     const body = slashBody({ text: "list", response_url: slack.responseUrl("lambda") });
     const now = Math.floor(Date.now() / 1000);
-    const answer = (await handler(functionUrlEvent("/slack/commands", body, slackHeaders(SIGNING_SECRET, body, now)) as never, context)) as {
+    const answer = (await handler(functionUrlEvent("/slack/commands", body, slackHeaders(SIGNING_SECRET, body, now)))) as {
       statusCode: number;
       body: string;
     };
@@ -151,28 +188,9 @@ describe("the Lambda handlers", () => {
     expect(JSON.parse(answer.body).response_type).toBe("ephemeral");
     expect(published("Command Accepted")).toMatchObject([{ command: { verb: "list" } }]);
 
-    const forged = (await handler(functionUrlEvent("/slack/commands", body, slackHeaders("wrong-secret", body, now)) as never, context)) as { statusCode: number };
+    const forged = (await handler(functionUrlEvent("/slack/commands", body, slackHeaders("wrong-secret", body, now)))) as { statusCode: number };
     expect(forged.statusCode).toBe(401);
     expect(events.accepted.length).toBe(before + 1);
-  });
-
-  it("slack-http: Download artifacts answers privately with a fresh presigned S3 link that downloads the archived bytes", async () => {
-    const { handler } = await import("../../functions/handlers/slack-http.js");
-    const [archived] = published("Run Archived") as { runId: string; setId: string; key: string; sha256: string }[];
-    const body = buttonBody({
-      actionId: "simwatch_download",
-      value: JSON.stringify({ runId: archived?.runId, setId: archived?.setId, key: archived?.key }),
-      responseUrl: slack.responseUrl("download"),
-    });
-    const answer = (await handler(functionUrlEvent("/slack/interactions", body, slackHeaders(SIGNING_SECRET, body, Math.floor(Date.now() / 1000))) as never, context)) as { statusCode: number };
-    expect(answer.statusCode).toBe(200);
-    const reply = slack.responses.find((response) => response.id === "download");
-    expect(reply?.body.response_type).toBe("ephemeral");
-    const link = /<(http[^|>]+)\|Download the artifacts>/.exec(JSON.stringify(reply?.body.blocks ?? reply?.body.text))?.[1]?.replaceAll("&amp;", "&");
-    expect(link).toContain("X-Amz-Expires=300");
-    const download = await fetch(link ?? "");
-    expect(download.status).toBe(200);
-    expect(createHash("sha256").update(Buffer.from(await download.arrayBuffer())).digest("hex")).toBe(archived?.sha256);
   });
 
   it("command-worker: Command Accepted runs against Amigo and answers at the response_url", async () => {
@@ -182,5 +200,29 @@ describe("the Lambda handlers", () => {
     expect(outcome.status).toBe("done");
     expect(slack.responses.map((response) => response.id)).toContain("lambda");
     expect(JSON.stringify(slack.responses.at(-1)?.body)).toContain("Checkout flows");
+  });
+
+  it("Download artifacts: slack-http hands the click on, the worker answers privately with a fresh link that downloads the archived bytes as an attachment", async () => {
+    const handler = await slackHttp();
+    const worker = (await import("../../functions/handlers/command-worker.js")).handler;
+    const [archived] = published("Run Archived") as { runId: string; setId: string; key: string; sha256: string }[];
+    const body = buttonBody({
+      actionId: "simwatch_download",
+      value: JSON.stringify({ runId: archived?.runId, setId: archived?.setId, key: archived?.key }),
+      responseUrl: slack.responseUrl("download"),
+    });
+    const answer = (await handler(functionUrlEvent("/slack/interactions", body, slackHeaders(SIGNING_SECRET, body, Math.floor(Date.now() / 1000))))) as { statusCode: number };
+    expect(answer.statusCode).toBe(200);
+    expect(slack.responses.find((response) => response.id === "download")).toBeUndefined();
+    const click = published("Command Accepted").find((detail) => (detail.command as { verb: string }).verb === "download");
+    expect((await worker(lambdaEvent("Command Accepted", click))).status).toBe("done");
+    const reply = slack.responses.find((response) => response.id === "download");
+    expect(reply?.body.response_type).toBe("ephemeral");
+    const link = /<(http[^|>]+)\|Download the artifacts>/.exec(JSON.stringify(reply?.body.blocks ?? reply?.body.text))?.[1]?.replaceAll("&amp;", "&");
+    expect(link).toContain("X-Amz-Expires=300");
+    const download = await fetch(link ?? "");
+    expect(download.status).toBe(200);
+    expect(download.headers.get("content-disposition")).toMatch(/^attachment; filename="artifacts\./);
+    expect(createHash("sha256").update(Buffer.from(await download.arrayBuffer())).digest("hex")).toBe(archived?.sha256);
   });
 });

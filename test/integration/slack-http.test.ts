@@ -1,9 +1,12 @@
 import { type ServerType, serve } from "@hono/node-server";
+import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { MemoryStateStore } from "../support/memory-state-store.js";
 import { InProcessBus } from "../../functions/bus/in-process-bus.js";
+import { accessPolicy } from "../../functions/core/access.js";
 import { ACTION_IDS } from "../../functions/core/chat.js";
+import { parseConfig } from "../../functions/core/config.js";
 import { createCommandWorker } from "../../functions/core/command-worker.js";
 import type { SimwatchEvent } from "../../functions/core/events.js";
 import { silentLogger } from "../../functions/core/log.js";
@@ -14,6 +17,10 @@ import { SlackChat } from "../../functions/slack/client.js";
 import { responseUrlResponder } from "../../functions/slack/response-url.js";
 import { buttonBody, type SlackStub, slackHeaders, slashBody, startSlackStub } from "../support/slack-stub.js";
 import { startTestSimulator, testClient } from "../support/simulator.js";
+import { s3WithFreshBucket, testS3Server } from "../support/s3.js";
+import { startStallingProxy } from "../support/stalling-proxy.js";
+import { S3ArchiveStore } from "../../functions/archive/s3-archive-store.js";
+import { createS3Client } from "../../functions/archive/s3-client.js";
 
 const secret = "integration-signing-secret";
 
@@ -41,19 +48,21 @@ beforeAll(async () => {
   bus = new InProcessBus({ log: silentLogger, attempts: 3, retryDelayMs: 10 });
   recording = new RecordingBus(bus);
   const state = new MemoryStateStore();
+  const access = accessPolicy(parseConfig({ SLACK_ALLOWED_USERS: "U0ALICE,U0BOB", SLACK_API_URL: stub.apiUrl }));
   const chat = new SlackChat({ token: stub.token, apiUrl: stub.apiUrl });
   const worker = createCommandWorker({
     amigo: testClient(sim).client,
     state,
     chat,
     clock: { now: () => new Date() },
+    access,
     amigoUser: { org_id: sim.orgId, user_id: sim.credentials.userId },
   });
   bus.subscribe("Command Accepted", async (event) => void (await worker.handle(event.detail)), { name: "command-worker" });
   const app = createSlackApp({
     signingSecret: secret,
     bus: recording,
-    allowed: { users: ["U0ALICE", "U0BOB"], channels: [] },
+    access,
     respond: responseUrlResponder({ timeoutMs: 2000 }),
     maxBodyBytes: 32 * 1024,
   });
@@ -83,50 +92,8 @@ function send(path: string, body: string, headers: Record<string, string> = slac
   return fetch(`${baseUrl}${path}`, { method: "POST", body, headers });
 }
 
+// Forged, foreign and unauthorized requests: test/integration/slack-forged.test.ts.
 describe("the Slack app over real HTTP", () => {
-  it("refuses bad requests with the right status and causes nothing, not even an Amigo call", async () => {
-    const body = slashBody({ text: "run checkout", response_url: stub.responseUrl() });
-    const cases: [RequestInit & { path?: string }, number][] = [
-      [{ body, headers: slackHeaders("wrong", body, nowSeconds()) }, 401],
-      [{ body: `${body}&x=1`, headers: slackHeaders(secret, body, nowSeconds()) }, 401],
-      // Exact 5-minute boundaries are pinned in slack-verify.test.ts with a fixed clock; over real
-      // HTTP a second may tick between signing and checking, so these stay clear of the edge.
-      [{ body, headers: slackHeaders(secret, body, nowSeconds() - 330) }, 401],
-      [{ body, headers: slackHeaders(secret, body, nowSeconds() + 330) }, 401],
-      [{ body, headers: { "content-type": "application/x-www-form-urlencoded" } }, 401],
-      [{ body, headers: { ...slackHeaders(secret, body, nowSeconds()), "x-slack-request-timestamp": "NaN" } }, 401],
-      [{ body, headers: slackHeaders(secret, body, nowSeconds(), "application/json") }, 415],
-      [{ body: "x".repeat(40_000), headers: slackHeaders(secret, "x".repeat(40_000), nowSeconds()) }, 413],
-      [{ path: "/slack/interactions", body, headers: slackHeaders("wrong", body, nowSeconds()) }, 401],
-    ];
-    for (const [init, status] of cases) {
-      const response = await fetch(`${baseUrl}${init.path ?? "/slack/commands"}`, { method: "POST", body: init.body ?? null, headers: init.headers ?? {} });
-      expect(response.status, JSON.stringify(init.headers)).toBe(status);
-    }
-    await bus.idle();
-    expect(recording.published).toEqual([]);
-    expect(stub.responses).toEqual([]);
-    expect(amigoCalls()).toBe(0);
-  });
-
-  it("answers usage errors and unauthorized users at once, ephemerally, without an event or an Amigo call", async () => {
-    const texts = ["frobnicate", "run", "cancel nope", "run <@U0EVE>", "subscribe x --mention nobody"];
-    for (const text of texts) {
-      const response = await send("/slack/commands", slashBody({ text }));
-      expect(response.status).toBe(200);
-      expect(((await response.json()) as { response_type: string }).response_type).toBe("ephemeral");
-    }
-    const refused = await send("/slack/commands", slashBody({ text: "run checkout", user_id: "U0EVE" }));
-    expect(((await refused.json()) as { text: string }).text).toMatch(/not allowed/);
-    const button = buttonBody({ actionId: ACTION_IDS.cancel, value: JSON.stringify({ runId: "65f000000000000000000001" }), userId: "U0EVE", responseUrl: stub.responseUrl("eve") });
-    expect((await send("/slack/interactions", button)).status).toBe(200);
-    await bus.idle();
-    expect(recording.published).toEqual([]);
-    expect(amigoCalls()).toBe(0);
-    expect(stub.responses.map((r) => r.id)).toEqual(["eve"]);
-    expect(stub.responses[0]!.body.text).toMatch(/not allowed/);
-  });
-
   it("acks a run at once and the worker starts it, announces it and answers via response_url", async () => {
     const response = await send("/slack/commands", slashBody({ text: 'run "Billing disputes"', response_url: stub.responseUrl("x") }));
     expect(response.status).toBe(200);
@@ -149,3 +116,71 @@ describe("the Slack app over real HTTP", () => {
     expect(sim.control.getRun(runId)?.is_completed).toBe(true);
   });
 });
+
+describe("the Download artifacts click", () => {
+  it("is acked at once while S3 has not answered, and the link follows once it does", async () => {
+    const runId = "6b0b18a44226fdec9400003a";
+    const setId = "695b7d904226fdec9400001f";
+    const key = `runs/${setId}/${runId}/artifacts.jsonl`;
+    const s3 = testS3Server();
+    const { client, bucket } = await s3WithFreshBucket("slow-download");
+    await new S3ArchiveStore({ client, bucket }).putText(key, '{"turn":1}\n', "application/x-ndjson");
+    // The worker reaches S3 through a proxy that holds every request until released.
+    const slowS3 = await startStallingProxy(s3.endpoint);
+    const slowClient = createS3Client({ endpoint: slowS3.url, region: s3.region, credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey } });
+    const access = accessPolicy(parseConfig({ SLACK_API_URL: stub.apiUrl }));
+    const downloads = new InProcessBus({ log: silentLogger, attempts: 1 });
+    const worker = createCommandWorker({
+      amigo: testClient(sim).client,
+      state: new MemoryStateStore(),
+      chat: new SlackChat({ token: stub.token, apiUrl: stub.apiUrl }),
+      clock: { now: () => new Date() },
+      access,
+      archive: new S3ArchiveStore({ client: slowClient, bucket }),
+      archivePrefix: "runs/",
+    });
+    downloads.subscribe("Command Accepted", async (e) => void (await worker.handle(e.detail)), { name: "command-worker" });
+    const app = createSlackApp({ signingSecret: secret, bus: downloads, access });
+    const http = await new Promise<ServerType>((resolve) => {
+      const s = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, () => resolve(s));
+    });
+    const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}/slack/interactions`;
+    const click = (id: string) =>
+      fetch(url, { method: "POST", ...signedBody(buttonBody({ actionId: ACTION_IDS.download, value: JSON.stringify({ runId, setId, key }), responseUrl: stub.responseUrl(id) })) });
+    try {
+      expect((await click("first")).status).toBe(200);
+      await until(() => slowS3.held() > 0);
+      // S3 is holding the worker's request: a click now is still answered, and nothing has been linked yet.
+      expect((await click("second")).status).toBe(200);
+      expect(slowS3.held()).toBeGreaterThan(0);
+      expect(stub.responses).toEqual([]);
+      slowS3.release();
+      await downloads.idle();
+      expect(stub.responses.map((r) => r.id).sort()).toEqual(["first", "second"]);
+      const link = /<(http[^|>]+)\|Download the artifacts>/.exec(JSON.stringify(stub.responses[0]?.body.blocks))?.[1]?.replaceAll("&amp;", "&");
+      const file = await fetch(link ?? "");
+      expect(file.headers.get("content-disposition")).toBe('attachment; filename="artifacts.jsonl"');
+      expect(await file.text()).toBe('{"turn":1}\n');
+    } finally {
+      slowS3.release();
+      await downloads.close();
+      await slowS3.close();
+      await new Promise<void>((resolve) => {
+        http.close(() => resolve());
+        (http as Server).closeAllConnections();
+      });
+    }
+  });
+});
+
+function signedBody(body: string): { body: string; headers: Record<string, string> } {
+  return { body, headers: slackHeaders(secret, body, nowSeconds()) };
+}
+
+async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error("the condition never held");
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

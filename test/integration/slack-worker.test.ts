@@ -1,8 +1,14 @@
+import { accessPolicy } from "../../functions/core/access.js";
+import { parseConfig } from "../../functions/core/config.js";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { MemoryStateStore } from "../support/memory-state-store.js";
 import type { Command } from "../../functions/core/commands.js";
 import { CommandRetryLater, createCommandWorker, type CommandWorkerDeps } from "../../functions/core/command-worker.js";
-import type { CommandAcceptedDetail, SlackOrigin } from "../../functions/core/events.js";
+import type { AcceptedCommand, CommandAcceptedDetail, SlackOrigin } from "../../functions/core/events.js";
+import { FileSystemArchiveStore } from "../../functions/archive/fs-archive-store.js";
+import { S3ArchiveStore } from "../../functions/archive/s3-archive-store.js";
+import type { ArchiveStore } from "../../functions/core/ports.js";
+import { s3WithFreshBucket } from "../support/s3.js";
 import { stateKeys } from "../../functions/core/state-keys.js";
 import type { RunningSimulator } from "../../functions/local/simulator/index.js";
 import { renderMessage } from "../../functions/slack/blocks.js";
@@ -35,6 +41,7 @@ function worker(overrides: Partial<CommandWorkerDeps> = {}) {
     state,
     chat: new SlackChat({ token: stub.token, apiUrl: stub.apiUrl, timeoutMs: 2000 }),
     clock: sim.control.clock,
+    access: accessPolicy(parseConfig({ SLACK_API_URL: stub.apiUrl })),
     amigoUser: { org_id: sim.orgId, user_id: sim.credentials.userId },
     defaultChannel: "C0DEFAULT",
     waitForPostMs: 2000,
@@ -42,7 +49,7 @@ function worker(overrides: Partial<CommandWorkerDeps> = {}) {
   });
 }
 
-function accepted(command: Command, extra: Partial<CommandAcceptedDetail> = {}): CommandAcceptedDetail {
+function accepted(command: AcceptedCommand, extra: Partial<CommandAcceptedDetail> = {}): CommandAcceptedDetail {
   counter += 1;
   const id = `req-${counter}`;
   return {
@@ -263,5 +270,56 @@ describe("command worker against the simulator", () => {
     const outcome = await worker().handle(accepted({ verb: "run", set: "Checkout flows" }, { channelId: "C0PRIVATE" }));
     expect(outcome.status === "done" && outcome.runId).toMatch(/^[a-f0-9]{24}$/);
     expect(lastAnswer()).toContain("cannot post in this channel");
+  });
+});
+
+describe("the Download artifacts button, in the worker", () => {
+  const runId = "6b0b18a44226fdec9400003a";
+  const setId = "695b7d904226fdec9400001f";
+  const download = (key: string): AcceptedCommand => ({ verb: "download", runId, setId, key });
+  const linkIn = (answer: string) => /<(http[^|>]+)\|Download the artifacts>/.exec(answer)?.[1]?.replaceAll("&amp;", "&");
+
+  it("answers privately with a link presigned now, which downloads the file as an attachment, never as a page", async () => {
+    const { client, bucket } = await s3WithFreshBucket("download");
+    const archive = new S3ArchiveStore({ client, bucket });
+    const key = `runs/${setId}/${runId}/artifacts.html`;
+    const page = "<html><body><script>document.title='run by the bucket'</script></body></html>";
+    await archive.putText(key, page, "text/html");
+    const outcome = await worker({ archive, archivePrefix: "runs/" }).handle(accepted(download(key)));
+    expect(outcome.status).toBe("done");
+    expect(stub.responses.at(-1)?.body.response_type).toBe("ephemeral");
+    const link = linkIn(lastAnswer());
+    expect(link).toContain("X-Amz-Expires=300");
+    const response = await fetch(link ?? "");
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-disposition")).toBe('attachment; filename="artifacts.html"');
+    expect(await response.text()).toBe(page);
+  });
+
+  it("refuses a key outside the run's archive folder without asking the archive for anything", async () => {
+    const asked: string[] = [];
+    const archive: Pick<ArchiveStore, "locationOf" | "presignDownload"> = {
+      locationOf: (key) => `s3://bucket/${key}`,
+      presignDownload: async (key) => {
+        asked.push(key);
+        return "https://bucket.s3.amazonaws.com/x";
+      },
+    };
+    const bad = ["_simwatch/commands/x.json", `runs/${setId}/${runId}/../../other/artifacts.zip`, `runs/${setId}/65f000000000000000000002/artifacts.zip`, `runs/${setId}/${runId}/`, `runs/${setId}/${runId}/deeper/a.zip`];
+    for (const key of bad) await worker({ archive, archivePrefix: "runs/" }).handle(accepted(download(key)));
+    expect(asked).toEqual([]);
+    expect(answers()).toEqual(Array(bad.length).fill(expect.stringMatching(/does not point into this run's archive folder/)));
+  });
+
+  it("says so when the file is no longer in the archive", async () => {
+    const { client, bucket } = await s3WithFreshBucket("download-gone");
+    await worker({ archive: new S3ArchiveStore({ client, bucket }), archivePrefix: "runs/" }).handle(accepted(download(`runs/${setId}/${runId}/artifacts.zip`)));
+    expect(lastAnswer()).toMatch(/no longer in the archive/);
+  });
+
+  it("names where the file is when the archive is a folder, which has no links", async () => {
+    const archive = new FileSystemArchiveStore({ root: "/srv/simwatch" });
+    await worker({ archive, archivePrefix: "runs/" }).handle(accepted(download(`runs/${setId}/${runId}/artifacts.zip`)));
+    expect(lastAnswer()).toContain(`/srv/simwatch/runs/${setId}/${runId}/artifacts.zip`);
   });
 });

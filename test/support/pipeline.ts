@@ -13,6 +13,7 @@ import { S3ArchiveStore } from "../../functions/archive/s3-archive-store.js";
 import { S3StateStore } from "../../functions/archive/s3-state-store.js";
 import { InProcessBus } from "../../functions/bus/in-process-bus.js";
 import { type ArchiverOptions, archiveRun } from "../../functions/core/archive-run.js";
+import { DEFAULT_ARCHIVE_MAX_BYTES } from "../../functions/core/config.js";
 import { DETAIL_TYPES, type SimwatchEvent } from "../../functions/core/events.js";
 import { silentLogger } from "../../functions/core/log.js";
 import { type PollerOptions, pollOnce } from "../../functions/core/poll.js";
@@ -77,7 +78,7 @@ export async function startPipeline(options: { storage?: "s3" | "fs"; label?: st
     },
     async archiveRun(target, overrides = {}) {
       const outcome = await archiveRun(
-        { amigo, archive, state, bus, download: fetchDownloader(), clock: sim.control.clock, logger: silentLogger, archivePrefix: "runs/", ...overrides },
+        { amigo, archive, state, bus, download: fetchDownloader({ amigoBaseUrl: sim.url, maxBytes: DEFAULT_ARCHIVE_MAX_BYTES }), clock: sim.control.clock, logger: silentLogger, archivePrefix: "runs/", ...overrides },
         target,
       );
       await bus.idle();

@@ -339,7 +339,9 @@ export function slackHeaders(secret: string, body: string, timestamp: number, co
 }
 
 /** A slash command body as Slack sends it. */
-export function slashBody(fields: Partial<Record<"command" | "text" | "user_id" | "user_name" | "channel_id" | "team_id" | "response_url" | "trigger_id", string>>): string {
+export function slashBody(
+  fields: Partial<Record<"command" | "text" | "user_id" | "user_name" | "channel_id" | "team_id" | "enterprise_id" | "response_url" | "trigger_id", string>>,
+): string {
   return new URLSearchParams({
     token: "deprecated-verification-token",
     team_id: "T0TEAM",
@@ -353,14 +355,34 @@ export function slashBody(fields: Partial<Record<"command" | "text" | "user_id" 
   }).toString();
 }
 
-/** A block_actions body for one button. */
-export function buttonBody(options: { actionId: string; value: string; userId?: string; channelId?: string; responseUrl?: string; triggerId?: string; messageTs?: string }): string {
+/**
+ * A block_actions body for one button. `teamId` is the workspace of the click (team.id),
+ * `userTeamId` the clicker's own (user.team_id; another company's in Slack Connect, the E… id
+ * on Enterprise Grid), `enterpriseId` the organization's (enterprise.id, team.enterprise_id).
+ */
+export function buttonBody(options: {
+  actionId: string;
+  value: string;
+  userId?: string;
+  channelId?: string;
+  /** container.channel_id, when it should differ from channel.id. */
+  containerChannelId?: string;
+  teamId?: string;
+  userTeamId?: string;
+  enterpriseId?: string;
+  responseUrl?: string;
+  triggerId?: string;
+  messageTs?: string;
+}): string {
+  const teamId = options.teamId ?? "T0TEAM";
+  const enterprise = options.enterpriseId ? { enterprise_id: options.enterpriseId } : {};
   const payload = {
     type: "block_actions",
-    user: { id: options.userId ?? "U0ALICE", username: "alice", team_id: "T0TEAM" },
-    team: { id: "T0TEAM" },
+    user: { id: options.userId ?? "U0ALICE", username: "alice", team_id: options.userTeamId ?? teamId },
+    team: { id: teamId, ...enterprise },
+    ...(options.enterpriseId ? { enterprise: { id: options.enterpriseId, name: "Org" } } : {}),
     channel: { id: options.channelId ?? "C0GENERAL", name: "general" },
-    container: { type: "message", message_ts: options.messageTs ?? "1700000000.000001", channel_id: options.channelId ?? "C0GENERAL" },
+    container: { type: "message", message_ts: options.messageTs ?? "1700000000.000001", channel_id: options.containerChannelId ?? options.channelId ?? "C0GENERAL" },
     trigger_id: options.triggerId ?? `${Date.now()}.${Math.floor(Math.random() * 1e9)}.fedcba`,
     response_url: options.responseUrl ?? "https://hooks.slack.com/actions/T0TEAM/1/abc",
     actions: [{ type: "button", action_id: options.actionId, block_id: "b1", value: options.value, action_ts: "1700000000.1" }],

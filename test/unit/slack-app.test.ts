@@ -1,5 +1,6 @@
 import { handle, type LambdaEvent } from "hono/aws-lambda";
 import { beforeEach, describe, expect, it } from "vitest";
+import { type AccessPolicy, accessPolicy } from "../../functions/core/access.js";
 import { ACTION_IDS, type ChatMessage, type RespondOptions } from "../../functions/core/chat.js";
 import type { SimwatchEvent } from "../../functions/core/events.js";
 import type { EventBus } from "../../functions/core/ports.js";
@@ -24,21 +25,18 @@ class RecordingBus implements EventBus {
 
 let bus: RecordingBus;
 let responses: { url: string; message: ChatMessage; options: RespondOptions }[];
-let presigned: string[];
+
+/** The access policy of the configuration these lists would come from. */
+function policy(lists: { users?: string[]; channels?: string[]; teams?: string[] } = {}): AccessPolicy {
+  return accessPolicy({ SLACK_ALLOWED_USERS: lists.users ?? [], SLACK_ALLOWED_CHANNELS: lists.channels ?? [], SLACK_TEAM_ID: lists.teams ?? [], SLACK_API_URL: "https://slack.com/api/" });
+}
 
 function makeApp(overrides: Partial<SlackAppOptions> = {}) {
   return createSlackApp({
     signingSecret: secret,
     bus,
+    access: policy(),
     clock: { now: () => now },
-    archivePrefix: "runs/",
-    archive: {
-      locationOf: (key) => `s3://bucket/${key}`,
-      presignDownload: async (key, seconds) => {
-        presigned.push(key);
-        return `https://bucket.s3.amazonaws.com/${key}?X-Amz-Expires=${seconds}`;
-      },
-    },
     respond: async (url, message, options) => {
       responses.push({ url, message, options });
     },
@@ -62,7 +60,6 @@ async function ephemeralText(response: Response): Promise<string> {
 beforeEach(() => {
   bus = new RecordingBus();
   responses = [];
-  presigned = [];
 });
 
 describe("slack app: requests that must cause nothing", () => {
@@ -70,6 +67,7 @@ describe("slack app: requests that must cause nothing", () => {
   const signed = (b: string, ts = nowSeconds, contentType?: string) => slackHeaders(secret, b, ts, contentType);
   const garbled = command("run x", { channel_id: "C1<script>" });
   const badCancel = buttonBody({ actionId: ACTION_IDS.cancel, value: JSON.stringify({ runId: "nope" }) });
+  const twoChannels = buttonBody({ actionId: ACTION_IDS.cancel, value: JSON.stringify({ runId: RUN_ID }), channelId: "C0GENERAL", containerChannelId: "C0OTHER" });
   const cases: [string, string, string, Record<string, string>, number][] = [
     ["a wrong signing secret", "/slack/commands", body, slackHeaders("not-the-secret", body, nowSeconds), 401],
     ["a tampered body", "/slack/commands", body.replace("checkout", "billing"), signed(body), 401],
@@ -93,6 +91,9 @@ describe("slack app: requests that must cause nothing", () => {
     ["an interaction without payload", "/slack/interactions", "foo=bar", signed("foo=bar"), 400],
     ["an interaction whose payload is not JSON", "/slack/interactions", "payload=%7Bnot+json", signed("payload=%7Bnot+json"), 400],
     ["a cancel button with a bad run id", "/slack/interactions", badCancel, signed(badCancel), 400],
+    ["a button whose channel and container disagree", "/slack/interactions", twoChannels, signed(twoChannels), 400],
+    ["an upper-case digest", "/slack/commands", body, { ...signed(body), "x-slack-signature": `v0=${(signed(body)["x-slack-signature"] ?? "").slice(3).toUpperCase()}` }, 401],
+    ["two signatures in one header", "/slack/commands", body, { ...signed(body), "x-slack-signature": `${signed(body)["x-slack-signature"]}, ${signed(body)["x-slack-signature"]}` }, 401],
   ];
 
   it.each(cases)("%s", async (_name, path, requestBody, headers, status) => {
@@ -176,40 +177,98 @@ describe("slack app: usage errors answered at once, ephemeral, with usage", () =
   });
 });
 
-describe("slack app: authorization for run and cancel", () => {
-  const restricted = { allowed: { users: ["U0ALICE"], channels: ["C0OPS"] } };
+describe("slack app: authorization for everything that changes something", () => {
+  const restricted = { access: policy({ users: ["U0ALICE", "U0BOB"], channels: ["C0OPS"] }) };
+  const who = /Only <@U0ALICE> and <@U0BOB> may use run, cancel, subscribe, unsubscribe and the buttons/;
+  const where = /work only in <#C0OPS>/;
 
   it.each([
-    ["a user not on SLACK_ALLOWED_USERS runs", command("run checkout", { user_id: "U0MALLORY", channel_id: "C0OPS" }), /not allowed/],
-    ["a user not on SLACK_ALLOWED_USERS cancels", command(`cancel ${RUN_ID}`, { user_id: "U0MALLORY", channel_id: "C0OPS" }), /not allowed/],
-    ["an allowed user runs from a channel not on SLACK_ALLOWED_CHANNELS", command("run checkout", { channel_id: "C0RANDOM" }), /this channel/],
-  ])("refuses when %s", async (_name, body, expected) => {
+    ["a user not on SLACK_ALLOWED_USERS runs", command("run checkout", { user_id: "U0MALLORY", channel_id: "C0OPS" }), who],
+    ["a user not on SLACK_ALLOWED_USERS cancels", command(`cancel ${RUN_ID}`, { user_id: "U0MALLORY", channel_id: "C0OPS" }), who],
+    ["a user not on SLACK_ALLOWED_USERS subscribes the channel with @channel", command("subscribe checkout --mention @channel", { user_id: "U0MALLORY", channel_id: "C0OPS" }), who],
+    ["a user not on SLACK_ALLOWED_USERS unsubscribes", command("unsubscribe checkout", { user_id: "U0MALLORY", channel_id: "C0OPS" }), who],
+    ["an allowed user runs from a channel not on SLACK_ALLOWED_CHANNELS", command("run checkout", { channel_id: "C0RANDOM" }), where],
+    ["an allowed user subscribes a channel not on SLACK_ALLOWED_CHANNELS", command("subscribe checkout", { channel_id: "C0RANDOM" }), where],
+  ])("refuses when %s, in one ephemeral line saying who may", async (_name, body, expected) => {
     const response = await post(makeApp(restricted), "/slack/commands", body);
-    expect(await ephemeralText(response)).toMatch(expected);
+    const json = (await response.json()) as { response_type: string; text: string; blocks: unknown[] };
+    expect(json.response_type).toBe("ephemeral");
+    expect(json.text).toMatch(expected);
+    expect(json.text.split("\n").filter((line) => line.trim() !== "")).toHaveLength(1);
     expect(bus.events).toEqual([]);
   });
 
-  it("lets anyone read status and list even when run is restricted", async () => {
-    const response = await post(makeApp(restricted), "/slack/commands", command("status", { user_id: "U0MALLORY", channel_id: "C0RANDOM" }));
-    expect(await ephemeralText(response)).toMatch(/Working on/);
-    expect(bus.events).toHaveLength(1);
+  it("lets anyone read status, list and subscriptions even when changes are restricted", async () => {
+    for (const text of ["status", "list", "subscriptions"]) {
+      const response = await post(makeApp(restricted), "/slack/commands", command(text, { user_id: "U0MALLORY", channel_id: "C0RANDOM" }));
+      expect(await ephemeralText(response)).toMatch(/Working on/);
+    }
+    expect(bus.events).toHaveLength(3);
   });
 
-  it("refuses a cancel button from a user not allowed, through response_url, with no event", async () => {
-    const body = buttonBody({ actionId: ACTION_IDS.cancel, value: JSON.stringify({ runId: RUN_ID }), userId: "U0MALLORY", channelId: "C0OPS" });
+  it.each([
+    ["a cancel button from a user not allowed", buttonBody({ actionId: ACTION_IDS.cancel, value: JSON.stringify({ runId: RUN_ID }), userId: "U0MALLORY", channelId: "C0OPS" }), who],
+    ["a re-run button in a channel not allowed", buttonBody({ actionId: ACTION_IDS.rerun, value: JSON.stringify({ setId: SET_ID }), channelId: "C0RANDOM" }), where],
+    [
+      "a download button from a user not allowed",
+      buttonBody({ actionId: ACTION_IDS.download, value: JSON.stringify({ runId: RUN_ID, setId: SET_ID, key: `runs/${SET_ID}/${RUN_ID}/artifacts.zip` }), userId: "U0MALLORY", channelId: "C0OPS" }),
+      who,
+    ],
+  ])("refuses %s through response_url, with no event", async (_name, body, expected) => {
     const response = await post(makeApp(restricted), "/slack/interactions", body);
     expect(response.status).toBe(200);
     expect(bus.events).toEqual([]);
     expect(responses).toHaveLength(1);
-    expect(renderMessage(responses[0]!.message).text).toMatch(/not allowed/);
+    expect(renderMessage(responses[0]!.message).text).toMatch(expected);
     expect(responses[0]!.options).toEqual({ visibility: "ephemeral", replaceOriginal: false });
   });
+});
 
-  it("refuses a re-run button in a channel not allowed", async () => {
-    const body = buttonBody({ actionId: ACTION_IDS.rerun, value: JSON.stringify({ setId: SET_ID }), channelId: "C0RANDOM" });
-    await post(makeApp(restricted), "/slack/interactions", body);
+describe("slack app: workspaces (SLACK_TEAM_ID)", () => {
+  const ours = { access: policy({ teams: ["T0TEAM", "E0ORG"] }) };
+  const cancel = (ids: Partial<Parameters<typeof buttonBody>[0]>) => buttonBody({ actionId: ACTION_IDS.cancel, value: JSON.stringify({ runId: RUN_ID }), ...ids });
+
+  it.each([
+    ["a slash command from another team", command("list", { team_id: "T0OTHER" })],
+    ["a slash command from another enterprise", command("help", { team_id: "T0OTHER", enterprise_id: "E0OTHER" })],
+    ["a slash command naming no team", command("list", { team_id: "" })],
+  ])("refuses %s, read-only verbs too, with no event", async (_name, body) => {
+    const response = await post(makeApp(ours), "/slack/commands", body);
+    expect(await ephemeralText(response)).toMatch(/only members of the Slack workspaces listed in its `?SLACK_TEAM_ID/);
     expect(bus.events).toEqual([]);
-    expect(renderMessage(responses[0]!.message).text).toMatch(/this channel/);
+  });
+
+  it.each([
+    ["a click from another team", cancel({ teamId: "T0OTHER" })],
+    ["a Slack Connect click by another company's member in our channel", cancel({ userId: "U0GUEST", userTeamId: "T0OTHER" })],
+    ["a click from another enterprise", cancel({ teamId: "T0OTHER", userTeamId: "E0OTHER", enterpriseId: "E0OTHER" })],
+  ])("refuses %s", async (_name, body) => {
+    await post(makeApp(ours), "/slack/interactions", body);
+    expect(bus.events).toEqual([]);
+    expect(renderMessage(responses[0]!.message).text).toMatch(/SLACK_TEAM_ID/);
+  });
+
+  it("accepts a listed team, and any workspace of a listed enterprise", async () => {
+    await post(makeApp(ours), "/slack/commands", command("list"));
+    await post(makeApp(ours), "/slack/commands", command("list", { team_id: "T0SISTER", enterprise_id: "E0ORG" }));
+    await post(makeApp(ours), "/slack/interactions", cancel({ teamId: "T0SISTER", userTeamId: "E0ORG", enterpriseId: "E0ORG" }));
+    expect(bus.events.map((e) => e.detail)).toMatchObject([
+      { teamId: "T0TEAM" },
+      { teamId: "T0SISTER", enterpriseId: "E0ORG" },
+      { teamId: "T0SISTER", userTeamId: "E0ORG", enterpriseId: "E0ORG" },
+    ]);
+  });
+});
+
+describe("slack app: response_url", () => {
+  it.each([
+    ["a slash command", "/slack/commands", command("list", { response_url: "https://evil.example/commands/T/1/x" })],
+    ["a slash command whose response_url is plain http", "/slack/commands", command("list", { response_url: "http://hooks.slack.com/commands/T/1/x" })],
+    ["a button", "/slack/interactions", buttonBody({ actionId: ACTION_IDS.cancel, value: JSON.stringify({ runId: RUN_ID }), responseUrl: "https://hooks.slack.com.evil.example/actions/1" })],
+  ])("refuses %s whose response_url is not on Slack's host (400), answering nowhere", async (_name, path, body) => {
+    expect((await post(makeApp(), path, body)).status).toBe(400);
+    expect(bus.events).toEqual([]);
+    expect(responses).toEqual([]);
   });
 });
 
@@ -261,32 +320,13 @@ describe("slack app: accepted commands", () => {
 });
 
 describe("slack app: download button", () => {
-  const key = `runs/${SET_ID}/${RUN_ID}/artifacts.zip`;
-
-  it("answers ephemerally with a freshly presigned link", async () => {
-    const body = buttonBody({ actionId: ACTION_IDS.download, value: JSON.stringify({ runId: RUN_ID, setId: SET_ID, key }) });
-    const response = await post(makeApp({ downloadLinkSeconds: 120 }), "/slack/interactions", body);
+  it("hands the click to the command worker and acks it at once, touching no archive itself", async () => {
+    const key = `runs/${SET_ID}/${RUN_ID}/artifacts.zip`;
+    const body = buttonBody({ actionId: ACTION_IDS.download, value: JSON.stringify({ runId: RUN_ID, setId: SET_ID, key }), triggerId: "7.7.dl" });
+    const response = await post(makeApp(), "/slack/interactions", body);
     expect(response.status).toBe(200);
-    expect(presigned).toEqual([key]);
-    const rendered = renderMessage(responses[0]!.message);
-    expect(JSON.stringify(rendered.blocks)).toContain(`<https://bucket.s3.amazonaws.com/${key}?X-Amz-Expires=120|Download the artifacts>`);
-    expect(responses[0]!.options.visibility).toBe("ephemeral");
-    expect(bus.events).toEqual([]);
-  });
-
-  it("refuses a key outside the run's archive folder", async () => {
-    for (const bad of ["_simwatch/commands/x", `runs/${SET_ID}/${RUN_ID}/../../other/artifacts.zip`, `runs/${SET_ID}/65f000000000000000000002/artifacts.zip`]) {
-      const body = buttonBody({ actionId: ACTION_IDS.download, value: JSON.stringify({ runId: RUN_ID, setId: SET_ID, key: bad }) });
-      await post(makeApp(), "/slack/interactions", body);
-    }
-    expect(presigned).toEqual([]);
-    expect(responses.map((r) => renderMessage(r.message).text)).toEqual(Array(3).fill(expect.stringMatching(/does not point into/)));
-  });
-
-  it("names the location when the archive cannot presign (filesystem)", async () => {
-    const body = buttonBody({ actionId: ACTION_IDS.download, value: JSON.stringify({ runId: RUN_ID, setId: SET_ID, key }) });
-    await post(makeApp({ archive: { locationOf: (k) => `/srv/archive/${k}` } }), "/slack/interactions", body);
-    expect(renderMessage(responses[0]!.message).text).toContain(`/srv/archive/${key}`);
+    expect(bus.events.map((e) => e.detail)).toMatchObject([{ command: { verb: "download", runId: RUN_ID, setId: SET_ID, key }, requestId: "7.7.dl", channelId: "C0GENERAL" }]);
+    expect(responses).toEqual([]);
   });
 });
 

@@ -7,7 +7,7 @@ import type { UserInfo } from "../amigo-model.js";
 import type { ChatMessage } from "../chat.js";
 import type { CommandAcceptedDetail } from "../events.js";
 import type { Logger } from "../log.js";
-import type { AmigoApi } from "../ports.js";
+import type { AmigoApi, ArchiveStore } from "../ports.js";
 import type { PostOnceDeps } from "../post-once.js";
 import type { MessageDeps } from "../run-messages.js";
 
@@ -20,6 +20,11 @@ export interface VerbDeps extends MessageDeps {
   /** SLACK_DEFAULT_CHANNEL, to say where unsubscribed sets go. */
   defaultChannel?: string;
   commandWord: string;
+  /** Where archived artifacts are, for the Download artifacts button. */
+  archive?: Pick<ArchiveStore, "locationOf" | "presignDownload">;
+  archivePrefix: string;
+  /** Lifetime of a presigned download link, seconds (default 300). */
+  downloadLinkSeconds?: number;
 }
 
 export interface CommandContext {
