@@ -1,4 +1,6 @@
 /** Each typed error a caller can act on, produced by real answers from the simulator. */
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
   ActiveRunExists,
@@ -150,5 +152,41 @@ describe("errors a caller can branch on", () => {
     };
     const sets = await testClient(sim, { fetch: extra }).client.listSets();
     expect(sets.length).toBeGreaterThan(0);
+  });
+});
+
+describe("redirects", () => {
+  /** A server that records what reaches it, headers included: nothing may. */
+  async function catcher() {
+    const seen: { url: string | undefined; headers: Record<string, unknown> }[] = [];
+    const server = createServer((request, response) => {
+      seen.push({ url: request.url, headers: request.headers });
+      response.writeHead(200, { "content-type": "application/json" }).end('{"id_token":"x","expires_at":"2099-01-01T00:00:00Z"}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    return { seen, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  }
+
+  it.each([
+    ["sign-in (whose answer carries the API key headers)", "signIn" as const, 307],
+    ["a list call (with the bearer token)", "listRuns" as const, 302],
+    ["creating a run", "createRun" as const, 308],
+  ])("are never followed from %s: the call fails saying so, and nothing reaches the Location", async (_name, endpoint, status) => {
+    const elsewhere = await catcher();
+    try {
+      const { client, logs } = testClient(sim);
+      if (endpoint !== "signIn") await collect(client.listRuns({ limit: 1 }));
+      sim.control.faults.failNext(endpoint, { status, redirectTo: `${elsewhere.url}/v1/${sim.orgId}/steal` });
+      const set = sim.control.sets()[0]!;
+      const call = endpoint === "createRun" ? client.createRun(set.id) : collect(client.listRuns({ limit: 1 }));
+      const error = await rejectionOf(call);
+      expect(error).toBeInstanceOf(AmigoApiError);
+      expect(error).toMatchObject({ code: "http_error", status });
+      expect(error.message).toMatch(/a redirect, .*simwatch never follows Amigo's redirects/);
+      expect(elsewhere.seen).toEqual([]);
+      expect(JSON.stringify(logs)).not.toContain(sim.credentials.apiKey);
+    } finally {
+      await elsewhere.close();
+    }
   });
 });

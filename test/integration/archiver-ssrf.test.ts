@@ -1,0 +1,180 @@
+/**
+ * A hostile Amigo, as the archiver meets it: the simulator hands out artifact links (or
+ * redirects, or bodies) that would make the archiver read a file, the Lambda runtime API on
+ * 127.0.0.1:9001, cloud metadata or another host, or fill the bucket without end. Each is
+ * refused before a byte is sent there, leaves nothing in the archive, announces nothing, and is
+ * not retried with a fresh link (asking again cannot make it acceptable). Real servers on
+ * loopback: the simulator, Ceph RGW for S3, and listeners that record whatever reaches them.
+ */
+import { ListMultipartUploadsCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { fetchDownloader } from "../../functions/archive/artifact-download.js";
+import { ArchiveFailed, ArtifactRefused, ArtifactTooLarge } from "../../functions/core/archive-run.js";
+import type { EventOf } from "../../functions/core/events.js";
+import { type Pipeline, startPipeline } from "../support/pipeline.js";
+
+const MAX_BYTES = 2 * 1024 * 1024;
+
+/** A listener that answers 200 and records every request: nothing may ever reach one. */
+async function listener(host: string, port = 0): Promise<{ server: Server; url: string; hits: string[] } | undefined> {
+  const hits: string[] = [];
+  const server = createServer((request, response) => {
+    hits.push(`${request.method} ${request.url}`);
+    response.writeHead(200, { "content-type": "application/json" }).end('{"secret":"from the runtime API"}');
+  });
+  const bound = await new Promise<boolean>((resolve) => {
+    server.once("error", () => resolve(false));
+    server.listen(port, host, () => resolve(true));
+  });
+  return bound ? { server, url: `http://${host}:${(server.address() as AddressInfo).port}`, hits } : undefined;
+}
+
+let pipeline: Pipeline;
+let elsewhere: NonNullable<Awaited<ReturnType<typeof listener>>>;
+/** The runtime API's own address, when this machine lets a test listen there. */
+let runtimeApi: Awaited<ReturnType<typeof listener>>;
+/** A finished run every refusal is tried on: refused, it stays unarchived for the next case. */
+let refused: { runId: string; setId: string };
+
+beforeAll(async () => {
+  elsewhere = (await listener("127.0.0.1"))!;
+  runtimeApi = await listener("127.0.0.1", 9001);
+  pipeline = await startPipeline({ label: "ssrf" });
+  refused = await finishedRun(pipeline);
+});
+afterAll(async () => {
+  elsewhere.server.close();
+  runtimeApi?.server.close();
+  await pipeline?.close();
+});
+beforeEach(() => {
+  pipeline.sim.control.faults.clear();
+});
+
+async function finishedRun(p: Pipeline, bytes = 256 * 1024) {
+  await p.poll();
+  const runId = p.sim.control.createRun({ set: "Billing disputes", outcome: { durationMs: 1_000, artifactsDelayMs: 0, artifactBytes: bytes } });
+  await p.poll();
+  p.sim.control.advance(2_000);
+  await p.poll();
+  const ready = (p.ofType("Artifacts Ready") as EventOf<"Artifacts Ready">[]).find((e) => e.detail.runId === runId)?.detail;
+  if (!ready) throw new Error("the poller did not report the artifacts as ready");
+  return ready;
+}
+
+async function archiveOf(p: Pipeline, target: { runId: string; setId: string }) {
+  const listed = await p.s3!.send(new ListObjectsV2Command({ Bucket: p.bucket, Prefix: `runs/${target.setId}/${target.runId}/` }));
+  const uploads = await p.s3!.send(new ListMultipartUploadsCommand({ Bucket: p.bucket }));
+  return { objects: (listed.Contents ?? []).map((o) => o.Key), uploads: uploads.Uploads ?? [] };
+}
+
+/** Archives with the production downloader, capped at MAX_BYTES; returns the error it failed with. */
+async function refusal(p: Pipeline, target: { runId: string; setId: string }): Promise<Error> {
+  p.sim.control.resetRequests();
+  const outcome = p.archiveRun(target, { download: fetchDownloader({ amigoBaseUrl: p.sim.url, maxBytes: MAX_BYTES }) });
+  const error = await outcome.then(
+    () => undefined,
+    (reason: unknown) => reason as Error,
+  );
+  if (!error) throw new Error("the archive was made");
+  return error;
+}
+
+async function expectNothingHappened(p: Pipeline, target: { runId: string; setId: string }) {
+  expect(await archiveOf(p, target)).toEqual({ objects: [], uploads: [] });
+  expect(p.ofType("Run Archived").filter((e) => (e.detail as { runId: string }).runId === target.runId)).toEqual([]);
+  expect(elsewhere.hits).toEqual([]);
+  expect(runtimeApi?.hits ?? []).toEqual([]);
+  // One link asked for, not five: a refusal is final for this delivery.
+  expect(p.sim.control.requests("getArtifacts")).toHaveLength(1);
+}
+
+describe("artifact links the archiver refuses", () => {
+  const links: [string, () => string, RegExp][] = [
+    ["plain http to another host", () => "http://amigo-artifacts.s3.amazonaws.com/runs/x/artifacts.zip", /uses http, not https/],
+    ["a loopback server on another port", () => `${elsewhere.url}/artifacts.jsonl`, /uses http, not https/],
+    ["a file: URL", () => "file:///etc/passwd", /uses file, not https/],
+    ["a data: URL", () => "data:application/zip;base64,UEsDBBQAAAAIAA==", /uses data, not https/],
+    ["the Lambda runtime API on 127.0.0.1:9001", () => "http://127.0.0.1:9001/2018-06-01/runtime/invocation/next", /uses http, not https/],
+    ["https to this machine", () => "https://127.0.0.1:9001/2018-06-01/runtime/invocation/next", /points at 127\.0\.0\.1:9001/],
+    ["cloud metadata", () => "http://169.254.169.254/latest/meta-data/iam/security-credentials/", /uses http, not https/],
+    ["https to a private address", () => "https://10.0.0.8/artifacts.zip", /points at 10\.0\.0\.8/],
+    ["credentials in the link, on Amigo's own origin", () => pipeline.sim.url.replace("http://", "http://amigo:hunter2@") + "/_artifacts/x/artifacts.jsonl", /carries credentials/],
+  ];
+
+  it.each(links)("%s", async (_name, link, reason) => {
+    const target = refused;
+    pipeline.sim.control.faults.handOutLink(`${link()}${link().startsWith("data:") ? "" : "?X-Amz-Signature=s3cr3t-signature"}`);
+    const error = await refusal(pipeline, target);
+    expect(error).toBeInstanceOf(ArtifactRefused);
+    expect(error.message).toMatch(reason);
+    expect(error.message).not.toMatch(/s3cr3t|hunter2/);
+    await expectNothingHappened(pipeline, target);
+    expect(pipeline.sim.control.requests("download")).toEqual([]);
+  });
+});
+
+describe("redirects from an artifact link", () => {
+  const redirects: [string, () => string, RegExp][] = [
+    ["to another host", () => `${elsewhere.url}/stolen`, /after 1 redirect\) uses http, not https/],
+    ["to the Lambda runtime API", () => "http://127.0.0.1:9001/2018-06-01/runtime/invocation/next", /uses http, not https/],
+    ["to https on this machine", () => "https://127.0.0.1:9001/", /points at 127\.0\.0\.1:9001/],
+    ["to a file", () => "file:///etc/passwd", /uses file, not https/],
+    ["to a link carrying credentials", () => `${pipeline.sim.url.replace("http://", "http://user:pass@")}/_artifacts/x/artifacts.jsonl`, /carries credentials/],
+  ];
+
+  it.each(redirects)("%s: refused, and nothing is sent there", async (_name, location, reason) => {
+    const target = refused;
+    pipeline.sim.control.faults.failNext("download", { status: 302, redirectTo: location() });
+    const error = await refusal(pipeline, target);
+    expect(error).toBeInstanceOf(ArtifactRefused);
+    expect(error.message).toMatch(reason);
+    await expectNothingHappened(pipeline, target);
+    expect(pipeline.sim.control.requests("download")).toHaveLength(1);
+  });
+
+  it("follows at most 3: a fourth is refused, three still archive the file byte for byte", async () => {
+    const target = await finishedRun(pipeline);
+    pipeline.sim.control.faults.failNext("download", { status: 307, redirectTo: "self", count: 4 });
+    const error = await refusal(pipeline, target);
+    expect(error).toBeInstanceOf(ArtifactRefused);
+    expect(error.message).toMatch(/redirected more than 3 times/);
+    await expectNothingHappened(pipeline, target);
+
+    pipeline.sim.control.faults.clear();
+    pipeline.sim.control.faults.failNext("download", { status: 302, redirectTo: "self", count: 3 });
+    const outcome = await pipeline.archiveRun(target, { download: fetchDownloader({ amigoBaseUrl: pipeline.sim.url, maxBytes: MAX_BYTES }) });
+    expect(outcome.status).toBe("archived");
+    const expected = pipeline.sim.control.expectedArtifact(target.runId);
+    expect(outcome.status === "archived" && outcome.detail).toMatchObject({ size: expected.size, sha256: expected.sha256 });
+  });
+});
+
+describe("artifact bodies over ARCHIVE_MAX_BYTES", () => {
+  it("an endless body is cut off at the cap, leaves no object or upload behind, and is not fetched again", async () => {
+    const target = refused;
+    pipeline.sim.control.faults.streamEndlessly(5);
+    const error = await refusal(pipeline, target);
+    expect(error).toBeInstanceOf(ArtifactTooLarge);
+    expect(error).toBeInstanceOf(ArchiveFailed);
+    expect(error.message).toMatch(/larger than ARCHIVE_MAX_BYTES \(2097152 bytes\)/);
+    await expectNothingHappened(pipeline, target);
+    expect(pipeline.sim.control.requests("download")).toHaveLength(1);
+  });
+
+  it("a Content-Length over the cap is refused before the body is read", async () => {
+    const target = await finishedRun(pipeline, MAX_BYTES + 1);
+    const error = await refusal(pipeline, target);
+    expect(error).toBeInstanceOf(ArtifactTooLarge);
+    expect(error.message).toBe(`the artifact file is ${MAX_BYTES + 1} bytes, more than ARCHIVE_MAX_BYTES (${MAX_BYTES})`);
+    await expectNothingHappened(pipeline, target);
+  });
+
+  it("a file of exactly the cap is archived", async () => {
+    const target = await finishedRun(pipeline, MAX_BYTES);
+    const outcome = await pipeline.archiveRun(target, { download: fetchDownloader({ amigoBaseUrl: pipeline.sim.url, maxBytes: MAX_BYTES }) });
+    expect(outcome.status === "archived" && outcome.detail.size).toBe(MAX_BYTES);
+  });
+});
