@@ -18,23 +18,19 @@ function grantList(archive: ArchiveBucket, grantee: Grantee): void {
   );
 }
 
-export function grantStateReadWrite(archive: ArchiveBucket, grantee: Grantee): void {
+/**
+ * Reads and writes state (conditional PUTs create and change it); `deletes` for the functions
+ * whose code removes state: outbox entries (poller, archiver), subscriptions (command worker).
+ */
+export function grantStateReadWrite(archive: ArchiveBucket, grantee: Grantee, options: { deletes: boolean }): void {
   grantList(archive, grantee);
   grantee.grantPrincipal.addToPrincipalPolicy(
     new iam.PolicyStatement({
-      actions: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+      actions: ["s3:GetObject", "s3:PutObject", ...(options.deletes ? ["s3:DeleteObject"] : [])],
       resources: [archive.stateObjectsArn()],
     }),
   );
   acknowledgePrefix(archive, grantee, archive.statePrefix, "its own state");
-}
-
-export function grantStateRead(archive: ArchiveBucket, grantee: Grantee): void {
-  grantList(archive, grantee);
-  grantee.grantPrincipal.addToPrincipalPolicy(
-    new iam.PolicyStatement({ actions: ["s3:GetObject"], resources: [archive.stateObjectsArn()] }),
-  );
-  acknowledgePrefix(archive, grantee, archive.statePrefix, "its own state (read only)");
 }
 
 /** Writes archived runs; s3:PutObject covers multipart uploads, AbortMultipartUpload cleans a failed one. */
@@ -48,7 +44,7 @@ export function grantArchiveWrite(archive: ArchiveBucket, grantee: Grantee): voi
   acknowledgePrefix(archive, grantee, archive.archivePrefix, "the run archive it writes (one folder per run, keys unknown in advance)");
 }
 
-/** Reads archived runs, which is what a presigned download URL signed by this role may do. */
+/** Reads archived runs: the HEAD before a download link, and what a link signed by this role may do. */
 export function grantArchiveRead(archive: ArchiveBucket, grantee: Grantee): void {
   grantee.grantPrincipal.addToPrincipalPolicy(
     new iam.PolicyStatement({ actions: ["s3:GetObject"], resources: [archive.archiveObjectsArn()] }),

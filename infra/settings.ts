@@ -10,6 +10,12 @@ export interface Settings {
   readonly defaultChannel?: string;
   readonly allowedUsers: readonly string[];
   readonly allowedChannels: readonly string[];
+  /** SLACK_TEAM_ID: the Slack workspaces (T…) or Enterprise Grid organizations (E…) requests may come from. */
+  readonly allowedTeams: readonly string[];
+  /** Reserved concurrency of slack-http (caps what a flood of requests can take); unset = none reserved. */
+  readonly slackHttpReservedConcurrency?: number;
+  /** Reserved concurrency of the poller (1 = polls never overlap, and always have a slot); unset = none reserved. */
+  readonly pollerReservedConcurrency?: number;
   /** Days after which objects under the archive prefix move to Standard-IA (0 = never). */
   readonly infrequentAccessDays: number;
   /** Days after which objects under the archive prefix move to Glacier Flexible Retrieval (0 = never). */
@@ -37,6 +43,9 @@ export const CONTEXT_KEYS = [
   "defaultChannel",
   "allowedUsers",
   "allowedChannels",
+  "allowedTeams",
+  "slackHttpReservedConcurrency",
+  "pollerReservedConcurrency",
   "infrequentAccessDays",
   "glacierDays",
   "stateRetentionDays",
@@ -83,6 +92,9 @@ export function parseSettings(lookup: Lookup): Settings {
   const defaultChannel = read("defaultChannel", parseChannel);
   const allowedUsers = read("allowedUsers", (raw) => parseIdList(raw, /^[UW][A-Z0-9]{2,}$/, "Slack user ids (U… or W…)")) ?? [];
   const allowedChannels = read("allowedChannels", (raw) => parseIdList(raw, /^[CGD][A-Z0-9]{2,}$/, "Slack channel ids (C…, G… or D…)")) ?? [];
+  const allowedTeams = read("allowedTeams", (raw) => parseIdList(raw, /^[TE][A-Z0-9]{2,}$/, "Slack team ids (T…) or Enterprise Grid ids (E…)")) ?? [];
+  const slackHttpReservedConcurrency = read("slackHttpReservedConcurrency", parseConcurrency);
+  const pollerReservedConcurrency = read("pollerReservedConcurrency", parseConcurrency);
   const infrequentAccessDays =
     read("infrequentAccessDays", (raw) => parseDays(raw, 30, "Standard-IA takes objects at least 30 days old")) ?? DEFAULT_SETTINGS.infrequentAccessDays;
   const glacierDays = read("glacierDays", (raw) => parseDays(raw, 1, "")) ?? DEFAULT_SETTINGS.glacierDays;
@@ -103,6 +115,9 @@ export function parseSettings(lookup: Lookup): Settings {
     ...(defaultChannel === undefined ? {} : { defaultChannel }),
     allowedUsers,
     allowedChannels,
+    allowedTeams,
+    ...(slackHttpReservedConcurrency === undefined ? {} : { slackHttpReservedConcurrency }),
+    ...(pollerReservedConcurrency === undefined ? {} : { pollerReservedConcurrency }),
     infrequentAccessDays,
     glacierDays,
     stateRetentionDays,
@@ -167,6 +182,15 @@ function parseRetentionDays(raw: unknown): Parsed<number> {
     return bad(`must be at least ${MIN_STATE_RETENTION_DAYS} (a day longer than the 48 hours a run is watched), got ${days}`);
   }
   return ok(days);
+}
+
+/** Lambda reserved concurrency: at least 1 (0 would stop the function), at most an account's usual 1,000. */
+function parseConcurrency(raw: unknown): Parsed<number> {
+  const count = typeof raw === "number" ? raw : Number(String(raw).trim());
+  if (!Number.isInteger(count) || count < 1 || count > 1000) {
+    return bad(`expected a whole number of concurrent executions from 1 to 1000 (leave it unset to reserve none), got ${JSON.stringify(raw)}`);
+  }
+  return ok(count);
 }
 
 function parseEmail(raw: unknown): Parsed<string> {

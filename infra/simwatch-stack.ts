@@ -6,7 +6,8 @@
 import { CfnOutput, Duration, Fn, Stack, type StackProps, Validations } from "aws-cdk-lib";
 import * as lambda from "aws-cdk-lib/aws-lambda";
 import type { Construct } from "constructs";
-import { grantArchiveRead, grantArchiveWrite, grantStateRead, grantStateReadWrite } from "./access.js";
+import { CREDENTIAL_KEYS, SIGNING_SECRET_KEYS } from "../functions/core/config.js";
+import { grantArchiveRead, grantArchiveWrite, grantStateReadWrite } from "./access.js";
 import { ArchiveBucket } from "./constructs/archive-bucket.js";
 import { sendAsyncFailuresTo } from "./constructs/async-failures.js";
 import { SimwatchAlarms } from "./constructs/alarms.js";
@@ -27,7 +28,10 @@ export const SLACK_PATHS = { commands: "slack/commands", interactions: "slack/in
 export class SimwatchStack extends Stack {
   readonly archive: ArchiveBucket;
   readonly events: SimwatchBus;
+  /** Amigo's key and the bot token, for the poller, archiver, notifier and command worker. */
   readonly secret: CredentialsSecret;
+  /** slack-http's own: the signing secret and nothing else. */
+  readonly signingSecret: CredentialsSecret;
   readonly functions: Readonly<Record<"poller" | "archiver" | "notifier" | "commandWorker" | "slackHttp", SimwatchFunction>>;
   readonly functionUrl: lambda.FunctionUrl;
 
@@ -42,16 +46,22 @@ export class SimwatchStack extends Stack {
       stateRetentionDays: settings.stateRetentionDays,
     });
     this.events = new SimwatchBus(this, "Events");
-    this.secret = new CredentialsSecret(this, "Credentials");
+    this.secret = new CredentialsSecret(this, "Credentials", { keys: CREDENTIAL_KEYS, readBy: "the poller, archiver, notifier and command worker" });
+    this.signingSecret = new CredentialsSecret(this, "SigningSecret", { keys: SIGNING_SECRET_KEYS, readBy: "slack-http alone" });
 
+    // Who may do what: the same lists for slack-http and the command worker, which both check.
+    const access: Record<string, string> = {
+      SLACK_ALLOWED_USERS: settings.allowedUsers.join(","),
+      SLACK_ALLOWED_CHANNELS: settings.allowedChannels.join(","),
+      SLACK_TEAM_ID: settings.allowedTeams.join(","),
+    };
     const environment: Record<string, string> = {
       EVENT_BUS_NAME: this.events.bus.eventBusName,
       ARCHIVE_BUCKET: this.archive.bucket.bucketName,
       ARCHIVE_PREFIX: settings.archivePrefix,
       SECRET_ARN: this.secret.secretArn,
       AMIGO_API_URL: settings.amigoApiUrl,
-      SLACK_ALLOWED_USERS: settings.allowedUsers.join(","),
-      SLACK_ALLOWED_CHANNELS: settings.allowedChannels.join(","),
+      ...access,
       STATE_RETENTION_DAYS: String(settings.stateRetentionDays),
       ...(settings.defaultChannel === undefined ? {} : { SLACK_DEFAULT_CHANNEL: settings.defaultChannel }),
     };
@@ -64,6 +74,7 @@ export class SimwatchStack extends Stack {
       memorySize: 512,
       // Less than the shortest schedule interval, so polls rarely overlap (overlaps are safe anyway).
       timeout: Duration.seconds(55),
+      ...(settings.pollerReservedConcurrency === undefined ? {} : { reservedConcurrentExecutions: settings.pollerReservedConcurrency }),
     });
     const archiver = fn("Archiver", {
       handler: "archiver",
@@ -83,28 +94,33 @@ export class SimwatchStack extends Stack {
       memorySize: 256,
       timeout: Duration.seconds(60),
     });
-    const slackHttp = fn("SlackHttp", {
+    // The internet-facing function gets only what it uses: the bus, its own secret, the access lists.
+    const slackHttp = new SimwatchFunction(this, "SlackHttp", {
       handler: "slack-http",
       description: "simwatch: Slack slash command and interactivity endpoint (verifies, parses, acks within 3 s)",
       // More memory is more CPU: a cold start must still answer Slack within 3 seconds.
       memorySize: 512,
       timeout: Duration.seconds(10),
+      environment: { EVENT_BUS_NAME: this.events.bus.eventBusName, SECRET_ARN: this.signingSecret.secretArn, ...access },
+      ...(settings.slackHttpReservedConcurrency === undefined ? {} : { reservedConcurrentExecutions: settings.slackHttpReservedConcurrency }),
     });
     this.functions = { poller, archiver, notifier, commandWorker, slackHttp };
 
-    // Least privilege (docs/deploy.md, Permissions).
-    grantStateReadWrite(this.archive, poller.function);
-    grantStateReadWrite(this.archive, archiver.function);
+    // Least privilege (README, Deploy, Permissions): each function may do what its own code does.
+    // poller: state (outbox entries are deleted once sent), events, Amigo.
+    grantStateReadWrite(this.archive, poller.function, { deletes: true });
+    // archiver: state, writes the archive (never reads or deletes it), Run Archived, Amigo.
+    grantStateReadWrite(this.archive, archiver.function, { deletes: true });
     grantArchiveWrite(this.archive, archiver.function);
-    grantStateReadWrite(this.archive, notifier.function);
-    grantArchiveRead(this.archive, notifier.function);
-    grantStateReadWrite(this.archive, commandWorker.function);
-    grantStateRead(this.archive, slackHttp.function);
-    grantArchiveRead(this.archive, slackHttp.function);
-    for (const emitter of [poller, archiver, commandWorker, slackHttp]) this.events.bus.grantPutEventsTo(emitter.function);
-    // Every function uses at least one credential: poller and archiver the Amigo key, notifier
-    // the Slack bot token, slack-http the signing secret, the command worker both.
-    for (const user of [poller, archiver, notifier, commandWorker, slackHttp]) this.secret.grantRead(user.function);
+    // notifier: state (claims and messages, nothing deleted), Slack and Amigo (set names); it emits nothing.
+    grantStateReadWrite(this.archive, notifier.function, { deletes: false });
+    // command worker: state (unsubscribe deletes), reads the archive for download links; it emits nothing.
+    grantStateReadWrite(this.archive, commandWorker.function, { deletes: true });
+    grantArchiveRead(this.archive, commandWorker.function);
+    // slack-http: Command Accepted only; no S3 at all.
+    for (const emitter of [poller, archiver, slackHttp]) this.events.bus.grantPutEventsTo(emitter.function);
+    for (const user of [poller, archiver, notifier, commandWorker]) this.secret.grantRead(user.function);
+    this.signingSecret.grantRead(slackHttp.function);
 
     // Bus consumers: EventBridge retries delivery, then Lambda retries the invocation; what still
     // fails lands in the consumer's dead-letter queue.
@@ -162,10 +178,15 @@ export class SimwatchStack extends Stack {
     new CfnOutput(this, "ArchiveBucketName", { description: "S3 bucket of the run archive and simwatch's state", value: this.archive.bucket.bucketName });
     new CfnOutput(this, "ArchivePrefix", { description: "Prefix of the browsable run archive in the bucket", value: settings.archivePrefix });
     new CfnOutput(this, "EventBusName", { description: "EventBridge bus carrying simwatch events (source simwatch)", value: this.events.bus.eventBusName });
-    new CfnOutput(this, "SecretArn", { description: "Secrets Manager secret to fill with the Amigo and Slack credentials", value: this.secret.secretArn });
+    new CfnOutput(this, "SecretArn", { description: "Secrets Manager secret to fill with the Amigo credentials and the Slack bot token", value: this.secret.secretArn });
     new CfnOutput(this, "PutSecretValueCommand", {
       description: "Run this with the placeholders replaced by the real values to fill the secret",
       value: this.secret.putSecretValueCommand(),
+    });
+    new CfnOutput(this, "SigningSecretArn", { description: "Secrets Manager secret of slack-http: the Slack signing secret alone", value: this.signingSecret.secretArn });
+    new CfnOutput(this, "PutSigningSecretValueCommand", {
+      description: "Run this with the Slack app's signing secret in place of the placeholder",
+      value: this.signingSecret.putSecretValueCommand(),
     });
   }
 }

@@ -19,6 +19,8 @@ export interface SimwatchFunctionProps {
   readonly memorySize: number;
   readonly timeout: Duration;
   readonly environment: Readonly<Record<string, string>>;
+  /** Executions kept for this function alone (and taken from the account's unreserved pool); unset = none. */
+  readonly reservedConcurrentExecutions?: number;
   /** Defaults to one month: enough to investigate an incident, cheap to keep. */
   readonly logRetention?: logs.RetentionDays;
 }
@@ -61,6 +63,7 @@ export class SimwatchFunction extends Construct {
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize,
       timeout: props.timeout,
+      ...(props.reservedConcurrentExecutions === undefined ? {} : { reservedConcurrentExecutions: props.reservedConcurrentExecutions }),
       role: this.role,
       logGroup: this.logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,

@@ -3,11 +3,11 @@ import type { SimwatchFunction } from "../../infra/constructs/simwatch-function.
 import { type Synthesized, allIdentityStatements, asArray, permissionsOf, render, synth } from "./synth.js";
 
 let s: Synthesized;
-let ids: { bucket: string; bus: string; secret: string };
+let ids: { bucket: string; bus: string; secret: string; signingSecret: string };
 beforeAll(() => {
   s = synth({ alarmEmail: "oncall@example.com" });
   const id = (c: { node: { defaultChild?: unknown } }) => s.stack.getLogicalId(c.node.defaultChild as Parameters<typeof s.stack.getLogicalId>[0]);
-  ids = { bucket: id(s.stack.archive.bucket), bus: id(s.stack.events.bus), secret: "CredentialsF8F243AA" };
+  ids = { bucket: id(s.stack.archive.bucket), bus: id(s.stack.events.bus), secret: "CredentialsF8F243AA", signingSecret: id(s.stack.signingSecret) };
 });
 
 /** Permissions of a function's role, without logging, tracing and its own dead-letter queue. */
@@ -58,7 +58,8 @@ describe("IAM", () => {
   const archive = () => `${ids.bucket}.Arn/runs/*`;
   const bucket = () => `${ids.bucket}.Arn`;
 
-  it("poller: state read/write, PutEvents, the secret", () => {
+  // What each handler's code calls, walked by hand (README, Deploy, Permissions), and nothing more.
+  it("poller: state (deleting outbox entries once sent), PutEvents, the credentials secret", () => {
     expect(grantsOf(s.stack.functions.poller)).toEqual({
       "s3:ListBucket": [bucket()],
       "s3:GetObject": [state()],
@@ -69,7 +70,7 @@ describe("IAM", () => {
     });
   });
 
-  it("archiver: put and abort multipart uploads in the archive prefix, state, PutEvents, the secret", () => {
+  it("archiver: put and abort multipart uploads in the archive prefix (never read or delete it), state, PutEvents, the credentials secret", () => {
     expect(grantsOf(s.stack.functions.archiver)).toEqual({
       "s3:ListBucket": [bucket()],
       "s3:GetObject": [state()],
@@ -81,34 +82,37 @@ describe("IAM", () => {
     });
   });
 
-  it("notifier: read the archive (to presign downloads), state, the secret; it emits no events", () => {
+  it("notifier: state without deleting any, the credentials secret; it never reads the archive and emits no events", () => {
     expect(grantsOf(s.stack.functions.notifier)).toEqual({
-      "s3:ListBucket": [bucket()],
-      "s3:GetObject": [state(), archive()].sort(),
-      "s3:PutObject": [state()],
-      "s3:DeleteObject": [state()],
-      "secretsmanager:GetSecretValue": [ids.secret],
-    });
-  });
-
-  it("command worker: state, PutEvents, the secret; no access to the archive", () => {
-    expect(grantsOf(s.stack.functions.commandWorker)).toEqual({
       "s3:ListBucket": [bucket()],
       "s3:GetObject": [state()],
       "s3:PutObject": [state()],
-      "s3:DeleteObject": [state()],
-      "events:PutEvents": [`${ids.bus}.Arn`],
       "secretsmanager:GetSecretValue": [ids.secret],
     });
   });
 
-  it("slack-http: PutEvents, read state and archive (presigned downloads), the secret; writes nothing to S3", () => {
-    expect(grantsOf(s.stack.functions.slackHttp)).toEqual({
+  it("command worker: state, reading the archive (download links), the credentials secret; it never publishes", () => {
+    expect(grantsOf(s.stack.functions.commandWorker)).toEqual({
       "s3:ListBucket": [bucket()],
       "s3:GetObject": [state(), archive()].sort(),
-      "events:PutEvents": [`${ids.bus}.Arn`],
+      "s3:PutObject": [state()],
+      "s3:DeleteObject": [state()],
       "secretsmanager:GetSecretValue": [ids.secret],
     });
+  });
+
+  it("slack-http: PutEvents and its own secret, which holds the signing secret alone; no S3 at all", () => {
+    expect(grantsOf(s.stack.functions.slackHttp)).toEqual({
+      "events:PutEvents": [`${ids.bus}.Arn`],
+      "secretsmanager:GetSecretValue": [ids.signingSecret],
+    });
+    expect(ids.signingSecret).not.toBe(ids.secret);
+  });
+
+  it("only slack-http may read the signing secret, and slack-http may read nothing else", () => {
+    for (const [name, f] of Object.entries(s.stack.functions)) {
+      expect(grantsOf(f)["secretsmanager:GetSecretValue"], name).toEqual([name === "slackHttp" ? ids.signingSecret : ids.secret]);
+    }
   });
 
   it("functions may only send to their own dead-letter queue (on-failure destination); slack-http to none", () => {

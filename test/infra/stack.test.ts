@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { DETAIL_TYPES } from "../../functions/core/events.js";
 import { EXPIRING_STATE_PREFIXES, stateKeys } from "../../functions/core/state-keys.js";
 import { type Synthesized, render, synth } from "./synth.js";
+import type { SimwatchFunction } from "../../infra/constructs/simwatch-function.js";
 
 const logicalId = (s: Synthesized, construct: { node: { defaultChild?: unknown } }) =>
   s.stack.getLogicalId(construct.node.defaultChild as Parameters<Synthesized["stack"]["getLogicalId"]>[0]);
@@ -133,23 +134,41 @@ describe("functions", () => {
     for (const group of Object.values(groups)) expect(group.Properties.RetentionInDays).toBe(30);
   });
 
-  it("get the configuration as environment variables", () => {
-    const configured = synth({ defaultChannel: "C0DEFAULT", allowedUsers: "U1AA,U2BB", allowedChannels: "C3CC", amigoApiUrl: "https://amigo.example" });
-    for (const f of Object.values(configured.stack.functions)) {
-      const variables = (configured.json.Resources[logicalId(configured, f.function)]!.Properties!.Environment as { Variables: Record<string, unknown> }).Variables;
-      expect(variables).toEqual({
+  it("get the configuration as environment variables; slack-http only what it uses", () => {
+    const configured = synth({ defaultChannel: "C0DEFAULT", allowedUsers: "U1AA,U2BB", allowedChannels: "C3CC", allowedTeams: "T0TEAM,E0ORG", amigoApiUrl: "https://amigo.example" });
+    const variablesOf = (f: SimwatchFunction) => (configured.json.Resources[logicalId(configured, f.function)]!.Properties!.Environment as { Variables: Record<string, unknown> }).Variables;
+    const access = { SLACK_ALLOWED_USERS: "U1AA,U2BB", SLACK_ALLOWED_CHANNELS: "C3CC", SLACK_TEAM_ID: "T0TEAM,E0ORG" };
+    const { slackHttp, ...workers } = configured.stack.functions;
+    for (const f of Object.values(workers)) {
+      expect(variablesOf(f)).toEqual({
         EVENT_BUS_NAME: { Ref: logicalId(configured, configured.stack.events.bus) },
         ARCHIVE_BUCKET: { Ref: logicalId(configured, configured.stack.archive.bucket) },
         ARCHIVE_PREFIX: "runs/",
         SECRET_ARN: { Ref: "CredentialsF8F243AA" },
         AMIGO_API_URL: "https://amigo.example",
         SLACK_DEFAULT_CHANNEL: "C0DEFAULT",
-        SLACK_ALLOWED_USERS: "U1AA,U2BB",
-        SLACK_ALLOWED_CHANNELS: "C3CC",
+        ...access,
         STATE_RETENTION_DAYS: "30",
         NODE_OPTIONS: "--enable-source-maps",
       });
     }
+    expect(variablesOf(slackHttp)).toEqual({
+      EVENT_BUS_NAME: { Ref: logicalId(configured, configured.stack.events.bus) },
+      SECRET_ARN: { Ref: logicalId(configured, configured.stack.signingSecret) },
+      ...access,
+      NODE_OPTIONS: "--enable-source-maps",
+    });
+  });
+
+  it("reserve concurrency for slack-http and the poller only when the context asks", () => {
+    for (const f of Object.values(s.stack.functions)) {
+      expect(s.json.Resources[logicalId(s, f.function)]!.Properties!.ReservedConcurrentExecutions).toBeUndefined();
+    }
+    const reserved = synth({ slackHttpReservedConcurrency: "20", pollerReservedConcurrency: 1 });
+    const reservation = (f: SimwatchFunction) => reserved.json.Resources[logicalId(reserved, f.function)]!.Properties!.ReservedConcurrentExecutions;
+    expect(reservation(reserved.stack.functions.slackHttp)).toBe(20);
+    expect(reservation(reserved.stack.functions.poller)).toBe(1);
+    for (const name of ["archiver", "notifier", "commandWorker"] as const) expect(reservation(reserved.stack.functions[name])).toBeUndefined();
   });
 });
 
@@ -279,12 +298,13 @@ describe("Slack endpoint", () => {
   });
 });
 
-describe("credentials secret", () => {
-  it("is created empty: no SecretString, no generated value", () => {
-    const secrets = Object.values(s.template.findResources("AWS::SecretsManager::Secret"));
-    expect(secrets).toHaveLength(1);
-    expect(Object.keys(secrets[0]!.Properties)).toEqual(["Description"]);
-    expect(secrets[0]!.Properties.Description).toContain("AMIGO_ORG_ID, AMIGO_API_KEY, AMIGO_API_KEY_ID, AMIGO_USER_ID, SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET");
+describe("secrets", () => {
+  it("are two, created empty: the workers' credentials, and slack-http's signing secret alone", () => {
+    const secrets = s.template.findResources("AWS::SecretsManager::Secret");
+    expect(Object.keys(secrets).sort()).toEqual(["CredentialsF8F243AA", logicalId(s, s.stack.signingSecret)].sort());
+    for (const secret of Object.values(secrets)) expect(Object.keys(secret.Properties)).toEqual(["Description"]);
+    expect(secrets.CredentialsF8F243AA!.Properties.Description).toContain("keys AMIGO_ORG_ID, AMIGO_API_KEY, AMIGO_API_KEY_ID, AMIGO_USER_ID, SLACK_BOT_TOKEN and no others");
+    expect(secrets[logicalId(s, s.stack.signingSecret)]!.Properties.Description).toContain("read by slack-http alone. JSON with keys SLACK_SIGNING_SECRET and no others");
   });
 });
 
@@ -315,7 +335,7 @@ describe("alarms", () => {
 });
 
 describe("outputs", () => {
-  it("give the Slack URLs, the bucket, the bus, the secret and the command that fills it", () => {
+  it("give the Slack URLs, the bucket, the bus, the secrets and the commands that fill them", () => {
     const outputs = s.json.Outputs!;
     const urlId = logicalId(s, s.stack.functionUrl);
     expect(render(outputs.SlashCommandUrl!.Value)).toBe(`${urlId}.FunctionUrlslack/commands`);
@@ -326,7 +346,12 @@ describe("outputs", () => {
     const command = render(outputs.PutSecretValueCommand!.Value);
     expect(command).toMatch(/^aws secretsmanager put-secret-value --secret-id CredentialsF8F243AA --secret-string '\{.*\}'$/);
     const json = JSON.parse(command.slice(command.indexOf("'") + 1, -1)) as Record<string, string>;
-    expect(Object.keys(json)).toEqual(["AMIGO_ORG_ID", "AMIGO_API_KEY", "AMIGO_API_KEY_ID", "AMIGO_USER_ID", "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"]);
+    expect(Object.keys(json)).toEqual(["AMIGO_ORG_ID", "AMIGO_API_KEY", "AMIGO_API_KEY_ID", "AMIGO_USER_ID", "SLACK_BOT_TOKEN"]);
     for (const value of Object.values(json)) expect(value).toMatch(/^<[a-z ]+>$/);
+    const signingId = logicalId(s, s.stack.signingSecret);
+    expect(outputs.SigningSecretArn!.Value).toEqual({ Ref: signingId });
+    expect(render(outputs.PutSigningSecretValueCommand!.Value)).toBe(
+      `aws secretsmanager put-secret-value --secret-id ${signingId} --secret-string '{"SLACK_SIGNING_SECRET":"<slack signing secret>"}'`,
+    );
   });
 });
