@@ -1,7 +1,9 @@
 /**
  * The newcomer's path, end to end: `simwatch serve` in a child process with no
  * configuration at all, driven over HTTP like Slack would, watched through its terminal
- * output and its archive folder, then stopped with SIGINT.
+ * output and its archive folder, then stopped with SIGINT. Then the same with every secret
+ * configured (Amigo as a simulator on loopback, Slack as the stand-in), logging everything:
+ * no line either serve printed holds a secret value.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -9,10 +11,13 @@ import { mkdtemp, readdir, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ACTION_IDS } from "../../functions/core/chat.js";
 import { LOCAL_SIGNING_SECRET } from "../../functions/local/local-services.js";
+import { type RunningSimulator, startSimulator } from "../../functions/local/simulator/index.js";
 import { signatureOf } from "../../functions/slack/verify.js";
 import { freePorts } from "../support/processes.js";
-import { environmentWithoutSimwatch, SIMWATCH_BIN } from "../support/simwatch-cli.js";
+import { environmentWithoutSimwatch, SIMWATCH_BIN, simwatchEnv } from "../support/simwatch-cli.js";
+import { buttonBody, type SlackStub, slackHeaders, startSlackStub } from "../support/slack-stub.js";
 
 let child: ChildProcess;
 let output = "";
@@ -30,8 +35,8 @@ async function waitFor(pattern: RegExp, timeoutMs = 40_000): Promise<RegExpMatch
   throw new Error(`timed out waiting for ${pattern} in:\n${output}`);
 }
 
-function slash(text: string, secret = LOCAL_SIGNING_SECRET): Promise<Response> {
-  const body = new URLSearchParams({ command: "/sim", text, user_id: "UE2E", channel_id: "simwatch-local", team_id: "T1", trigger_id: `t-${Math.random()}` }).toString();
+function slash(text: string, secret = LOCAL_SIGNING_SECRET, fields: Record<string, string> = {}): Promise<Response> {
+  const body = new URLSearchParams({ command: "/sim", text, user_id: "UE2E", channel_id: "simwatch-local", team_id: "T1", trigger_id: `t-${Math.random()}`, ...fields }).toString();
   const timestamp = String(Math.floor(Date.now() / 1000));
   return fetch(`http://127.0.0.1:${port}/slack/commands`, {
     method: "POST",
@@ -40,25 +45,34 @@ function slash(text: string, secret = LOCAL_SIGNING_SECRET): Promise<Response> {
   });
 }
 
-beforeAll(async () => {
+/** Starts `simwatch serve` in a fresh folder, configured by `env` alone. */
+async function startServe(env: Record<string, string>): Promise<void> {
   dir = await mkdtemp(join(tmpdir(), "simwatch-e2e-"));
   [port] = (await freePorts(1)) as [number];
+  output = "";
   child = spawn(process.execPath, [SIMWATCH_BIN, "serve"], {
     cwd: dir,
-    env: { ...environmentWithoutSimwatch(), PORT: String(port), POLL_INTERVAL_SECONDS: "1" },
+    env: { ...env, PORT: String(port), POLL_INTERVAL_SECONDS: "1" },
     stdio: ["ignore", "pipe", "pipe"],
   });
   child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
   child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
   exit = new Promise((done) => child.once("exit", (code) => done(code)));
   await waitFor(/listening on http/);
-});
+}
+
+/** Every line printed that contains one of `secrets` (it should be none). */
+function linesHolding(secrets: readonly string[]): string[] {
+  return output.split("\n").filter((line) => secrets.some((secret) => line.includes(secret)));
+}
 
 afterAll(() => {
   if (child.exitCode === null) child.kill("SIGKILL");
 });
 
 describe("simwatch serve with no configuration", () => {
+  beforeAll(() => startServe(environmentWithoutSimwatch()));
+
   it("announces the embedded simulator, the folder archive and the terminal for Slack", () => {
     expect(output).toContain("EMBEDDED SIMULATOR");
     expect(output).toContain(join(dir, "archive"));
@@ -108,4 +122,75 @@ describe("simwatch serve with no configuration", () => {
     await walk(join(dir, "archive", "runs"));
     expect(leftovers).toEqual([]);
   });
+
+  it("printed no line holding the local signing secret or the simulator's credentials", () => {
+    expect(output.split("\n").length).toBeGreaterThan(20);
+    // The embedded simulator's key is its default one (functions/local/simulator/simulator.ts).
+    expect(linesHolding([LOCAL_SIGNING_SECRET, "sim-api-key-0000000000000000"])).toEqual([]);
+    expect(output).not.toMatch(/simtok_/);
+  });
 });
+
+describe("simwatch serve with every secret configured", () => {
+  const signingSecret = "e2e-signing-secret-6f1c0a9b2d";
+  let amigo: RunningSimulator;
+  let slack: SlackStub;
+  let secretValues: string[];
+
+  beforeAll(async () => {
+    amigo = await startSimulator({ rateLimits: false, apiKey: "amigo-e2e-api-key-3e9a71", apiKeyId: "amigo-e2e-key-id-51bd", defaultOutcome: { durationMs: 2_000, artifactsDelayMs: 500, artifactBytes: 64 * 1024 } });
+    slack = await startSlackStub({ token: "xoxb-e2e-4242-bot-token-8c7d" });
+    secretValues = [signingSecret, slack.token, amigo.credentials.apiKey, amigo.credentials.apiKeyId];
+    const archiveDir = join(await mkdtemp(join(tmpdir(), "simwatch-e2e-archive-")), "archive");
+    await startServe(
+      simwatchEnv(
+        { sim: amigo, slack, channel: "C0DEFAULT", archiveDir },
+        // Everything logged: every Amigo request, every event, every refusal.
+        { SLACK_SIGNING_SECRET: signingSecret, SLACK_ALLOWED_USERS: "UE2E", SLACK_TEAM_ID: "T1", SIMWATCH_LOG_LEVEL: "info" },
+      ),
+    );
+  });
+
+  afterAll(async () => {
+    if (child.exitCode === null) child.kill("SIGKILL");
+    await slack?.close();
+    await amigo?.close();
+  });
+
+  it("runs, archives and posts with them, refuses what it must, and never prints one", async () => {
+    expect((await slash('run "Checkout flows"', "not-the-secret")).status).toBe(401);
+    expect(await (await slash('run "Checkout flows"', signingSecret, { user_id: "UEVE" })).text()).toMatch(/Only/);
+    expect(await (await slash("list", signingSecret, { team_id: "TOTHER" })).text()).toMatch(/SLACK_TEAM_ID/);
+    const run = await slash('run "Checkout flows"', signingSecret, { response_url: slack.responseUrl("run"), channel_id: "C0E2E" });
+    expect(run.status).toBe(200);
+    await waitUntil(() => slack.responses.some((r) => r.id === "run"));
+    const runId = /Started run `?([0-9a-f]{24})/.exec(JSON.stringify(slack.responses.find((r) => r.id === "run")?.body))?.[1];
+    expect(runId).toBeDefined();
+    await waitUntil(() => slack.channel("C0E2E").some((m) => m.history.length > 0 && /archived/i.test(JSON.stringify(m.blocks))));
+    const setId = amigo.control.getRun(runId ?? "")?.simulation_unit_test_set_id ?? "";
+    const key = `runs/${setId}/${runId}/artifacts.jsonl`;
+    const click = buttonBody({ actionId: ACTION_IDS.download, value: JSON.stringify({ runId, setId, key }), userId: "UE2E", teamId: "T1", channelId: "C0E2E", responseUrl: slack.responseUrl("download") });
+    const clicked = await fetch(`http://127.0.0.1:${port}/slack/interactions`, { method: "POST", body: click, headers: slackHeaders(signingSecret, click, Math.floor(Date.now() / 1000)) });
+    expect(clicked.status).toBe(200);
+    await waitUntil(() => slack.responses.some((r) => r.id === "download"));
+    expect(JSON.stringify(slack.responses.find((r) => r.id === "download")?.body)).toContain(key);
+
+    child.kill("SIGINT");
+    expect(await exit).toBe(0);
+    // The secrets were used: Amigo signed in with the key, Slack was called with the token.
+    expect(output).toMatch(/"event":"amigo.signed_in"/);
+    expect(slack.calls.filter((call) => call.authorization === `Bearer ${slack.token}`).length).toBeGreaterThan(0);
+    expect(output).toMatch(/"event":"amigo.request"/);
+    expect(output).toMatch(/"event":"slack.request.rejected"/);
+    expect(linesHolding(secretValues)).toEqual([]);
+    expect(output).not.toMatch(/simtok_/);
+  });
+});
+
+async function waitUntil(condition: () => boolean, timeoutMs = 40_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out; serve printed:\n${output}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
