@@ -21,29 +21,20 @@ import { accessPolicy } from "../../functions/core/access.js";
 import { ACTION_IDS } from "../../functions/core/chat.js";
 import { createCommandWorker } from "../../functions/core/command-worker.js";
 import { parseConfig } from "../../functions/core/config.js";
-import { type CommandAcceptedDetail, event, type SimwatchEvent } from "../../functions/core/events.js";
+import { type CommandAcceptedDetail, event } from "../../functions/core/events.js";
 import { silentLogger } from "../../functions/core/log.js";
-import type { EventBus } from "../../functions/core/ports.js";
 import { STATE_ROOT } from "../../functions/core/state-keys.js";
 import type { RunningSimulator } from "../../functions/local/simulator/index.js";
 import { createSlackApp } from "../../functions/slack/app.js";
 import { SlackChat } from "../../functions/slack/client.js";
 import { responseUrlResponder } from "../../functions/slack/response-url.js";
+import { RecordingBus } from "../support/recording-bus.js";
 import { buttonBody, type SlackStub, slackHeaders, slashBody, startSlackStub } from "../support/slack-stub.js";
 import { startTestSimulator, testClient } from "../support/simulator.js";
 
 const secret = "forged-corpus-signing-secret";
 const RUN_ID = "65f000000000000000000001";
 const SET_ID = "695b7d904226fdec9400001f";
-
-class RecordingBus implements EventBus {
-  readonly published: SimwatchEvent[] = [];
-  constructor(private readonly next: EventBus) {}
-  async publish(events: readonly SimwatchEvent[]): Promise<void> {
-    this.published.push(...events);
-    await this.next.publish(events);
-  }
-}
 
 let sim: RunningSimulator;
 let stub: SlackStub;

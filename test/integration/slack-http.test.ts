@@ -8,13 +8,12 @@ import { accessPolicy } from "../../functions/core/access.js";
 import { ACTION_IDS } from "../../functions/core/chat.js";
 import { parseConfig } from "../../functions/core/config.js";
 import { createCommandWorker } from "../../functions/core/command-worker.js";
-import type { SimwatchEvent } from "../../functions/core/events.js";
 import { silentLogger } from "../../functions/core/log.js";
-import type { EventBus } from "../../functions/core/ports.js";
 import type { RunningSimulator } from "../../functions/local/simulator/index.js";
 import { createSlackApp } from "../../functions/slack/app.js";
 import { SlackChat } from "../../functions/slack/client.js";
 import { responseUrlResponder } from "../../functions/slack/response-url.js";
+import { RecordingBus } from "../support/recording-bus.js";
 import { buttonBody, type SlackStub, slackHeaders, slashBody, startSlackStub } from "../support/slack-stub.js";
 import { startTestSimulator, testClient } from "../support/simulator.js";
 import { s3WithFreshBucket, testS3Server } from "../support/s3.js";
@@ -24,23 +23,12 @@ import { createS3Client } from "../../functions/archive/s3-client.js";
 
 const secret = "integration-signing-secret";
 
-/** Records what is published, then hands it on (so "no event" can be asserted on real traffic). */
-class RecordingBus implements EventBus {
-  readonly published: SimwatchEvent[] = [];
-  constructor(private readonly next: EventBus) {}
-  async publish(events: readonly SimwatchEvent[]): Promise<void> {
-    this.published.push(...events);
-    await this.next.publish(events);
-  }
-}
-
 let sim: RunningSimulator;
 let stub: SlackStub;
 let server: ServerType;
 let baseUrl: string;
 let bus: InProcessBus;
 let recording: RecordingBus;
-let amigoCalls: () => number;
 
 beforeAll(async () => {
   sim = await startTestSimulator({ clock: "real" });
@@ -70,7 +58,6 @@ beforeAll(async () => {
     const s = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, () => resolve(s));
   });
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  amigoCalls = () => Object.values(sim.control.requestCounts()).reduce((a, b) => a + (b ?? 0), 0);
 });
 
 afterAll(async () => {
