@@ -16,6 +16,12 @@ export interface Settings {
   readonly slackHttpReservedConcurrency?: number;
   /** Reserved concurrency of the poller (1 = polls never overlap, and always have a slot); unset = none reserved. */
   readonly pollerReservedConcurrency?: number;
+  /**
+   * Reserved concurrency of the command worker: how many commands run at once, so that a burst
+   * of commands stays inside Amigo's rate limits (each instance uses its share of them). Default
+   * 2; "none" reserves nothing (accounts whose concurrency quota is still 10 can reserve none).
+   */
+  readonly commandWorkerReservedConcurrency?: number;
   /** Days after which objects under the archive prefix move to Standard-IA (0 = never). */
   readonly infrequentAccessDays: number;
   /** Days after which objects under the archive prefix move to Glacier Flexible Retrieval (0 = never). */
@@ -34,6 +40,7 @@ export const DEFAULT_SETTINGS = {
   stateRetentionDays: 30,
   amigoApiUrl: "https://api.amigo.ai",
   archivePrefix: "runs/",
+  commandWorkerReservedConcurrency: 2,
 } as const;
 
 /** The context keys simwatch reads; `pollRate` is an alias of `scheduleRate`. */
@@ -46,6 +53,7 @@ export const CONTEXT_KEYS = [
   "allowedTeams",
   "slackHttpReservedConcurrency",
   "pollerReservedConcurrency",
+  "commandWorkerReservedConcurrency",
   "infrequentAccessDays",
   "glacierDays",
   "stateRetentionDays",
@@ -95,6 +103,8 @@ export function parseSettings(lookup: Lookup): Settings {
   const allowedTeams = read("allowedTeams", (raw) => parseIdList(raw, /^[TE][A-Z0-9]{2,}$/, "Slack team ids (T…) or Enterprise Grid ids (E…)")) ?? [];
   const slackHttpReservedConcurrency = read("slackHttpReservedConcurrency", parseConcurrency);
   const pollerReservedConcurrency = read("pollerReservedConcurrency", parseConcurrency);
+  const commandWorker = read<number | "none">("commandWorkerReservedConcurrency", (raw) => (String(raw).trim() === "none" ? ok("none") : parseConcurrency(raw)));
+  const commandWorkerReservedConcurrency: number | undefined = commandWorker === "none" ? undefined : (commandWorker ?? DEFAULT_SETTINGS.commandWorkerReservedConcurrency);
   const infrequentAccessDays =
     read("infrequentAccessDays", (raw) => parseDays(raw, 30, "Standard-IA takes objects at least 30 days old")) ?? DEFAULT_SETTINGS.infrequentAccessDays;
   const glacierDays = read("glacierDays", (raw) => parseDays(raw, 1, "")) ?? DEFAULT_SETTINGS.glacierDays;
@@ -118,6 +128,7 @@ export function parseSettings(lookup: Lookup): Settings {
     allowedTeams,
     ...(slackHttpReservedConcurrency === undefined ? {} : { slackHttpReservedConcurrency }),
     ...(pollerReservedConcurrency === undefined ? {} : { pollerReservedConcurrency }),
+    ...(commandWorkerReservedConcurrency === undefined ? {} : { commandWorkerReservedConcurrency }),
     infrequentAccessDays,
     glacierDays,
     stateRetentionDays,

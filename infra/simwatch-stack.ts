@@ -93,6 +93,7 @@ export class SimwatchStack extends Stack {
       description: "simwatch: carries out accepted slash commands against Amigo and answers in Slack",
       memorySize: 256,
       timeout: Duration.seconds(60),
+      ...(settings.commandWorkerReservedConcurrency === undefined ? {} : { reservedConcurrentExecutions: settings.commandWorkerReservedConcurrency }),
     });
     // The internet-facing function gets only what it uses: the bus, its own secret, the access lists.
     const slackHttp = new SimwatchFunction(this, "SlackHttp", {

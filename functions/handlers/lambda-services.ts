@@ -20,8 +20,8 @@ function required<T>(value: T | undefined, variable: string, why: string): T {
 
 /**
  * Each function's share of Amigo's per-user rate limits (every function runs as the same Amigo
- * user, in processes of its own): the poller lists runs the most; the command worker runs at
- * most COMMAND_WORKER_CONCURRENCY at a time (the stack reserves that), each with its share.
+ * user, in processes of its own): the poller lists runs the most; the stack runs at most two
+ * command workers at a time (commandWorkerReservedConcurrency), each with its share.
  */
 export const AMIGO_RATE_SHARES = { poller: 0.5, "command-worker": 0.15, archiver: 0.1, notifier: 0.05 } as const;
 export type FunctionRole = keyof typeof AMIGO_RATE_SHARES;

@@ -25,6 +25,7 @@ describe("deploy settings from CDK context", () => {
       stateRetentionDays: 30,
       amigoApiUrl: DEFAULT_SETTINGS.amigoApiUrl,
       archivePrefix: "runs/",
+      commandWorkerReservedConcurrency: 2,
     });
   });
 

@@ -160,12 +160,12 @@ describe("functions", () => {
     });
   });
 
-  it("reserve concurrency for slack-http and the poller only when the context asks", () => {
-    for (const f of Object.values(s.stack.functions)) {
-      expect(s.json.Resources[logicalId(s, f.function)]!.Properties!.ReservedConcurrentExecutions).toBeUndefined();
-    }
-    const reserved = synth({ slackHttpReservedConcurrency: "20", pollerReservedConcurrency: 1 });
-    const reservation = (f: SimwatchFunction) => reserved.json.Resources[logicalId(reserved, f.function)]!.Properties!.ReservedConcurrentExecutions;
+  it("reserve concurrency for slack-http and the poller only when the context asks, and two command workers unless told none", () => {
+    const reservationIn = (stack: typeof s) => (f: SimwatchFunction) => stack.json.Resources[logicalId(stack, f.function)]!.Properties!.ReservedConcurrentExecutions;
+    for (const name of ["slackHttp", "poller", "archiver", "notifier"] as const) expect(reservationIn(s)(s.stack.functions[name])).toBeUndefined();
+    expect(reservationIn(s)(s.stack.functions.commandWorker)).toBe(2);
+    const reserved = synth({ slackHttpReservedConcurrency: "20", pollerReservedConcurrency: 1, commandWorkerReservedConcurrency: "none" });
+    const reservation = reservationIn(reserved);
     expect(reservation(reserved.stack.functions.slackHttp)).toBe(20);
     expect(reservation(reserved.stack.functions.poller)).toBe(1);
     for (const name of ["archiver", "notifier", "commandWorker"] as const) expect(reservation(reserved.stack.functions[name])).toBeUndefined();
