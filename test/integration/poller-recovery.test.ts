@@ -38,6 +38,17 @@ function withMangledRun(amigo: AmigoApi, victim: () => string | undefined): Amig
   };
 }
 
+/** A fresh pipeline with one run watched from start to finish, its Artifacts Ready emitted. */
+async function runWithArtifactsReady(label: string): Promise<string> {
+  pipeline = await startPipeline({ label, storage: "fs" });
+  await pipeline.poll();
+  const runId = pipeline.sim.control.createRun({ set: "Checkout flows", outcome: { durationMs: 5_000, artifactsDelayMs: 1_000 } });
+  await pipeline.poll();
+  pipeline.sim.control.advance(7_000);
+  await pipeline.poll();
+  return runId;
+}
+
 describe("the poller after a crash", () => {
   it("delivers the events of a tick that was killed right after recording them", async () => {
     pipeline = await startPipeline({ label: "killed-after-record", storage: "fs" });
@@ -78,13 +89,7 @@ describe("the poller after a crash", () => {
   });
 
   it("announces Run Archived when the archiver died between archiving and announcing", async () => {
-    pipeline = await startPipeline({ label: "archived-unannounced", storage: "fs" });
-    const { sim } = pipeline;
-    await pipeline.poll();
-    const runId = sim.control.createRun({ set: "Checkout flows", outcome: { durationMs: 5_000, artifactsDelayMs: 1_000 } });
-    await pipeline.poll();
-    sim.control.advance(7_000);
-    await pipeline.poll();
+    const runId = await runWithArtifactsReady("archived-unannounced");
     const [ready] = pipeline.ofType("Artifacts Ready") as EventOf<"Artifacts Ready">[];
     const kill = killSwitch();
     const isOutboxWrite = (key: unknown) => typeof key === "string" && key.includes("/outbox/");
@@ -99,13 +104,8 @@ describe("the poller after a crash", () => {
   });
 
   it("asks for the archive again once the archiver holding the run is gone, and not while it lives", async () => {
-    pipeline = await startPipeline({ label: "rearchive", storage: "fs" });
+    const runId = await runWithArtifactsReady("rearchive");
     const { sim } = pipeline;
-    await pipeline.poll();
-    const runId = sim.control.createRun({ set: "Checkout flows", outcome: { durationMs: 5_000, artifactsDelayMs: 1_000 } });
-    await pipeline.poll();
-    sim.control.advance(7_000);
-    await pipeline.poll();
     expect(pipeline.ofType("Artifacts Ready")).toHaveLength(1);
     const lease = {
       status: "in_progress",
