@@ -11,7 +11,7 @@
  */
 import type { Run } from "./amigo-model.js";
 import { type CancelRequest, cancelRequestsOf, statusOf } from "./cancel-requests.js";
-import { isStale, type ClaimRecord } from "./claims.js";
+import { anonymousOwner, type ClaimRecord, isStale } from "./claims.js";
 import { mapConcurrent, STATE_CONCURRENCY } from "./concurrency.js";
 import { event, type RunArchivedDetail, type SlackOrigin } from "./events.js";
 import type { Logger } from "./log.js";
@@ -23,7 +23,6 @@ import { EXPIRING_STATE_PREFIXES, eventIds, stateKeys } from "./state-keys.js";
 import { previousOutcomeOf, type PreviousRunOutcome } from "./summary.js";
 import { updateState } from "./state-update.js";
 import { noChanges, readWatchlist, saveWatchlist, type Watchlist, type WatchlistChanges, type WatchedRun, watchedEntry } from "./watchlist.js";
-import { anonymousOwner } from "./claims.js";
 
 export type { Watchlist, WatchedRun } from "./watchlist.js";
 
