@@ -11,6 +11,7 @@
 import type { SimwatchEvent } from "../core/events.js";
 import type { Logger } from "../core/log.js";
 import type { ClaimOwner, Clock, StateStore } from "../core/ports.js";
+import { mapConcurrent, STATE_CONCURRENCY } from "../core/concurrency.js";
 import { STATE_ROOT } from "../core/state-keys.js";
 
 export interface JournalEntry {
@@ -85,15 +86,15 @@ export class BusJournal {
    */
   async takeReplayable(inFlight: ReadonlySet<string>): Promise<{ key: string; entry: JournalEntry }[]> {
     const { state, owner } = this.options;
-    const taken: { key: string; entry: JournalEntry }[] = [];
-    for (const key of await state.list(JOURNAL_ROOT)) {
-      if (inFlight.has(key) || !key.endsWith(".json")) continue;
+    const keys = (await state.list(JOURNAL_ROOT)).filter((key) => !inFlight.has(key) && key.endsWith(".json"));
+    const taken = await mapConcurrent(keys, STATE_CONCURRENCY, async (key) => {
       const stored = await state.get<JournalEntry>(key);
-      if (!stored || !this.replayable(stored.value)) continue;
+      if (!stored || !this.replayable(stored.value)) return undefined;
       const entry: JournalEntry = { ...stored.value, owner: owner.id, at: this.options.clock.now().toISOString() };
-      if (await state.replace(key, entry, stored.etag)) taken.push({ key, entry });
-    }
-    return taken;
+      return (await state.replace(key, entry, stored.etag)) ? { key, entry } : undefined;
+    });
+    // Oldest first (keys start with the time they were written), as they were published.
+    return taken.filter((found): found is { key: string; entry: JournalEntry } => found !== undefined);
   }
 
   private replayable(entry: JournalEntry): boolean {

@@ -10,6 +10,7 @@
 import type { DetailType, EventOf, SimwatchEvent } from "../core/events.js";
 import type { EventBus } from "../core/ports.js";
 import { sleep } from "../core/backoff.js";
+import { mapConcurrent, STATE_CONCURRENCY } from "../core/concurrency.js";
 import { runIdOf } from "./entries.js";
 import { BusClosedError } from "./errors.js";
 import { type BusJournal, isJournalName } from "./bus-journal.js";
@@ -112,16 +113,17 @@ export class InProcessBus implements EventBus {
     if (this.closed) throw new BusClosedError();
     // Serialize everything first: an event that cannot cross EventBridge is refused whole.
     const texts = events.map((event) => ({ detailType: event.detailType, text: JSON.stringify(event) }));
-    const deliveries: { subscription: Subscription; delivery: Delivery }[] = [];
-    for (const { detailType, text } of texts) {
-      for (const subscription of this.subscriptions) {
-        if (subscription.detailType !== detailType) continue;
-        const event = JSON.parse(text) as SimwatchEvent;
-        const journalKey = subscription.durable ? await this.journal?.add(subscription.name, event) : undefined;
-        deliveries.push({ subscription, delivery: { event, ...(journalKey ? { journalKey } : {}) } });
-      }
-    }
-    for (const { subscription, delivery } of deliveries) this.enqueue(subscription, delivery);
+    const targets = texts.flatMap(({ detailType, text }) =>
+      this.subscriptions.filter((subscription) => subscription.detailType === detailType).map((subscription) => ({ subscription, event: JSON.parse(text) as SimwatchEvent })),
+    );
+    // Journaled side by side, queued in publish order.
+    const keys = await mapConcurrent(targets, STATE_CONCURRENCY, ({ subscription, event }) =>
+      subscription.durable ? (this.journal?.add(subscription.name, event) ?? Promise.resolve(undefined)) : Promise.resolve(undefined),
+    );
+    targets.forEach(({ subscription, event }, index) => {
+      const journalKey = keys[index];
+      this.enqueue(subscription, { event, ...(journalKey ? { journalKey } : {}) });
+    });
   }
 
   /**
