@@ -1,5 +1,5 @@
 /**
- * The slash command grammar (DESIGN.md): the text after `/sim`, parsed into a Command.
+ * The slash command grammar: the text after `/sim`, parsed into a Command.
  * One parser serves Slack and the terminal CLI, so both answer with the same words.
  */
 import { isObjectId } from "./object-id.js";
