@@ -1,0 +1,16 @@
+import { describe, expect, it } from "vitest";
+import { nodeVersionNotice } from "../../functions/local/node-version.js";
+
+describe("the Node.js version notice", () => {
+  it("says in one line, on Node 20, that it works and which Node to use instead", () => {
+    const notice = nodeVersionNotice("v20.20.2");
+    expect(notice).toContain("Node.js v20.20.2 works, but use Node.js 22");
+    expect(notice).toContain("January 2027");
+    expect(notice).not.toContain("\n");
+  });
+
+  it("says nothing on Node 22 or later", () => {
+    expect(nodeVersionNotice("v22.12.0")).toBeUndefined();
+    expect(nodeVersionNotice("v24.3.0")).toBeUndefined();
+  });
+});
