@@ -10,27 +10,22 @@ import { CommandBusy, createCommandWorker } from "../../functions/core/command-w
 import type { CommandAcceptedDetail } from "../../functions/core/events.js";
 import type { AmigoApi, ClaimOwner } from "../../functions/core/ports.js";
 import { stateKeys } from "../../functions/core/state-keys.js";
-import type { RunningSimulator } from "../../functions/local/simulator/index.js";
 import { SlackChat } from "../../functions/slack/client.js";
 import { killable, killSwitch, ProcessKilled } from "../support/kill-switch.js";
 import { MemoryStateStore } from "../support/memory-state-store.js";
 import { type SlackStub, startSlackStub } from "../support/slack-stub.js";
-import { startTestSimulator, testClient } from "../support/simulator.js";
+import { testClient, useSimulator } from "../support/simulator.js";
 
-let sim: RunningSimulator;
+const sim = useSimulator();
 let stub: SlackStub;
 let state: MemoryStateStore;
 let counter = 0;
 const gone = new Set<string>();
 
 beforeAll(async () => {
-  sim = await startTestSimulator();
   stub = await startSlackStub();
 });
-afterAll(async () => {
-  await stub.close();
-  await sim.close();
-});
+afterAll(() => stub.close());
 beforeEach(() => {
   stub.reset();
   state = new MemoryStateStore();

@@ -10,28 +10,22 @@ import { S3ArchiveStore } from "../../functions/archive/s3-archive-store.js";
 import type { ArchiveStore } from "../../functions/core/ports.js";
 import { s3WithFreshBucket } from "../support/s3.js";
 import { stateKeys } from "../../functions/core/state-keys.js";
-import type { RunningSimulator } from "../../functions/local/simulator/index.js";
 import { renderMessage } from "../../functions/slack/blocks.js";
 import { SlackChat } from "../../functions/slack/client.js";
 import { type SlackStub, startSlackStub } from "../support/slack-stub.js";
-import { startTestSimulator, testClient } from "../support/simulator.js";
+import { testClient, useSimulator } from "../support/simulator.js";
 
-let sim: RunningSimulator;
+const sim = useSimulator();
 let stub: SlackStub;
 let state: MemoryStateStore;
 let counter = 0;
 
 beforeAll(async () => {
-  sim = await startTestSimulator();
   stub = await startSlackStub();
 });
-afterAll(async () => {
-  await stub.close();
-  await sim.close();
-});
+afterAll(() => stub.close());
 beforeEach(() => {
   stub.reset();
-  sim.control.faults.clear();
   state = new MemoryStateStore();
 });
 
