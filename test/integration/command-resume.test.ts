@@ -4,7 +4,7 @@
  */
 import { accessPolicy } from "../../functions/core/access.js";
 import { parseConfig } from "../../functions/core/config.js";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { Command } from "../../functions/core/commands.js";
 import { CommandBusy, createCommandWorker } from "../../functions/core/command-worker.js";
 import type { CommandAcceptedDetail } from "../../functions/core/events.js";
@@ -13,21 +13,16 @@ import { stateKeys } from "../../functions/core/state-keys.js";
 import { SlackChat } from "../../functions/slack/client.js";
 import { killable, killSwitch, ProcessKilled } from "../support/kill-switch.js";
 import { MemoryStateStore } from "../support/memory-state-store.js";
-import { type SlackStub, startSlackStub } from "../support/slack-stub.js";
+import { useSlackStub } from "../support/slack-stub.js";
 import { testClient, useSimulator } from "../support/simulator.js";
 
 const sim = useSimulator();
-let stub: SlackStub;
+const stub = useSlackStub();
 let state: MemoryStateStore;
 let counter = 0;
 const gone = new Set<string>();
 
-beforeAll(async () => {
-  stub = await startSlackStub();
-});
-afterAll(() => stub.close());
 beforeEach(() => {
-  stub.reset();
   state = new MemoryStateStore();
   sim.control.advance(60 * 60_000); // every earlier run finished: Amigo's one-unfinished-run rule starts clean
 });

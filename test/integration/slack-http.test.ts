@@ -13,7 +13,7 @@ import { createSlackApp } from "../../functions/slack/app.js";
 import { SlackChat } from "../../functions/slack/client.js";
 import { responseUrlResponder } from "../../functions/slack/response-url.js";
 import { RecordingBus } from "../support/recording-bus.js";
-import { buttonBody, type SlackStub, slackHeaders, slashBody, startSlackStub } from "../support/slack-stub.js";
+import { buttonBody, slackHeaders, slashBody, useSlackStub } from "../support/slack-stub.js";
 import { testClient, useSimulator } from "../support/simulator.js";
 import { s3WithFreshBucket, testS3Server } from "../support/s3.js";
 import { startStallingProxy } from "../support/stalling-proxy.js";
@@ -23,14 +23,13 @@ import { createS3Client } from "../../functions/archive/s3-client.js";
 const secret = "integration-signing-secret";
 
 const sim = useSimulator({ clock: "real" });
-let stub: SlackStub;
+const stub = useSlackStub();
 let server: ServerType;
 let baseUrl: string;
 let bus: InProcessBus;
 let recording: RecordingBus;
 
 beforeAll(async () => {
-  stub = await startSlackStub();
   bus = new InProcessBus({ log: silentLogger, attempts: 3, retryDelayMs: 10 });
   recording = new RecordingBus(bus);
   const state = new MemoryStateStore();
@@ -61,11 +60,9 @@ beforeAll(async () => {
 afterAll(async () => {
   await bus.close();
   await new Promise<void>((resolve) => server.close(() => resolve()));
-  await stub.close();
 });
 
 beforeEach(() => {
-  stub.reset();
   recording.published.length = 0;
 });
 

@@ -1,6 +1,6 @@
 import { accessPolicy } from "../../functions/core/access.js";
 import { parseConfig } from "../../functions/core/config.js";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { MemoryStateStore } from "../support/memory-state-store.js";
 import type { Command } from "../../functions/core/commands.js";
 import { CommandRetryLater, createCommandWorker, type CommandWorkerDeps } from "../../functions/core/command-worker.js";
@@ -12,20 +12,15 @@ import { s3WithFreshBucket } from "../support/s3.js";
 import { stateKeys } from "../../functions/core/state-keys.js";
 import { renderMessage } from "../../functions/slack/blocks.js";
 import { SlackChat } from "../../functions/slack/client.js";
-import { type SlackStub, startSlackStub } from "../support/slack-stub.js";
+import { useSlackStub } from "../support/slack-stub.js";
 import { testClient, useSimulator } from "../support/simulator.js";
 
 const sim = useSimulator();
-let stub: SlackStub;
+const stub = useSlackStub();
 let state: MemoryStateStore;
 let counter = 0;
 
-beforeAll(async () => {
-  stub = await startSlackStub();
-});
-afterAll(() => stub.close());
 beforeEach(() => {
-  stub.reset();
   state = new MemoryStateStore();
 });
 

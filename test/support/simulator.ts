@@ -3,7 +3,6 @@
  * test asks), one per test file with useSimulator(), and an Amigo client wired to it with
  * tiny retry delays, the simulator's clock, and its log lines captured.
  */
-import { afterAll, beforeAll, beforeEach } from "vitest";
 import { type AmigoClient, type AmigoClientOptions, createAmigoClient, type LogEntry } from "../../functions/amigo/index.js";
 import {
   DEFAULT_ARTIFACT_URL_LIFETIME_MS,
@@ -12,6 +11,7 @@ import {
   type SimulatorOptions,
   startSimulator,
 } from "../../functions/local/simulator/index.js";
+import { useFixture } from "./fixture.js";
 
 const TEST_DEFAULTS: SimulatorOptions = { clock: "manual", rateLimits: false, startTime: new Date("2026-04-01T12:00:00Z") };
 
@@ -20,50 +20,22 @@ export async function startTestSimulator(options: SimulatorOptions = {}): Promis
 }
 
 /**
- * The simulator of a test file: started before its first test, closed after its last, and
- * before each test put back as it started: no faults, the same rate limits, token and
- * artifact-link lifetimes, an empty request log. Sets, runs and simulator time carry over.
- * Use it inside tests and hooks (it is started in beforeAll); the fixture closes it.
+ * The simulator of a test file (see useFixture), put back before each test as it started: no
+ * faults, the same rate limits, token and artifact-link lifetimes, an empty request log. Sets,
+ * runs and simulator time carry over.
  */
-export type SimulatorFixture = Omit<RunningSimulator, "close">;
-
 export function useSimulator(options: SimulatorOptions = {}): SimulatorFixture {
   const settings = { ...TEST_DEFAULTS, ...options };
-  let running: RunningSimulator | undefined;
-  const current = (): RunningSimulator => {
-    if (running === undefined) throw new Error("useSimulator(): the simulator starts in beforeAll; use it inside a test or a hook");
-    return running;
-  };
-  beforeAll(async () => {
-    running = await startSimulator(settings);
-  });
-  afterAll(() => running?.close());
-  beforeEach(() => {
-    const { control } = current();
+  return useFixture("useSimulator()", () => startSimulator(settings), ({ control }) => {
     control.faults.clear();
     control.setRateLimits(settings.rateLimits ?? true);
     control.setTokenLifetime(settings.tokenLifetimeMs ?? DEFAULT_TOKEN_LIFETIME_MS);
     control.setArtifactUrlLifetime(settings.artifactUrlLifetimeMs ?? DEFAULT_ARTIFACT_URL_LIFETIME_MS);
     control.resetRequests();
   });
-  return {
-    get app() {
-      return current().app;
-    },
-    get orgId() {
-      return current().orgId;
-    },
-    get credentials() {
-      return current().credentials;
-    },
-    get control() {
-      return current().control;
-    },
-    get url() {
-      return current().url;
-    },
-  };
 }
+
+export type SimulatorFixture = Omit<RunningSimulator, "close">;
 
 export interface TestClient {
   client: AmigoClient;
