@@ -3,16 +3,15 @@
  * folder archive and its state are fresh): options are read by name, and a mistake is
  * answered before anything is done.
  */
-import { mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { USAGE } from "../../functions/core/commands.js";
 import { environmentWithoutSimwatch, startSimwatch } from "../support/simwatch-cli.js";
+import { useTempFolders } from "../support/temp-folders.js";
 
+const freshFolder = useTempFolders("simwatch-cli-");
 let dir: string;
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "simwatch-cli-"));
+  dir = await freshFolder();
 });
 
 /** `simwatch <args>` run to its end: exit code, stdout, and stdout with stderr interleaved. */
