@@ -12,7 +12,7 @@ import { messageToPlain } from "../slack/plain-text.js";
 import { isCommandName, type OptionValues, parseCommandLine } from "./cli-args.js";
 import { loadDotEnv } from "./env.js";
 import { LOCAL_SIGNING_SECRET, localServices, newRequestId, readLocalServerInfo } from "./local-services.js";
-import { nodeVersionNotice } from "./node-version.js";
+import { noteNodeVersion } from "./node-version.js";
 import { LOCAL_CHANNEL, startServer, subscribeConsumers } from "./serve.js";
 import { sendSlash } from "./slash.js";
 
@@ -125,15 +125,6 @@ async function runSlash(config: Config, values: OptionValues, words: readonly st
   });
 }
 
-/** On a Node.js older than the one simwatch is built for, one line that says so. */
-function noteNodeVersion(): void {
-  const notice = nodeVersionNotice(process.version);
-  if (notice === undefined) return;
-  // The AWS SDK says the same in a paragraph of warning when it makes its first client: once, in one line, is enough.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
-  process.stderr.write(`${notice}\n`);
-}
-
 function commandHelp(command: string): string {
   return COMMAND_HELP[command] ?? (VERBS.includes(command as Verb) ? `simwatch ${USAGE[command as Verb]}` : GENERAL_HELP);
 }
@@ -165,7 +156,7 @@ export async function main(argv: string[]): Promise<number> {
   if (!line.ok) return refuse(line.error, commandHelp(command));
   const { values, words } = line;
 
-  noteNodeVersion();
+  noteNodeVersion((line) => process.stderr.write(`${line}\n`));
   let config: Config;
   try {
     config = loadConfig();

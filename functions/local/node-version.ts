@@ -14,3 +14,14 @@ export function nodeVersionNotice(version: string): string | undefined {
     `Node ${major} is past its end of life, and AWS SDK releases from January 2027 need ${RECOMMENDED_NODE_MAJOR}.`
   );
 }
+
+/**
+ * On a Node.js older than 22, writes the notice and keeps the AWS SDK from printing its own
+ * paragraph on the same (here and in the processes this one starts): once, in one line, is enough.
+ */
+export function noteNodeVersion(write: (line: string) => void, env: Record<string, string | undefined> = process.env, version = process.version): void {
+  const notice = nodeVersionNotice(version);
+  if (notice === undefined) return;
+  env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
+  write(notice);
+}
