@@ -10,7 +10,8 @@ const outdir = mkdtempSync(path.join(tmpdir(), "simwatch-cdk-"));
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
 describe("bundling (local esbuild, no Docker)", () => {
-  it("bundles every handler into one minified ESM file with a source map and the createRequire banner", () => {
+  // Five esbuild bundles and the nag packs take over a minute on a busy machine: a hang is what the timeout is for.
+  it("bundles every handler into one minified ESM file with a source map and the createRequire banner", { timeout: 180_000 }, () => {
     // A missing entry point fails here by name (the synth below would fail on it too, less clearly).
     expect(HANDLER_NAMES.filter((name) => !existsSync(handlerEntry(name)))).toEqual([]);
     const { stack } = synth({}, { bundle: true, outdir });
