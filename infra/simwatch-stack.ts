@@ -1,7 +1,7 @@
 /**
- * simwatch as one stack (DESIGN.md, Shape): the archive bucket, the event bus, five functions
- * built by SimwatchFunction, the poll schedule, the Slack Function URL, the credentials secret,
- * alarms and the outputs an operator needs after `npm run deploy`.
+ * simwatch as one stack: the archive bucket, the event bus, five functions built by
+ * SimwatchFunction, the poll schedule, the Slack Function URL, the credentials secret, alarms
+ * and the outputs an operator needs after `npm run deploy`.
  */
 import { CfnOutput, Duration, Fn, Stack, type StackProps, Validations } from "aws-cdk-lib";
 import * as lambda from "aws-cdk-lib/aws-lambda";
@@ -196,7 +196,7 @@ export class SimwatchStack extends Stack {
 function acknowledgeFunctionFindings(functions: SimwatchFunction[]): void {
   for (const f of functions) {
     const runtimeReason =
-      "Node.js 22 on purpose (TOOLCHAIN.md): Node 24 drops callback-style handlers and has an open @aws-sdk/lib-storage memory bug (aws-sdk-js-v3#8286) that the archiver's streamed uploads would hit.";
+      "Node.js 22 on purpose: Node 24 drops callback-style handlers and has an open @aws-sdk/lib-storage memory bug (aws-sdk-js-v3#8286) that the archiver's streamed uploads would hit.";
     Validations.of(f.function).acknowledge({ id: "AwsSolutions-L1", reason: runtimeReason });
     Validations.of(f.function).acknowledge({ id: "Serverless-LambdaLatestVersion", reason: runtimeReason });
     Validations.of(f.role).acknowledge({

@@ -1,9 +1,9 @@
 /**
  * The one place an S3Client is configured. Against AWS the SDK's defaults stand; against
  * a custom endpoint (RADOS Gateway, MinIO) it uses path-style addressing and computes
- * checksums only when an operation requires them: with the SDK's default, a streamed
- * PutObject reaches some servers with the chunk framing stored inside the bytes, or is
- * refused with 411 (TOOLCHAIN.md).
+ * checksums only when an operation requires them: with the SDK's default (a CRC32 on every
+ * upload, sent as a trailer in aws-chunked framing), a streamed PutObject reaches some servers
+ * with the chunk framing stored inside the bytes, or is refused with 411 Length Required.
  */
 import { S3Client } from "@aws-sdk/client-s3";
 

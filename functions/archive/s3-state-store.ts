@@ -62,11 +62,12 @@ export class S3StateStore implements StateStore {
 
   /**
    * S3 returns ETags in quotes, and AWS matches If-Match in that form (RFC 9110). RADOS
-   * Gateway 16 answers 412 to a quoted ETag even when it matches, and matches the bare one
-   * (TOOLCHAIN.md). So: send the form that last worked (quoted at first); on 412, read the
-   * current ETag, and only if it is still ours retry once in the other form and remember it.
-   * The retry is itself conditional, so nothing is ever written without the server checking
-   * the version; on AWS the quoted form works and the fallback never runs.
+   * Gateway 16.2 (Debian 12's, which the tests install) answers 412 to a quoted If-Match
+   * even when the ETag matches, and matches the same ETag without quotes. So: send the form
+   * that last worked (quoted at first); on 412, read the current ETag, and only if it is
+   * still ours retry once in the other form and remember it. The retry is itself
+   * conditional, so nothing is ever written without the server checking the version; on
+   * AWS the quoted form works and the fallback never runs.
    */
   async replace<T>(key: string, value: T, etag: string): Promise<boolean> {
     checkKey(key);

@@ -1,5 +1,5 @@
 /**
- * The slash command grammar (DESIGN.md): the text after `/sim`, parsed into a Command.
+ * The slash command grammar: the text after `/sim`, parsed into a Command.
  * One parser serves Slack and the terminal CLI, so both answer with the same words.
  */
 import { isObjectId } from "./object-id.js";
@@ -37,6 +37,18 @@ export const USAGE: Record<Verb, string> = {
 };
 
 export const VERBS = Object.keys(USAGE) as Verb[];
+
+/** Each verb's flags (`--failed`, `--mention <who>`): a boolean or one that takes the next word. The terminal CLI reads them too. */
+export const VERB_FLAGS: Record<Verb, Readonly<Record<string, "boolean" | "string">>> = {
+  run: {},
+  cancel: {},
+  status: {},
+  list: { failed: "boolean" },
+  subscribe: { "failures-only": "boolean", mention: "string" },
+  unsubscribe: {},
+  subscriptions: {},
+  help: {},
+};
 
 export function helpText(commandWord = "/sim"): string {
   return VERBS.map((verb) => `${commandWord} ${USAGE[verb]}`).join("\n");
@@ -99,7 +111,8 @@ export function parseCommand(input: string): ParseResult {
   const flags = rest.filter((token) => token.startsWith("--"));
   const args = rest.filter((token) => !token.startsWith("--"));
 
-  const allowFlags = (v: Verb, allowed: string[]): ParseResult | undefined => {
+  const allowFlags = (v: Verb): ParseResult | undefined => {
+    const allowed = Object.keys(VERB_FLAGS[v]).map((name) => `--${name}`);
     const unknown = flags.find((flag) => !allowed.includes(flag.split("=")[0] ?? flag));
     return unknown ? fail(v, `Unknown option ${unknown} for ${v}.`) : undefined;
   };
@@ -120,14 +133,14 @@ export function parseCommand(input: string): ParseResult {
     }
     case "run":
     case "unsubscribe": {
-      const bad = allowFlags(verb, []);
+      const bad = allowFlags(verb);
       if (bad) return bad;
       const set = oneArgument(verb, "set", false);
       if (typeof set !== "string") return set ?? fail(verb, "missing set");
       return { ok: true, command: { verb, set } };
     }
     case "cancel": {
-      const bad = allowFlags(verb, []);
+      const bad = allowFlags(verb);
       if (bad) return bad;
       const runId = oneArgument(verb, "run id", false);
       if (typeof runId !== "string") return runId ?? fail(verb, "missing run id");
@@ -135,14 +148,14 @@ export function parseCommand(input: string): ParseResult {
       return { ok: true, command: { verb, runId } };
     }
     case "status": {
-      const bad = allowFlags(verb, []);
+      const bad = allowFlags(verb);
       if (bad) return bad;
       const target = oneArgument(verb, "run or set", true);
       if (typeof target === "object") return target;
       return { ok: true, command: target === undefined ? { verb } : { verb, target } };
     }
     case "list": {
-      const bad = allowFlags(verb, ["--failed"]);
+      const bad = allowFlags(verb);
       if (bad) return bad;
       const set = oneArgument(verb, "set", true);
       if (typeof set === "object") return set;

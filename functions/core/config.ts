@@ -1,6 +1,7 @@
 /**
- * Configuration (DESIGN.md, Configuration): parsed once at the edge from the environment
- * (and, in Lambda, the secret's JSON) into a typed object. Nothing deeper reads process.env.
+ * Configuration (every variable is in the README's Configuration table): parsed once at the
+ * edge from the environment (and, in Lambda, the secret's JSON) into a typed object. Nothing
+ * deeper reads process.env.
  */
 // zod/mini: the same validation with a tree-shakable API, so the small slack-http bundle
 // does not carry all of zod (full zod is ~445 KB of it; this is a few KB).

@@ -1,6 +1,6 @@
 /**
- * The events on the simwatch bus (DESIGN.md, Events): EventBridge `source` = "simwatch",
- * one documented `detail-type` and JSON `detail` each.
+ * The events on the simwatch bus (the README's Events section has an example of each):
+ * EventBridge `source` = "simwatch", one documented `detail-type` and JSON `detail` each.
  */
 import type { UserInfo } from "./amigo-model.js";
 import type { Command } from "./commands.js";

@@ -1,4 +1,4 @@
-/** What became of a run, from simwatch's point of view (DESIGN.md, Events). */
+/** What became of a run, from simwatch's point of view. */
 export const VERDICTS = ["running", "passed", "failed", "errored", "cancelled"] as const;
 export type Verdict = (typeof VERDICTS)[number];
 

@@ -9,8 +9,10 @@ import { type Command, helpText, parseCommand, USAGE, VERBS, type Verb } from ".
 import { errorFields, isLogLevel, jsonLogger, type Logger } from "../core/log.js";
 import { renderMessage } from "../slack/blocks.js";
 import { messageToPlain } from "../slack/plain-text.js";
+import { isCommandName, type OptionValues, parseCommandLine } from "./cli-args.js";
 import { loadDotEnv } from "./env.js";
 import { LOCAL_SIGNING_SECRET, localServices, newRequestId, readLocalServerInfo } from "./local-services.js";
+import { noteNodeVersion } from "./node-version.js";
 import { LOCAL_CHANNEL, startServer, subscribeConsumers } from "./serve.js";
 import { sendSlash } from "./slash.js";
 
@@ -38,14 +40,6 @@ notifier and command worker on an in-process bus. With no Amigo credentials it u
   slash: `simwatch slash "<text>" [--url http://127.0.0.1:PORT] [--user U123] [--channel C123] [--wait 10]:
 signs the text as Slack would (SLACK_SIGNING_SECRET, or the local default) and posts it to a running simwatch serve.`,
 };
-
-function readOption(args: string[], name: string): string | undefined {
-  const index = args.indexOf(name);
-  if (index === -1) return undefined;
-  const value = args[index + 1];
-  args.splice(index, 2);
-  return value;
-}
 
 /** Re-quotes shell words so the slash command parser sees the same text Slack would send. */
 function asSlashText(words: readonly string[]): string {
@@ -101,17 +95,68 @@ async function runVerb(config: Config, logger: Logger, command: Command, text: s
   }
 }
 
+async function runServe(config: Config, logger: Logger): Promise<number> {
+  const server = await startServer(config, { logger, say });
+  await new Promise<void>((resolve) => {
+    const shutdown = (signal: string) => {
+      say(`\n${signal}: stopping (finishing or aborting what is in flight)...`);
+      void server.stop().then(resolve);
+    };
+    process.once("SIGINT", () => shutdown("SIGINT"));
+    process.once("SIGTERM", () => shutdown("SIGTERM"));
+  });
+  say("simwatch stopped cleanly.");
+  return 0;
+}
+
+async function runSlash(config: Config, values: OptionValues, words: readonly string[]): Promise<number> {
+  const wait = Number(stringValue(values.wait) ?? "10");
+  if (!Number.isFinite(wait) || wait < 0) return refuse(`--wait takes a number of seconds; got "${String(values.wait)}".`, commandHelp("slash"));
+  const running = await readLocalServerInfo(config);
+  return sendSlash({
+    url: stringValue(values.url) ?? `http://127.0.0.1:${running?.port ?? config.PORT}`,
+    signingSecret: config.SLACK_SIGNING_SECRET ?? LOCAL_SIGNING_SECRET,
+    // The text is given as Slack would send it: one argument, or words joined by spaces.
+    text: words.join(" "),
+    userId: stringValue(values.user) ?? "ULOCAL",
+    channelId: stringValue(values.channel) ?? LOCAL_CHANNEL,
+    waitSeconds: wait,
+    say,
+  });
+}
+
+function commandHelp(command: string): string {
+  return COMMAND_HELP[command] ?? (VERBS.includes(command as Verb) ? `simwatch ${USAGE[command as Verb]}` : GENERAL_HELP);
+}
+
+function refuse(error: string, usage: string): number {
+  process.stderr.write(`${error}\n${usage}\n`);
+  return 2;
+}
+
+const stringValue = (value: string | boolean | undefined): string | undefined => (typeof value === "string" ? value : undefined);
+
 export async function main(argv: string[]): Promise<number> {
-  const args = [...argv];
-  const [first, ...rest] = args;
+  const [first, ...rest] = argv;
   if (first === undefined || first === "--help" || first === "-h" || first === "help") {
     say(first === "help" ? helpText("simwatch") : GENERAL_HELP);
     return 0;
   }
   if (rest.includes("--help") || rest.includes("-h")) {
-    say(COMMAND_HELP[first] ?? (VERBS.includes(first as Verb) ? `simwatch ${USAGE[first as Verb]}` : GENERAL_HELP));
+    say(commandHelp(first));
     return 0;
   }
+  const command = first.toLowerCase();
+  if (!isCommandName(command)) {
+    // Not a command: the slash command's parser says so, with the closest verb.
+    const parsed = parseCommand(asSlashText(argv));
+    return parsed.ok ? refuse(`Unknown command "${first}".`, GENERAL_HELP) : refuse(parsed.error, parsed.usage.replaceAll("/sim", "simwatch"));
+  }
+  const line = parseCommandLine(command, rest);
+  if (!line.ok) return refuse(line.error, commandHelp(command));
+  const { values, words } = line;
+
+  noteNodeVersion((line) => process.stderr.write(`${line}\n`));
   let config: Config;
   try {
     config = loadConfig();
@@ -126,47 +171,18 @@ export async function main(argv: string[]): Promise<number> {
   const level = process.env.SIMWATCH_LOG_LEVEL;
   const logger = jsonLogger(undefined, isLogLevel(level) ? level : "warn");
 
-  switch (first) {
-    case "serve": {
-      const server = await startServer(config, { logger, say });
-      await new Promise<void>((resolve) => {
-        const shutdown = (signal: string) => {
-          say(`\n${signal}: stopping (finishing or aborting what is in flight)...`);
-          void server.stop().then(resolve);
-        };
-        process.once("SIGINT", () => shutdown("SIGINT"));
-        process.once("SIGTERM", () => shutdown("SIGTERM"));
-      });
-      say("simwatch stopped cleanly.");
-      return 0;
-    }
+  switch (command) {
+    case "serve":
+      return runServe(config, logger);
     case "poll":
       return runPoll(config, logger);
-    case "slash": {
-      const url = readOption(rest, "--url");
-      const user = readOption(rest, "--user") ?? "ULOCAL";
-      const channel = readOption(rest, "--channel") ?? LOCAL_CHANNEL;
-      const wait = Number(readOption(rest, "--wait") ?? "10");
-      const running = await readLocalServerInfo(config);
-      return sendSlash({
-        url: url ?? `http://127.0.0.1:${running?.port ?? config.PORT}`,
-        signingSecret: config.SLACK_SIGNING_SECRET ?? LOCAL_SIGNING_SECRET,
-        // The text is given as Slack would send it: one argument, or words joined by spaces.
-        text: rest.join(" "),
-        userId: user,
-        channelId: channel,
-        waitSeconds: Number.isFinite(wait) ? wait : 10,
-        say,
-      });
-    }
+    case "slash":
+      return runSlash(config, values, words);
     default: {
-      const channel = readOption(rest, "--channel") ?? config.SLACK_DEFAULT_CHANNEL ?? LOCAL_CHANNEL;
-      const text = asSlashText([first, ...rest]);
+      const channel = stringValue(values.channel) ?? config.SLACK_DEFAULT_CHANNEL ?? LOCAL_CHANNEL;
+      const text = asSlashText([command, ...words]);
       const parsed = parseCommand(text);
-      if (!parsed.ok) {
-        process.stderr.write(`${parsed.error}\n${parsed.usage.replaceAll("/sim", "simwatch")}\n`);
-        return 2;
-      }
+      if (!parsed.ok) return refuse(parsed.error, parsed.usage.replaceAll("/sim", "simwatch"));
       return runVerb(config, logger, parsed.command, text, channel);
     }
   }

@@ -40,14 +40,3 @@ export function spanMarkup(span: Span): string {
 export function lineMarkup(line: readonly Span[]): string {
   return line.map(spanMarkup).join("");
 }
-
-/** The same spans as plain text (for `text` fallbacks we still escape: Slack parses them). */
-export function spanPlain(span: Span): string {
-  if (typeof span === "string") return span;
-  if ("code" in span) return span.code;
-  if ("bold" in span) return span.bold;
-  if ("user" in span) return `@${span.user}`;
-  if ("channel" in span) return `#${span.channel}`;
-  if ("mention" in span) return span.mention.label;
-  return `${span.link.label} (${span.link.url})`;
-}

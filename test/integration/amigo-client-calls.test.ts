@@ -1,15 +1,9 @@
 /** Every Amigo call the client makes, each filter, and paging across pages, against the simulator. */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { InvalidRequest } from "../../functions/core/amigo-errors.js";
-import type { RunningSimulator } from "../../functions/local/simulator/index.js";
-import { collect, rejectionOf, startTestSimulator, testClient } from "../support/simulator.js";
+import { collect, rejectionOf, testClient, useSimulator } from "../support/simulator.js";
 
-let sim: RunningSimulator;
-beforeAll(async () => {
-  sim = await startTestSimulator();
-});
-afterAll(() => sim.close());
-beforeEach(() => sim.control.resetRequests());
+const sim = useSimulator();
 
 const queryOf = (index = -1) => new URLSearchParams(sim.control.requests("listRuns").at(index)?.query ?? "");
 

@@ -1,7 +1,7 @@
 /** Each typed error a caller can act on, produced by real answers from the simulator. */
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   ActiveRunExists,
   AmigoApiError,
@@ -17,18 +17,9 @@ import {
   Unauthorized,
 } from "../../functions/core/amigo-errors.js";
 import type { FetchLike } from "../../functions/amigo/index.js";
-import type { RunningSimulator } from "../../functions/local/simulator/index.js";
-import { collect, rejectionOf, startTestSimulator, testClient } from "../support/simulator.js";
+import { collect, rejectionOf, startTestSimulator, testClient, useSimulator } from "../support/simulator.js";
 
-let sim: RunningSimulator;
-beforeAll(async () => {
-  sim = await startTestSimulator();
-});
-afterAll(() => sim.close());
-beforeEach(() => {
-  sim.control.faults.clear();
-  sim.control.setRateLimits(false);
-});
+const sim = useSimulator();
 
 const UNKNOWN_ID = "0123456789abcdef01234567";
 

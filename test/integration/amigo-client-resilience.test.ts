@@ -1,20 +1,10 @@
 /** Sign-in caching and refresh, the 401 retry, retries on 429/5xx/timeouts, and keeping secrets out of errors and logs. */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ServiceUnavailable, Unauthorized } from "../../functions/core/amigo-errors.js";
 import type { FetchLike } from "../../functions/amigo/index.js";
-import type { RunningSimulator } from "../../functions/local/simulator/index.js";
-import { collect, rejectionOf, startTestSimulator, testClient } from "../support/simulator.js";
+import { collect, rejectionOf, testClient, useSimulator } from "../support/simulator.js";
 
-let sim: RunningSimulator;
-beforeAll(async () => {
-  sim = await startTestSimulator({ tokenLifetimeMs: 60 * 60_000 });
-});
-afterAll(() => sim.close());
-beforeEach(() => {
-  sim.control.faults.clear();
-  sim.control.setRateLimits(false);
-  sim.control.setTokenLifetime(60 * 60_000);
-});
+const sim = useSimulator({ tokenLifetimeMs: 60 * 60_000 });
 
 describe("the sign-in token", () => {
   it("is reused until a few minutes before it expires, then refreshed", async () => {

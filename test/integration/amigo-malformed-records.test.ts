@@ -3,17 +3,11 @@
  * others go on; a broken page still fails the call. Against the simulator, whose fault
  * breaks records of a real answer.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { AmigoResponseError } from "../../functions/core/amigo-errors.js";
-import type { RunningSimulator } from "../../functions/local/simulator/index.js";
-import { collect, rejectionOf, startTestSimulator, testClient } from "../support/simulator.js";
+import { collect, rejectionOf, testClient, useSimulator } from "../support/simulator.js";
 
-let sim: RunningSimulator;
-beforeAll(async () => {
-  sim = await startTestSimulator();
-});
-afterAll(() => sim.close());
-beforeEach(() => sim.control.faults.clear());
+const sim = useSimulator();
 
 /** Runs of a creator of their own, in the order listRuns answers them. */
 async function runsOf(creator: string, count: number): Promise<string[]> {

@@ -1,19 +1,10 @@
 /** The simulator's own contract: progress, outcomes, artifacts and their faults, limits, thinning, control. */
 import { createHash } from "node:crypto";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { RunningSimulator } from "../../functions/local/simulator/index.js";
-import { startTestSimulator, testClient } from "../support/simulator.js";
+import { startTestSimulator, testClient, useSimulator } from "../support/simulator.js";
 
-let sim: RunningSimulator;
-beforeAll(async () => {
-  sim = await startTestSimulator();
-});
-afterAll(() => sim.close());
-beforeEach(() => {
-  sim.control.faults.clear();
-  sim.control.setRateLimits(false);
-  sim.control.setArtifactUrlLifetime(10 * 60_000);
-});
+const sim = useSimulator();
 
 async function readAll(response: Response): Promise<{ bytes: number; sha256: string; failed: boolean }> {
   const hash = createHash("sha256");

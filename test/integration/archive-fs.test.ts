@@ -1,21 +1,13 @@
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { InvalidKeyError } from "../../functions/archive/errors.js";
 import { FileSystemArchiveStore } from "../../functions/archive/fs-archive-store.js";
 import { TEMP_SUFFIX } from "../../functions/archive/fs-keys.js";
+import { useTempFolders } from "../support/temp-folders.js";
 import { describeArchiveStoreContract } from "../support/archive-store-contract.js";
 
-const folders: string[] = [];
-async function freshFolder(): Promise<string> {
-  const folder = await mkdtemp(join(tmpdir(), "simwatch-archive-"));
-  folders.push(folder);
-  return folder;
-}
-afterAll(async () => {
-  await Promise.all(folders.map((folder) => rm(folder, { recursive: true, force: true })));
-});
+const freshFolder = useTempFolders("simwatch-archive-");
 
 describeArchiveStoreContract("FileSystemArchiveStore", async () => {
   const root = await freshFolder();

@@ -4,35 +4,25 @@
  */
 import { accessPolicy } from "../../functions/core/access.js";
 import { parseConfig } from "../../functions/core/config.js";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { Command } from "../../functions/core/commands.js";
 import { CommandBusy, createCommandWorker } from "../../functions/core/command-worker.js";
 import type { CommandAcceptedDetail } from "../../functions/core/events.js";
 import type { AmigoApi, ClaimOwner } from "../../functions/core/ports.js";
 import { stateKeys } from "../../functions/core/state-keys.js";
-import type { RunningSimulator } from "../../functions/local/simulator/index.js";
 import { SlackChat } from "../../functions/slack/client.js";
 import { killable, killSwitch, ProcessKilled } from "../support/kill-switch.js";
 import { MemoryStateStore } from "../support/memory-state-store.js";
-import { type SlackStub, startSlackStub } from "../support/slack-stub.js";
-import { startTestSimulator, testClient } from "../support/simulator.js";
+import { useSlackStub } from "../support/slack-stub.js";
+import { testClient, useSimulator } from "../support/simulator.js";
 
-let sim: RunningSimulator;
-let stub: SlackStub;
+const sim = useSimulator();
+const stub = useSlackStub();
 let state: MemoryStateStore;
 let counter = 0;
 const gone = new Set<string>();
 
-beforeAll(async () => {
-  sim = await startTestSimulator();
-  stub = await startSlackStub();
-});
-afterAll(async () => {
-  await stub.close();
-  await sim.close();
-});
 beforeEach(() => {
-  stub.reset();
   state = new MemoryStateStore();
   sim.control.advance(60 * 60_000); // every earlier run finished: Amigo's one-unfinished-run rule starts clean
 });

@@ -7,10 +7,9 @@ import { createHash, randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunningSimulator } from "../../functions/local/simulator/index.js";
 import { EventBridgeStub } from "../support/eventbridge-stub.js";
 import { s3WithFreshBucket, testS3Server } from "../support/s3.js";
-import { startTestSimulator } from "../support/simulator.js";
+import { useSimulator } from "../support/simulator.js";
 import { buttonBody, type SlackStub, slackHeaders, slashBody, startSlackStub } from "../support/slack-stub.js";
 
 const SIGNING_SECRET = "lambda-test-signing-secret";
@@ -19,7 +18,7 @@ const SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:simwatc
 const SIGNING_SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:simwatch-signing-test";
 /** A signing secret someone filled with everything. */
 const OVERFULL_SECRET_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:simwatch-overfull";
-let sim: RunningSimulator;
+const sim = useSimulator({ clock: "real", startTime: new Date() });
 let secretsManager: Server;
 const secretRequests: { target: string | undefined; authorization: string | undefined; secretId: unknown }[] = [];
 let events: EventBridgeStub;
@@ -64,7 +63,6 @@ function functionUrlEvent(path: string, body: string, headers: Record<string, st
 const context = { functionName: "test", awsRequestId: randomUUID(), getRemainingTimeInMillis: () => 30_000 } as never;
 
 beforeAll(async () => {
-  sim = await startTestSimulator({ clock: "real", startTime: new Date() });
   events = await EventBridgeStub.start();
   slack = await startSlackStub();
   const s3 = testS3Server();
@@ -111,7 +109,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   process.env = savedEnv;
-  await sim?.close();
   await events?.close();
   await slack?.close();
   secretsManager?.close();

@@ -9,13 +9,12 @@ import { ACTION_IDS } from "../../functions/core/chat.js";
 import { parseConfig } from "../../functions/core/config.js";
 import { createCommandWorker } from "../../functions/core/command-worker.js";
 import { silentLogger } from "../../functions/core/log.js";
-import type { RunningSimulator } from "../../functions/local/simulator/index.js";
 import { createSlackApp } from "../../functions/slack/app.js";
 import { SlackChat } from "../../functions/slack/client.js";
 import { responseUrlResponder } from "../../functions/slack/response-url.js";
 import { RecordingBus } from "../support/recording-bus.js";
-import { buttonBody, type SlackStub, slackHeaders, slashBody, startSlackStub } from "../support/slack-stub.js";
-import { startTestSimulator, testClient } from "../support/simulator.js";
+import { buttonBody, slackHeaders, slashBody, useSlackStub } from "../support/slack-stub.js";
+import { testClient, useSimulator } from "../support/simulator.js";
 import { s3WithFreshBucket, testS3Server } from "../support/s3.js";
 import { startStallingProxy } from "../support/stalling-proxy.js";
 import { S3ArchiveStore } from "../../functions/archive/s3-archive-store.js";
@@ -23,16 +22,14 @@ import { createS3Client } from "../../functions/archive/s3-client.js";
 
 const secret = "integration-signing-secret";
 
-let sim: RunningSimulator;
-let stub: SlackStub;
+const sim = useSimulator({ clock: "real" });
+const stub = useSlackStub();
 let server: ServerType;
 let baseUrl: string;
 let bus: InProcessBus;
 let recording: RecordingBus;
 
 beforeAll(async () => {
-  sim = await startTestSimulator({ clock: "real" });
-  stub = await startSlackStub();
   bus = new InProcessBus({ log: silentLogger, attempts: 3, retryDelayMs: 10 });
   recording = new RecordingBus(bus);
   const state = new MemoryStateStore();
@@ -63,14 +60,10 @@ beforeAll(async () => {
 afterAll(async () => {
   await bus.close();
   await new Promise<void>((resolve) => server.close(() => resolve()));
-  await stub.close();
-  await sim.close();
 });
 
 beforeEach(() => {
-  stub.reset();
   recording.published.length = 0;
-  sim.control.resetRequests();
 });
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);

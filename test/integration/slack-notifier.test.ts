@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { MemoryStateStore } from "../support/memory-state-store.js";
 import type { Mention } from "../../functions/core/commands.js";
 import type { RunArchivedDetail, RunFinishedDetail, RunStartedDetail, SlackOrigin } from "../../functions/core/events.js";
@@ -10,23 +10,16 @@ import { saveSubscription } from "../../functions/core/subscriptions.js";
 import type { RunSummary } from "../../functions/core/summary-model.js";
 import { failing, RUN_ID, SET_ID, summary } from "../support/summary-fixtures.js";
 import { SlackChat } from "../../functions/slack/client.js";
-import { type SlackStub, startSlackStub } from "../support/slack-stub.js";
+import { useSlackStub } from "../support/slack-stub.js";
 
 const DEFAULT = "C0DEFAULT";
 const clock = { now: () => new Date("2026-04-01T12:05:00Z") };
 
-let stub: SlackStub;
+const stub = useSlackStub();
 let state: MemoryStateStore;
 let sleeps: number[];
 
-beforeAll(async () => {
-  stub = await startSlackStub();
-});
-afterAll(async () => {
-  await stub.close();
-});
 beforeEach(() => {
-  stub.reset();
   state = new MemoryStateStore();
   sleeps = [];
 });

@@ -3,22 +3,17 @@
  * whose outcome was unknown reached the channel: SlackChat against the Web API stand-in.
  */
 import { createServer } from "node:net";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ChatError, type ChatMessage, type PostTag, say } from "../../functions/core/chat.js";
 import { SlackChat } from "../../functions/slack/client.js";
-import { type SlackStub, startSlackStub } from "../support/slack-stub.js";
+import { useSlackStub } from "../support/slack-stub.js";
 
 const CHANNEL = "C0RUNS";
 const RUN = "6b0b18a44226fdec9400003a";
 const CARD: PostTag = { runId: RUN, what: "card" };
 const message: ChatMessage = say("info", ["Run ", { code: RUN }, " is running"]);
 
-let stub: SlackStub;
-beforeAll(async () => {
-  stub = await startSlackStub();
-});
-afterAll(() => stub.close());
-beforeEach(() => stub.reset());
+const stub = useSlackStub();
 
 const chat = (timeoutMs = 2000) => new SlackChat({ token: stub.token, apiUrl: stub.apiUrl, timeoutMs, sleep: async () => {} });
 const aMinuteAgo = () => new Date(Date.now() - 60_000);

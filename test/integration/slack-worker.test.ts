@@ -1,6 +1,6 @@
 import { accessPolicy } from "../../functions/core/access.js";
 import { parseConfig } from "../../functions/core/config.js";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { MemoryStateStore } from "../support/memory-state-store.js";
 import type { Command } from "../../functions/core/commands.js";
 import { CommandRetryLater, createCommandWorker, type CommandWorkerDeps } from "../../functions/core/command-worker.js";
@@ -10,28 +10,17 @@ import { S3ArchiveStore } from "../../functions/archive/s3-archive-store.js";
 import type { ArchiveStore } from "../../functions/core/ports.js";
 import { s3WithFreshBucket } from "../support/s3.js";
 import { stateKeys } from "../../functions/core/state-keys.js";
-import type { RunningSimulator } from "../../functions/local/simulator/index.js";
 import { renderMessage } from "../../functions/slack/blocks.js";
 import { SlackChat } from "../../functions/slack/client.js";
-import { type SlackStub, startSlackStub } from "../support/slack-stub.js";
-import { startTestSimulator, testClient } from "../support/simulator.js";
+import { useSlackStub } from "../support/slack-stub.js";
+import { testClient, useSimulator } from "../support/simulator.js";
 
-let sim: RunningSimulator;
-let stub: SlackStub;
+const sim = useSimulator();
+const stub = useSlackStub();
 let state: MemoryStateStore;
 let counter = 0;
 
-beforeAll(async () => {
-  sim = await startTestSimulator();
-  stub = await startSlackStub();
-});
-afterAll(async () => {
-  await stub.close();
-  await sim.close();
-});
 beforeEach(() => {
-  stub.reset();
-  sim.control.faults.clear();
   state = new MemoryStateStore();
 });
 

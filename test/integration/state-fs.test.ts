@@ -1,20 +1,12 @@
-import { mkdtemp, readdir, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { InvalidKeyError } from "../../functions/archive/errors.js";
 import { FileSystemStateStore } from "../../functions/archive/fs-state-store.js";
+import { useTempFolders } from "../support/temp-folders.js";
 import { describeStateStoreContract } from "../support/state-store-contract.js";
 
-const folders: string[] = [];
-async function freshFolder(): Promise<string> {
-  const folder = await mkdtemp(join(tmpdir(), "simwatch-state-"));
-  folders.push(folder);
-  return folder;
-}
-afterAll(async () => {
-  await Promise.all(folders.map((folder) => rm(folder, { recursive: true, force: true })));
-});
+const freshFolder = useTempFolders("simwatch-state-");
 
 describeStateStoreContract("FileSystemStateStore", async () => new FileSystemStateStore({ root: await freshFolder() }));
 

@@ -12,7 +12,8 @@ export interface CephLayout {
 export function cephConf({ dir, fsid, monPort, rgwPort }: CephLayout): string {
   return `[global]
 fsid = ${fsid}
-# A monitor port other than 6789 needs an explicit messenger-v1 address (TOOLCHAIN.md).
+# On a monitor port other than 6789 the gateway hangs authenticating unless the address names
+# messenger v1 explicitly.
 mon host = v1:127.0.0.1:${monPort}
 mon initial members = a
 auth cluster required = none

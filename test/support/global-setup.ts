@@ -4,8 +4,10 @@
  * S3_TEST_REGION) names one to use; otherwise a throwaway Ceph RADOS Gateway is started
  * on loopback (installing Ceph first when running as root on Debian/Ubuntu) and stopped
  * after the run. Tests read it with `inject("s3")` (see s3-server.ts, s3.ts).
+ * On a Node.js older than 22 it says so once, for the whole run.
  */
 import type { TestProject } from "vitest/node";
+import { noteNodeVersion } from "../../functions/local/node-version.js";
 import { type RunningRgw, startRgw } from "./rgw.js";
 import { exportS3Server, externalS3Server, type S3TestServer } from "./s3-server.js";
 
@@ -14,6 +16,8 @@ function log(line: string): void {
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // Said once here; the test workers inherit the environment that keeps the AWS SDK from repeating it.
+  noteNodeVersion((line) => process.stderr.write(`${line}\n`));
   let rgw: RunningRgw | undefined;
   let server: S3TestServer | undefined = externalS3Server(process.env);
   if (server) {

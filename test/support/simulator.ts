@@ -1,14 +1,41 @@
 /**
  * Test helpers: a simulator on loopback with manual time and no rate limits (unless a
- * test asks), and an Amigo client wired to it with tiny retry delays, the simulator's
- * clock, and its log lines captured.
+ * test asks), one per test file with useSimulator(), and an Amigo client wired to it with
+ * tiny retry delays, the simulator's clock, and its log lines captured.
  */
 import { type AmigoClient, type AmigoClientOptions, createAmigoClient, type LogEntry } from "../../functions/amigo/index.js";
-import { type RunningSimulator, type SimulatorOptions, startSimulator } from "../../functions/local/simulator/index.js";
+import {
+  DEFAULT_ARTIFACT_URL_LIFETIME_MS,
+  DEFAULT_TOKEN_LIFETIME_MS,
+  type RunningSimulator,
+  type SimulatorOptions,
+  startSimulator,
+} from "../../functions/local/simulator/index.js";
+import { useFixture } from "./fixture.js";
+
+const TEST_DEFAULTS: SimulatorOptions = { clock: "manual", rateLimits: false, startTime: new Date("2026-04-01T12:00:00Z") };
 
 export async function startTestSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
-  return startSimulator({ clock: "manual", rateLimits: false, startTime: new Date("2026-04-01T12:00:00Z"), ...options });
+  return startSimulator({ ...TEST_DEFAULTS, ...options });
 }
+
+/**
+ * The simulator of a test file (see useFixture), put back before each test as it started: no
+ * faults, the same rate limits, token and artifact-link lifetimes, an empty request log. Sets,
+ * runs and simulator time carry over.
+ */
+export function useSimulator(options: SimulatorOptions = {}): SimulatorFixture {
+  const settings = { ...TEST_DEFAULTS, ...options };
+  return useFixture("useSimulator()", () => startSimulator(settings), ({ control }) => {
+    control.faults.clear();
+    control.setRateLimits(settings.rateLimits ?? true);
+    control.setTokenLifetime(settings.tokenLifetimeMs ?? DEFAULT_TOKEN_LIFETIME_MS);
+    control.setArtifactUrlLifetime(settings.artifactUrlLifetimeMs ?? DEFAULT_ARTIFACT_URL_LIFETIME_MS);
+    control.resetRequests();
+  });
+}
+
+export type SimulatorFixture = Omit<RunningSimulator, "close">;
 
 export interface TestClient {
   client: AmigoClient;
@@ -17,7 +44,7 @@ export interface TestClient {
   attempts: { endpoint: string; status: number | undefined; attempt: number }[];
 }
 
-export function testClient(sim: RunningSimulator, overrides: Partial<AmigoClientOptions> = {}): TestClient {
+export function testClient(sim: SimulatorFixture, overrides: Partial<AmigoClientOptions> = {}): TestClient {
   const logs: LogEntry[] = [];
   const attempts: TestClient["attempts"] = [];
   const client = createAmigoClient({

@@ -10,6 +10,7 @@
 import { createHmac } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { useFixture } from "./fixture.js";
 
 export type StubBlock = { type: string; [key: string]: unknown };
 
@@ -140,6 +141,11 @@ function shown(message: StubMessage, replies: number, params: Record<string, unk
     ...(message.threadTs ? { thread_ts: message.threadTs } : replies > 0 ? { thread_ts: message.ts, reply_count: replies } : {}),
     ...(message.metadata && isTrue(params.include_all_metadata) ? { metadata: message.metadata } : {}),
   };
+}
+
+/** The stand-in of a test file (see useFixture), emptied before each test. */
+export function useSlackStub(): Omit<SlackStub, "close"> {
+  return useFixture("useSlackStub()", () => startSlackStub(), (stub) => stub.reset());
 }
 
 export async function startSlackStub(options: { token?: string } = {}): Promise<SlackStub> {

@@ -46,7 +46,10 @@ export interface SimulatorControl {
   /** The run as the API would show it now. */
   getRun(runId: string): Run | undefined;
   runIds(): string[];
-  /** Shows the run as a user lacking a permission would see it (amigo/README.md "Permissions"). */
+  /**
+   * Shows the run as a user lacking a permission would see it: "set" as without
+   * Simulation:GetSimulationUnitTestSet, "unit_test" as without Simulation:GetSimulationUnitTest.
+   */
   thinRun(runId: string, level: Thinning): void;
   /** Every issued token stops working (the next call gets 401). */
   revokeTokens(): void;

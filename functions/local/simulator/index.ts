@@ -11,4 +11,12 @@ export type { Thinning } from "./run-plan.js";
 export { SEED_SETS } from "./seed-catalog.js";
 export type { SimClock } from "./sim-clock.js";
 export type { SimCredentials } from "./simulator-state.js";
-export { createSimulator, type RunningSimulator, type Simulator, type SimulatorOptions, startSimulator } from "./simulator.js";
+export {
+  createSimulator,
+  DEFAULT_ARTIFACT_URL_LIFETIME_MS,
+  DEFAULT_TOKEN_LIFETIME_MS,
+  type RunningSimulator,
+  type Simulator,
+  type SimulatorOptions,
+  startSimulator,
+} from "./simulator.js";

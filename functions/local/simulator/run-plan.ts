@@ -38,7 +38,10 @@ export interface RunPlan {
   artifactsDelayMs: number | null;
   artifactBytes: number;
   cancelledAtMs?: number;
-  /** Permission thinning (amigo/README.md): "set" empties specs and results; "unit_test" empties metric lists. */
+  /**
+   * What a missing permission hides: "set" (no Simulation:GetSimulationUnitTestSet) empties
+   * specs and results; "unit_test" (no Simulation:GetSimulationUnitTest) empties metric lists.
+   */
   thinning: Thinning;
 }
 

@@ -51,6 +51,9 @@ export interface RunningSimulator extends Simulator {
   close(): Promise<void>;
 }
 
+export const DEFAULT_TOKEN_LIFETIME_MS = 60 * 60_000;
+export const DEFAULT_ARTIFACT_URL_LIFETIME_MS = 10 * 60_000;
+
 /** Seed sets are dated to a fixed moment so their ids are the same in every simulator. */
 const SEED_TIME_MS = Date.UTC(2026, 0, 5, 9, 0, 0);
 
@@ -62,8 +65,8 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     apiKey: options.apiKey ?? "sim-api-key-0000000000000000",
     apiKeyId: options.apiKeyId ?? "sim-api-key-id",
     userIds: [userId],
-    tokenLifetimeMs: options.tokenLifetimeMs ?? 60 * 60_000,
-    artifactUrlLifetimeMs: options.artifactUrlLifetimeMs ?? 10 * 60_000,
+    tokenLifetimeMs: options.tokenLifetimeMs ?? DEFAULT_TOKEN_LIFETIME_MS,
+    artifactUrlLifetimeMs: options.artifactUrlLifetimeMs ?? DEFAULT_ARTIFACT_URL_LIFETIME_MS,
     rateLimits: options.rateLimits ?? true,
     defaultOutcome: withDefaults(DEFAULT_OUTCOME, options.defaultOutcome),
     idSeed: options.idSeed ?? "simwatch-simulator",
