@@ -46,7 +46,7 @@ export type UnitTestRunSpec = z.infer<typeof UnitTestRunSpec>;
 
 export const RunMetricEvaluation = z.looseObject({
   metric_id: z.string(),
-  /** Only newer servers send it (amigo/README.md), so it is optional here. */
+  /** Only newer servers send it, so it is optional here. */
   metric_version: z.number().int().optional(),
   /** [evaluation_result_id, passed] per run of the unit test. */
   results: z.array(z.tuple([z.string(), z.boolean()])),
