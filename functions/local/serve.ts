@@ -41,11 +41,13 @@ export function subscribeConsumers(services: LocalServices): void {
   if (!bus) return;
   const { pipeline } = services;
   const durable = { durable: true } as const;
-  bus.subscribe("Artifacts Ready", async (event) => void (await pipeline.archive(event.detail)), { name: "archiver", ...durable });
+  // Like Lambda, several runs archived and notified at once: each consumer is safe to run side by
+  // side (leases, claims, conditional merges), and events of one run may arrive in any order.
+  bus.subscribe("Artifacts Ready", async (event) => void (await pipeline.archive(event.detail)), { name: "archiver", ...durable, concurrency: 4 });
   // Commands side by side (a busy channel), so identical reads in flight are answered once.
   bus.subscribe("Command Accepted", async (event) => void (await pipeline.command(event.detail)), { name: "command-worker", ...durable, concurrency: 8 });
   for (const detailType of ["Run Started", "Run Finished", "Run Archived"] as const) {
-    bus.subscribe(detailType, async (event) => void (await pipeline.notify(event)), { name: "notifier", ...durable });
+    bus.subscribe(detailType, async (event) => void (await pipeline.notify(event)), { name: "notifier", ...durable, concurrency: 4 });
   }
 }
 

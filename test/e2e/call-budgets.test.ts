@@ -14,6 +14,11 @@ import { type SlackStub, startSlackStub } from "../support/slack-stub.js";
 const CHANNEL = "C0BUDGETS";
 const RUNS = 120;
 const SETS = 12;
+/**
+ * Runs whose artifacts appear. Amigo allows 100 artifact links a minute and simwatch keeps to 90,
+ * so links for all 120 would make the poll wait out a minute, by design; 40 keep this test quick.
+ */
+const WITH_ARTIFACTS = 40;
 let sim: RunningSimulator;
 let slack: SlackStub;
 let dir = "";
@@ -56,7 +61,9 @@ describe("one simwatch poll process", () => {
   it(`makes at most ceil(N/50) + 4 Amigo calls for ${RUNS} runs starting, and names each set on its card`, { timeout: 120_000 }, async () => {
     await poll();
     const sets = sim.control.sets();
-    const runIds = Array.from({ length: RUNS }, (_, index) => sim.control.createRun({ set: sets[index % SETS]!.id }));
+    const runIds = Array.from({ length: RUNS }, (_, index) =>
+      sim.control.createRun({ set: sets[index % SETS]!.id, ...(index < WITH_ARTIFACTS ? {} : { outcome: { artifactsDelayMs: null } }) }),
+    );
     const counts = await poll();
     expect(total(counts), JSON.stringify(counts)).toBeLessThanOrEqual(pages(RUNS) + 4);
     expect(counts.listSets).toBe(1);
@@ -69,18 +76,19 @@ describe("one simwatch poll process", () => {
     }
   });
 
-  it(`makes at most 2 x ceil(N/50) + 6 Amigo calls, plus one artifacts link per run, for ${RUNS} runs finishing and archived`, { timeout: 180_000 }, async () => {
+  it(`makes at most 2 x ceil(N/50) + 6 Amigo calls, plus one artifacts link per archived run, for ${RUNS} runs finishing`, { timeout: 180_000 }, async () => {
     sim.control.advance(2 * 60 * 60_000);
     const counts = await poll();
     const { getArtifacts = 0, ...rest } = counts;
-    expect(getArtifacts).toBe(RUNS);
+    expect(getArtifacts).toBe(WITH_ARTIFACTS);
     expect(total(rest), JSON.stringify(counts)).toBeLessThanOrEqual(2 * pages(RUNS) + 6);
     const updates = slack.calls.filter((call) => call.method === "chat.update").length;
     const posts = slack.calls.filter((call) => call.method === "chat.postMessage").length;
-    // Every card edited to its verdict and again for its archive, nothing posted twice.
+    // Every card edited to its verdict, the archived ones again for their archive; nothing posted twice.
     expect(posts).toBe(RUNS);
-    expect(updates).toBeGreaterThanOrEqual(RUNS);
-    expect(updates).toBeLessThanOrEqual(2 * RUNS);
+    // (An archive and a verdict handled side by side may cost one more edit, never fewer.)
+    expect(updates).toBeGreaterThanOrEqual(RUNS + WITH_ARTIFACTS);
+    expect(updates).toBeLessThanOrEqual(RUNS + 2 * WITH_ARTIFACTS);
     console.log(`call budgets: ${RUNS} runs finishing: ${JSON.stringify(counts)}; Slack: ${posts} posts, ${updates} edits`);
   });
 });
