@@ -5,6 +5,7 @@
  */
 import type { MetricToEvaluate, UnitTestRunSpec, UserInfo } from "../../core/amigo-model.js";
 import type { Catalog } from "./catalog.js";
+import { judge, type JudgedValue } from "./judge.js";
 import { derivedObjectId } from "./object-ids.js";
 import type { RunOutcome } from "./outcome.js";
 
@@ -14,6 +15,8 @@ export interface PlannedEvaluation {
   criterionName: string;
   /** Per run index: [evaluation id, passed]; absent entries are runs that errored. */
   results: [string, boolean][];
+  /** What the judge said, aligned with `results`: the repetition, the value and why. */
+  judgements: { runIndex: number; value: JudgedValue; justification: string }[];
 }
 
 export interface PlannedUnitTest {
@@ -78,15 +81,20 @@ export function planRun(
             (failing.runs === undefined || failing.runs.includes(runIndex)),
         );
       const results: [string, boolean][] = [];
+      const judgements: PlannedEvaluation["judgements"] = [];
       for (let runIndex = 0; runIndex < run_count; runIndex++) {
         if (runErrors[runIndex] !== null) continue;
-        results.push([derivedObjectId(finishesAtMs, input.id, index, metricIndex, runIndex), !fails(runIndex)]);
+        const passed = !fails(runIndex);
+        results.push([derivedObjectId(finishesAtMs, input.id, index, metricIndex, runIndex), passed]);
+        const seat = { runId: input.id, unitTestName: unitTest.name, metricName: catalogMetric?.name ?? metric.success_criterion_name, metricIndex, runIndex };
+        judgements.push({ runIndex, ...judge(metric.success_criterion, passed, seat) });
       }
       return {
         metricId: metric.metric_id,
         metricVersion: catalogMetric?.version ?? 1,
         criterionName: metric.success_criterion_name,
         results,
+        judgements,
       };
     });
     return {

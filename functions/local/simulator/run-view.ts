@@ -71,56 +71,30 @@ export function runView(plan: RunPlan, nowMs: number): Run {
 
 /** The metric evaluation results of a run's finished unit tests, as the metric endpoint lists them. */
 export function metricResults(plan: RunPlan, nowMs: number): MetricEvaluationResult[] {
-  const out: MetricEvaluationResult[] = [];
-  plan.unitTests.forEach((unitTest) => {
-    if (!isFinished(unitTest, plan, nowMs)) return;
+  return plan.unitTests.flatMap((unitTest) => {
+    if (!isFinished(unitTest, plan, nowMs)) return [];
     const at = new Date(unitTest.finishesAtMs).toISOString();
-    for (const evaluation of unitTest.evaluations) {
-      const metric = unitTest.spec.metrics_to_evaluate.find((candidate) => candidate.metric_id === evaluation.metricId);
-      let runIndex = 0;
-      for (const [id, passed] of evaluation.results) {
-        while (unitTest.runErrors[runIndex] !== null && runIndex < unitTest.runErrors.length) runIndex++;
-        out.push({
+    return unitTest.evaluations.flatMap((evaluation) =>
+      evaluation.results.map(([id], index): MetricEvaluationResult => {
+        const judgement = evaluation.judgements[index];
+        return {
           id,
           org_id: plan.orgId,
           created_at: at,
           updated_at: at,
           metric_id: evaluation.metricId,
           metric_version: evaluation.metricVersion,
-          result: metric === undefined ? passed : resultValue(metric.success_criterion, passed),
-          justification: passed
-            ? `The conversation meets "${evaluation.criterionName}".`
-            : `The conversation does not meet "${evaluation.criterionName}".`,
+          result: judgement?.value ?? null,
+          justification: judgement?.justification ?? "",
           source: {
             type: "simulation",
             simulation_unit_test_set_run_id: plan.id,
             unit_test_id: unitTest.spec.unit_test_id,
-            run_index: runIndex,
+            run_index: judgement?.runIndex ?? index,
             references: [],
           },
-        });
-        runIndex++;
-      }
-    }
+        };
+      }),
+    );
   });
-  return out;
-}
-
-type Criterion = PlannedUnitTest["spec"]["metrics_to_evaluate"][number]["success_criterion"];
-
-/** A value that satisfies (or violates) the criterion. */
-function resultValue(criterion: Criterion, passed: boolean): number | boolean | string {
-  switch (criterion.type) {
-    case "boolean":
-      return passed ? criterion.expected_value : !criterion.expected_value;
-    case "categorical":
-      return passed ? (criterion.expected_values[0] ?? "expected") : "frustrated";
-    case "numerical": {
-      const { verb, threshold } = criterion;
-      if (verb === "==") return passed ? threshold : threshold + 1;
-      if (verb === "!=") return passed ? threshold + 1 : threshold;
-      const above = verb === ">=" || verb === ">";
-      return passed === above ? threshold + 1 : threshold - 1;
-    }
-  }
 }
