@@ -1,7 +1,9 @@
 /**
  * The slash command grammar: the text after `/sim`, parsed into a Command.
- * One parser serves Slack and the terminal CLI, so both answer with the same words.
+ * One parser serves Slack and the terminal CLI, so both answer with the same words. Names
+ * are read as people type them (command-words.ts): `/sim run Checkout flows`.
  */
+import { nameOf, readOptions, readWords, splitArguments, type Word } from "./command-words.js";
 import { isObjectId } from "./object-id.js";
 
 /** Someone to ping when a subscribed set's run finishes; `markup` is what Slack renders. */
@@ -26,9 +28,9 @@ export type Verb = Command["verb"];
 export type ParseResult = { ok: true; command: Command } | { ok: false; error: string; usage: string };
 
 export const USAGE: Record<Verb, string> = {
-  run: "run <set>: start a run of a set (24-hex id or its name; quote names with spaces)",
+  run: "run <set>: start a run of a set (its name as it reads, or its 24-hex id)",
   cancel: "cancel <run>: cancel an in-progress run (its 24-hex id)",
-  status: "status [<run>|<set>]: what is running, or how one run or set is doing",
+  status: "status [<run>|<set>]: how one run or set is doing, or every set that ran in the last 7 days",
   list: "list [<set>] [--failed]: recent runs, of one set or all",
   subscribe: "subscribe <set> [--failures-only] [--mention <@user|@group|@here>]: post this set's runs in this channel",
   unsubscribe: "unsubscribe <set>: stop posting this set's runs in this channel",
@@ -59,23 +61,6 @@ function unescapeSlack(text: string): string {
   return text.replaceAll("&lt;", "<").replaceAll("&gt;", ">").replaceAll("&amp;", "&");
 }
 
-/** Splits on whitespace, keeping "quoted names" (straight or curly quotes) together. */
-export function tokenize(text: string): string[] | { error: string } {
-  const tokens: string[] = [];
-  const pattern = /"([^"]*)"|“([^”]*)”|'([^']*)'|(\S+)/g;
-  const normalized = text.trim();
-  let consumed = 0;
-  for (const match of normalized.matchAll(pattern)) {
-    const between = normalized.slice(consumed, match.index);
-    if (/["“”]/.test(between)) return { error: "unbalanced quotes" };
-    consumed = match.index + match[0].length;
-    const word = match[1] ?? match[2] ?? match[3] ?? match[4] ?? "";
-    if (match[4] !== undefined && /["“”]/.test(word)) return { error: "unbalanced quotes" };
-    tokens.push(word);
-  }
-  return tokens;
-}
-
 const SLACK_MARKUP = /<[@#!][^>]*>|<https?:[^>]*>/;
 
 function parseMention(raw: string): Mention | undefined {
@@ -96,102 +81,86 @@ function fail(verb: Verb | undefined, error: string): ParseResult {
 }
 
 /** Names of sets and ids of runs must not be Slack markup (a mention, a channel, a link). */
-function checkArgument(verb: Verb, what: string, value: string): string | undefined {
+function checkArgument(what: string, value: string): string | undefined {
   if (SLACK_MARKUP.test(value)) return `${what} looks like a Slack mention or link, not a ${what}`;
   if (value.length > 200) return `${what} is too long`;
   return undefined;
 }
 
-export function parseCommand(input: string): ParseResult {
-  const tokens = tokenize(unescapeSlack(input));
-  if (!Array.isArray(tokens)) return fail(undefined, `Could not read that: ${tokens.error}.`);
-  const [first, ...rest] = tokens;
-  if (first === undefined) return { ok: true, command: { verb: "help" } };
-  const verb = first.toLowerCase();
-  const flags = rest.filter((token) => token.startsWith("--"));
-  const args = rest.filter((token) => !token.startsWith("--"));
+/** Verbs whose argument is one name (or id), then options. */
+type NamedVerb = "run" | "unsubscribe" | "cancel" | "status" | "list" | "subscribe";
 
-  const allowFlags = (v: Verb): ParseResult | undefined => {
-    const allowed = Object.keys(VERB_FLAGS[v]).map((name) => `--${name}`);
-    const unknown = flags.find((flag) => !allowed.includes(flag.split("=")[0] ?? flag));
-    return unknown ? fail(v, `Unknown option ${unknown} for ${v}.`) : undefined;
-  };
-  const oneArgument = (v: Verb, what: string, optional: boolean): ParseResult | string | undefined => {
-    if (args.length > 1) return fail(v, `${v} takes one ${what}; got ${args.length} words (quote names with spaces).`);
-    const value = args[0];
-    if (value === undefined) return optional ? undefined : fail(v, `${v} needs a ${what}.`);
-    if (value.trim() === "") return fail(v, `The ${what} is empty.`);
-    const problem = checkArgument(v, what, value);
-    return problem ? fail(v, `The ${problem}.`) : value;
-  };
+/** What a verb takes after it: a name (required or not), then the options VERB_FLAGS gives it. */
+const ARGUMENTS: Record<NamedVerb, { what: string; required: boolean }> = {
+  run: { what: "set", required: true },
+  unsubscribe: { what: "set", required: true },
+  cancel: { what: "run id", required: true },
+  status: { what: "run or set", required: false },
+  list: { what: "set", required: false },
+  subscribe: { what: "set", required: true },
+};
 
+type Arguments = { name: string | undefined; options: Map<string, string | true> };
+
+/** The verb's name and options, checked: present when required, no Slack markup, not too long. */
+function readArguments(verb: NamedVerb, args: readonly Word[]): Arguments | ParseResult {
+  const { what, required } = ARGUMENTS[verb];
+  const { nameWords, options: optionWords } = splitArguments(args);
+  const named = nameOf(nameWords);
+  if ("error" in named) return fail(verb, named.error);
+  const options = readOptions(verb, optionWords, VERB_FLAGS[verb]);
+  if ("error" in options) return fail(verb, options.error);
+  const { name } = named;
+  if (name === undefined) return required ? fail(verb, `${verb} needs a ${what}.`) : { name, options };
+  if (name.trim() === "") return fail(verb, `The ${what} is empty.`);
+  const problem = checkArgument(what, name);
+  return problem ? fail(verb, `The ${problem}.`) : { name, options };
+}
+
+function commandOf(verb: NamedVerb, { name, options }: Arguments): ParseResult {
+  const set = name ?? "";
   switch (verb) {
-    case "help":
-    case "subscriptions": {
-      if (args.length > 0 || flags.length > 0) return fail(verb, `${verb} takes no arguments.`);
-      return { ok: true, command: { verb } };
-    }
     case "run":
-    case "unsubscribe": {
-      const bad = allowFlags(verb);
-      if (bad) return bad;
-      const set = oneArgument(verb, "set", false);
-      if (typeof set !== "string") return set ?? fail(verb, "missing set");
+    case "unsubscribe":
       return { ok: true, command: { verb, set } };
-    }
-    case "cancel": {
-      const bad = allowFlags(verb);
-      if (bad) return bad;
-      const runId = oneArgument(verb, "run id", false);
-      if (typeof runId !== "string") return runId ?? fail(verb, "missing run id");
-      if (!isObjectId(runId)) return fail(verb, `"${runId}" is not a run id (24 lower-case hex digits).`);
-      return { ok: true, command: { verb, runId } };
-    }
-    case "status": {
-      const bad = allowFlags(verb);
-      if (bad) return bad;
-      const target = oneArgument(verb, "run or set", true);
-      if (typeof target === "object") return target;
-      return { ok: true, command: target === undefined ? { verb } : { verb, target } };
-    }
+    case "cancel":
+      if (!isObjectId(set)) return fail(verb, `"${set}" is not a run id (24 lower-case hex digits).`);
+      return { ok: true, command: { verb, runId: set } };
+    case "status":
+      return { ok: true, command: name === undefined ? { verb } : { verb, target: name } };
     case "list": {
-      const bad = allowFlags(verb);
-      if (bad) return bad;
-      const set = oneArgument(verb, "set", true);
-      if (typeof set === "object") return set;
-      const failedOnly = flags.includes("--failed");
-      return { ok: true, command: set === undefined ? { verb, failedOnly } : { verb, set, failedOnly } };
+      const failedOnly = options.has("failed");
+      return { ok: true, command: name === undefined ? { verb, failedOnly } : { verb, set: name, failedOnly } };
     }
     case "subscribe": {
-      // --mention takes the next token as its value.
-      let failuresOnly = false;
-      let mention: Mention | undefined;
-      const positional: string[] = [];
-      for (let i = 0; i < rest.length; i++) {
-        const token = rest[i] ?? "";
-        if (token === "--failures-only") failuresOnly = true;
-        else if (token === "--mention" || token.startsWith("--mention=")) {
-          const raw = token.includes("=") ? token.slice("--mention=".length) : rest[++i];
-          if (!raw) return fail(verb, "--mention needs someone to mention (@user, @group or @here).");
-          mention = parseMention(raw);
-          if (!mention) return fail(verb, `--mention takes a Slack @user, @group or @here; "${raw}" is none of those.`);
-        } else if (token.startsWith("--")) return fail(verb, `Unknown option ${token} for subscribe.`);
-        else positional.push(token);
-      }
-      if (positional.length !== 1) {
-        return fail(verb, positional.length === 0 ? "subscribe needs a set." : "subscribe takes one set (quote names with spaces).");
-      }
-      const set = positional[0] ?? "";
-      const problem = checkArgument(verb, "set", set);
-      if (problem) return fail(verb, `The ${problem}.`);
-      return { ok: true, command: mention ? { verb, set, failuresOnly, mention } : { verb, set, failuresOnly } };
-    }
-    default: {
-      const close = VERBS.filter((v) => editDistance(v, verb) <= 2);
-      const hint = close.length > 0 ? ` Did you mean ${close.map((v) => `\`${v}\``).join(" or ")}?` : "";
-      return fail(undefined, `Unknown command "${first}".${hint}`);
+      const failuresOnly = options.has("failures-only");
+      const raw = options.get("mention");
+      if (raw === undefined) return { ok: true, command: { verb, set, failuresOnly } };
+      const mention = typeof raw === "string" ? parseMention(raw) : undefined;
+      if (!mention) return fail(verb, `--mention takes a Slack @user, @group or @here; "${String(raw)}" is none of those.`);
+      return { ok: true, command: { verb, set, failuresOnly, mention } };
     }
   }
+}
+
+export function parseCommand(input: string): ParseResult {
+  const words = readWords(unescapeSlack(input));
+  if (!Array.isArray(words)) return fail(undefined, `Could not read that: ${words.error}.`);
+  const [first, ...rest] = words;
+  if (first === undefined) return { ok: true, command: { verb: "help" } };
+  const verb = first.text.toLowerCase();
+  if (verb === "help" || verb === "subscriptions") {
+    if (rest.length > 0) return fail(verb, `${verb} takes no arguments.`);
+    return { ok: true, command: { verb } };
+  }
+  if (verb in ARGUMENTS) {
+    const known = verb as NamedVerb;
+    const args = readArguments(known, rest);
+    return "ok" in args ? args : commandOf(known, args);
+  }
+  const close = VERBS.filter((v) => editDistance(v, verb) <= 2);
+  const hint = close.length > 0 ? ` Did you mean ${close.map((v) => `\`${v}\``).join(" or ")}?` : "";
+  return fail(undefined, `Unknown command "${first.text}".${hint}`);
 }
 
 /** Levenshtein distance, for "did you mean" hints on verbs and set names. */
