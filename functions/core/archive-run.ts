@@ -95,7 +95,7 @@ async function* measured(
 async function loadSummary(options: ArchiverOptions, run: Run): Promise<RunSummary> {
   const stored = await options.state.get<RunSummary>(stateKeys.runSummary(run.id));
   if (stored) return stored.value;
-  const [summary] = await summarizeRuns(options.amigo, options.state, [run]);
+  const [summary] = await summarizeRuns(options.amigo, options.state, [run], { log: options.logger });
   if (!summary) throw new ArchiveFailed(`could not summarize run ${run.id}`);
   return summary;
 }

@@ -7,7 +7,7 @@
  */
 import type { UserInfo } from "./amigo-model.js";
 import type { Mention } from "./commands.js";
-import type { Counts, FailingUnitTest, RunDiff, RunErrorEntry } from "./summary-model.js";
+import type { Counts, FailingUnitTest, FlakyTest, RunDiff, RunErrorEntry, Trend } from "./summary-model.js";
 import type { Verdict } from "./verdict.js";
 
 /** A posted message: where it is, so it can be edited in place or replied to. */
@@ -57,6 +57,10 @@ export interface RunCard {
   /** How many more failing unit tests the thread reply lists. */
   moreFailing: number;
   diff?: RunDiff;
+  /** Flaky unit tests, listed apart from the diff's newly failing ones. */
+  flaky: FlakyTest[];
+  /** The set's unit-test pass rate over its last finished runs. */
+  trend?: Trend;
   notes: string[];
   archive?: ArchiveFacts;
   /** Prepended to the message (the run failed and the channel asked to be pinged). */
@@ -64,13 +68,13 @@ export interface RunCard {
   actions: RunAction[];
 }
 
-/** The failing unit tests that did not fit in the run's message, for a thread reply. */
-export interface FailureList {
+/** The "Why it failed" thread reply: every failing unit test, each with every reason the judge gave. */
+export interface WhyItFailed {
   runId: string;
   setName: string;
-  /** 1-based position of the first test in the run's full list. */
-  startIndex: number;
   failingUnitTests: FailingUnitTest[];
+  /** The run's caveats (reasons that could not be read, say). */
+  notes: string[];
 }
 
 /** A piece of a notice line: plain text (escaped when rendered) or something typed. */
@@ -81,7 +85,9 @@ export type Span =
   | { user: string }
   | { channel: string }
   | { mention: Mention }
-  | { link: { url: string; label: string } };
+  | { link: { url: string; label: string } }
+  /** A moment (ISO), shown as date and time in each reader's own time zone. */
+  | { time: string };
 
 export type Line = readonly Span[];
 
@@ -97,7 +103,7 @@ export interface Notice {
 
 export type ChatMessage =
   | { kind: "run"; card: RunCard }
-  | { kind: "failures"; list: FailureList }
+  | { kind: "why"; why: WhyItFailed }
   | { kind: "notice"; notice: Notice };
 
 export interface RespondOptions {

@@ -1,7 +1,7 @@
 /**
  * Bringing a run's message in each target channel up to date with its facts: post it where it
  * may be posted and is not yet, edit it where it is, then the finished run's once-only thread
- * replies (overflowing failures, the subscription's mention, the starter's ping). A channel
+ * replies ("Why it failed", the subscription's mention, the starter's ping). A channel
  * simwatch cannot post in is skipped; failures a retry could fix are gathered, not thrown, so
  * one channel's trouble never keeps the others from being served.
  */
@@ -9,7 +9,7 @@ import { cannotPostIn, ChatError, type ChatMessage, type MessageRef, say } from 
 import { errorFields, type Logger } from "./log.js";
 import type { StateStore } from "./ports.js";
 import type { PostOnceDeps } from "./post-once.js";
-import { buildRunCard, isFailure, overflowFailures, type RunFacts } from "./run-card.js";
+import { buildRunCard, isFailure, type RunFacts, whyItFailed } from "./run-card.js";
 import { ensureRunMessage, replyOnce, runMessageRef } from "./run-messages.js";
 import type { Target } from "./notify-targets.js";
 
@@ -77,8 +77,8 @@ export async function syncTargets(deps: SyncDeps, facts: RunFacts, targets: read
 
 /** Once-only thread replies of a finished run. Slack notifies nobody of an edit, so pings are replies. */
 async function finishExtras(posting: PostOnceDeps, facts: RunFacts, target: Target, ref: MessageRef, fresh: boolean) {
-  const overflow = overflowFailures(facts);
-  if (overflow) await replyOnce(posting, facts.runId, ref, "overflow-failures", { kind: "failures", list: overflow });
+  const why = whyItFailed(facts);
+  if (why) await replyOnce(posting, facts.runId, ref, "why", { kind: "why", why });
   const setName = buildRunCard(facts).setName;
   if (target.mention && isFailure(facts.verdict) && !fresh) {
     await replyOnce(posting, facts.runId, ref, "mention", say("error", [{ mention: target.mention }, " the run of ", { bold: setName }, ` ${facts.verdict}.`]));

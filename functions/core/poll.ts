@@ -324,7 +324,10 @@ function noticeOverdue(options: PollerOptions, decisions: Decisions, watchlist: 
   }
 }
 
-/** One Run Finished per finishing run (and a second for runs given up on after finishing). */
+/**
+ * One Run Finished per finishing run (and a second for runs given up on after finishing). Its
+ * summary costs one metric-results call per failed run and one history listing per set.
+ */
 async function summarize(options: PollerOptions, decisions: Decisions, names: NameBook | undefined) {
   const { finishing, gaveUpFinished } = decisions;
   if (finishing.length + gaveUpFinished.length === 0) return;
@@ -332,6 +335,7 @@ async function summarize(options: PollerOptions, decisions: Decisions, names: Na
     finishedAt: decisions.finishedAt,
     gaveUpAfterHours: decisions.gaveUp,
     ...(names ? { names } : {}),
+    log: options.logger,
   });
   await mapConcurrent(summaries.slice(0, finishing.length), STATE_CONCURRENCY, (summary) => options.state.create(stateKeys.runSummary(summary.runId), summary));
   summaries.forEach((summary, index) => {

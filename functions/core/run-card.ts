@@ -4,7 +4,7 @@
  * card is always rendered from the whole record, never patched.
  */
 import type { UserInfo } from "./amigo-model.js";
-import type { ArchiveFacts, FailureList, Person, RunAction, RunCard } from "./chat.js";
+import type { ArchiveFacts, Person, RunAction, RunCard, WhyItFailed } from "./chat.js";
 import type { Mention } from "./commands.js";
 import type { SlackOrigin } from "./events.js";
 import type { RunSummary } from "./summary-model.js";
@@ -75,6 +75,8 @@ export function buildRunCard(facts: RunFacts, options: { mention?: Mention } = {
     failingUnitTests: failing.slice(0, FAILURES_INLINE),
     moreFailing: Math.max(0, failing.length - FAILURES_INLINE),
     ...(summary?.diff ? { diff: summary.diff } : {}),
+    flaky: summary?.flaky ?? [],
+    ...(summary?.trend ? { trend: summary.trend } : {}),
     notes: summary?.notes ?? [],
     ...(facts.archive ? { archive: facts.archive } : {}),
     ...(options.mention && isFailure(verdict) ? { mention: options.mention } : {}),
@@ -82,14 +84,14 @@ export function buildRunCard(facts: RunFacts, options: { mention?: Mention } = {
   };
 }
 
-/** The failing unit tests beyond the first FAILURES_INLINE, or undefined when all fit. */
-export function overflowFailures(facts: RunFacts): FailureList | undefined {
-  const failing = facts.summary?.failingUnitTests ?? [];
-  if (failing.length <= FAILURES_INLINE) return undefined;
-  return {
-    runId: facts.runId,
-    setName: buildRunCard(facts).setName,
-    startIndex: FAILURES_INLINE + 1,
-    failingUnitTests: failing.slice(FAILURES_INLINE),
-  };
+/**
+ * The "Why it failed" thread reply: every failing unit test with all the judge's reasons.
+ * Only when it adds to the message: some reason is known, or not every failing test fits in it.
+ */
+export function whyItFailed(facts: RunFacts): WhyItFailed | undefined {
+  const summary = facts.summary;
+  const failing = summary?.failingUnitTests ?? [];
+  const hasReasons = failing.some((test) => test.failingMetrics.some((metric) => (metric.reasons?.length ?? 0) > 0));
+  if (!summary || (!hasReasons && failing.length <= FAILURES_INLINE)) return undefined;
+  return { runId: facts.runId, setName: buildRunCard(facts).setName, failingUnitTests: failing, notes: summary.notes };
 }

@@ -1,12 +1,16 @@
 /**
  * Summaries of runs with everything resolved: set and unit-test names (batched look-ups,
- * one request per page, never one per run), whether Amigo accepted simwatch's cancel, and the
- * set's previous finished run for the diff.
+ * one request per page, never one per run), whether Amigo accepted simwatch's cancel, the
+ * set's previous finished run for the diff, the judge's reasons (one paged call per finished
+ * run with a failing evaluation) and each set's last 10 finished runs (one call per set).
  */
 import type { Run } from "./amigo-model.js";
 import type { AmigoApi, StateStore } from "./ports.js";
 import { cancelledRuns } from "./cancel-requests.js";
 import { mapConcurrent, STATE_CONCURRENCY } from "./concurrency.js";
+import { readJudgeResults } from "./judge-reasons.js";
+import type { Logger } from "./log.js";
+import { readSetHistories } from "./run-history.js";
 import { stateKeys } from "./state-keys.js";
 import { type PreviousRunOutcome, summarizeRun } from "./summary.js";
 import type { RunSummary } from "./summary-model.js";
@@ -49,6 +53,8 @@ export interface SummarizeOptions {
   finishedAt?: ReadonlyMap<string, string>;
   gaveUpAfterHours?: ReadonlyMap<string, number>;
   names?: NameBook;
+  /** Where a judge's-reasons or history read that failed is logged (the summary says what is missing). */
+  log?: Logger;
 }
 
 export async function summarizeRuns(
@@ -59,18 +65,22 @@ export async function summarizeRuns(
 ): Promise<RunSummary[]> {
   const completed = runs.filter((run) => run.is_completed);
   const setIds = [...new Set(completed.map((run) => run.simulation_unit_test_set_id))];
-  const [names, cancelled, previousBySet] = await Promise.all([
+  const [names, cancelled, previousBySet, judged, histories] = await Promise.all([
     options.names ?? lookUpNames(amigo, runs),
     cancelledRuns(state, completed),
     mapConcurrent(setIds, STATE_CONCURRENCY, (setId) => previousOutcome(state, setId)).then(
       (outcomes) => new Map(setIds.map((setId, index) => [setId, outcomes[index]])),
     ),
+    readJudgeResults(amigo, completed, options.log),
+    readSetHistories(amigo, setIds, options.log),
   ]);
   return runs.map((run) => {
       const cancelledBySimwatch = run.is_completed && cancelled.has(run.id);
       const previous = run.is_completed ? previousBySet.get(run.simulation_unit_test_set_id) : undefined;
       const finishedAt = options.finishedAt?.get(run.id);
       const gaveUpAfterHours = options.gaveUpAfterHours?.get(run.id);
+      const judge = judged.get(run.id);
+      const history = run.is_completed ? histories.get(run.simulation_unit_test_set_id) : undefined;
       return summarizeRun(run, {
         unitTestNames: names.unitTests,
         cancelledBySimwatch,
@@ -78,6 +88,8 @@ export async function summarizeRuns(
         ...(finishedAt ? { finishedAt } : {}),
         ...(previous && Date.parse(previous.createdAt) < Date.parse(run.created_at) ? { previous } : {}),
         ...(gaveUpAfterHours !== undefined ? { gaveUpAfterHours } : {}),
+        ...(judge ? { judge } : {}),
+        ...(history ? { history } : {}),
       });
   });
 }

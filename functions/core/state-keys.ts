@@ -65,7 +65,7 @@ export const stateKeys = {
   runMessagesPrefix: (runId: string) => `${STATE_ROOT}runs/${run(runId)}/messages/`,
   /** Everything the notifier knows about a run (merged from its events), to render its message. */
   runCard: (runId: string) => `${STATE_ROOT}runs/${run(runId)}/card.json`,
-  /** Once-only thread replies under a run's message in one channel (overflow failures, pings). */
+  /** Once-only thread replies under a run's message in one channel ("why it failed", pings). */
   runThreadReply: (runId: string, channelId: string, what: string) =>
     `${STATE_ROOT}runs/${run(runId)}/replies/${word("channel", channelId)}/${word("reply", what)}`,
   /** The last finished run of a set, for the diff against the previous run. */

@@ -1,6 +1,9 @@
-/** summary.md in the archive: the run's summary for a person browsing the bucket. */
+/** summary.md in the archive: the run's summary for a person browsing the bucket, every judge's reason in full. */
+import type { Line } from "./chat.js";
+import { findingOf, repetitionText } from "./judge-reasons.js";
+import { flakyWhy, sparkline, trendChange } from "./run-history.js";
 import { formatDuration } from "./summary.js";
-import type { Counts, RunSummary } from "./summary-model.js";
+import type { Counts, FailingUnitTest, RunSummary } from "./summary-model.js";
 
 const counts = (value: Counts | undefined) =>
   value ? `${value.passed}/${value.total}${value.pending ? ` (${value.pending} still running)` : ""}` : "unknown";
@@ -19,13 +22,15 @@ export function summaryMarkdown(summary: RunSummary, archive?: { artifactsFile: 
   if (archive) lines.push(`- Artifacts: \`${archive.artifactsFile}\`, ${archive.size} bytes, sha256 \`${archive.sha256}\``);
   if (summary.failingUnitTests.length > 0) {
     lines.push("", "## Failing unit tests", "");
-    for (const test of summary.failingUnitTests) {
-      lines.push(`- **${test.name}**`);
-      for (const metric of test.failingMetrics) {
-        lines.push(`  - ${metric.criterionName}${metric.criterion ? ` (${metric.criterion})` : ""}: failed ${metric.failedRuns} of ${metric.evaluatedRuns} runs`);
-      }
-      for (const error of test.runErrors) lines.push(`  - error: ${error}`);
-    }
+    for (const test of summary.failingUnitTests) lines.push(...failingTestLines(test));
+  }
+  if (summary.trend && summary.trend.points.length > 0) {
+    lines.push("", `## Unit tests passed, last ${summary.trend.points.length} finished runs`, "");
+    lines.push(`${sparkline(summary.trend.points)} ${trendChange(summary.trend)}`);
+  }
+  if (summary.flaky && summary.flaky.length > 0) {
+    lines.push("", "## Flaky unit tests (failures may be noise)", "");
+    for (const test of summary.flaky) lines.push(`- ${test.name}: ${test.failing ? "failed" : "passed"} in this run; ${flakyWhy(test)}`);
   }
   if (summary.diff) {
     const { newlyFailing, fixed, stillFailing, previousRunId } = summary.diff;
@@ -36,4 +41,22 @@ export function summaryMarkdown(summary: RunSummary, archive?: { artifactsFile: 
   }
   if (summary.notes.length > 0) lines.push("", "## Notes", "", ...summary.notes.map((note) => `- ${note}`));
   return `${lines.join("\n")}\n`;
+}
+
+/** Spans as markdown: code in backticks, the rest as it reads. */
+function lineText(line: Line): string {
+  return line.map((span) => (typeof span === "string" ? span : "code" in span ? `\`${span.code.replaceAll("`", "'")}\`` : "")).join("");
+}
+
+function failingTestLines(test: FailingUnitTest): string[] {
+  const lines = [`- **${test.name}**${test.flaky ? " (flaky)" : ""}`];
+  for (const metric of test.failingMetrics) {
+    lines.push(`  - ${metric.criterionName}${metric.criterion ? ` (${metric.criterion})` : ""}: failed ${metric.failedRuns} of ${metric.evaluatedRuns} runs`);
+    for (const reason of metric.reasons ?? []) {
+      const finding = lineText(findingOf(metric.successCriterion, reason.value));
+      lines.push(`    - ${repetitionText(reason.runIndex, test.repetitions)}: ${finding}. Judge: ${reason.justification.replace(/\s+/g, " ").trim()}`);
+    }
+  }
+  for (const error of test.runErrors) lines.push(`  - error: ${error}`);
+  return lines;
 }

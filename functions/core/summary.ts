@@ -2,9 +2,14 @@
  * A run's verdict and summary, from the run as Amigo returns it plus what only simwatch
  * knows (names, whether it cancelled the run, when it saw it finish, the previous run).
  */
-import type { MetricToEvaluate, Run, SuccessCriterion, UnitTestRunResult } from "./amigo-model.js";
+import type { MetricEvaluationResult, MetricToEvaluate, Run, SuccessCriterion, UnitTestRunResult } from "./amigo-model.js";
+import { type JudgeResults, reasonsFor, resultsById } from "./judge-reasons.js";
+import { flakyTests, historyWindow, trendOf } from "./run-history.js";
 import type { FailingMetric, FailingUnitTest, RunDiff, RunErrorEntry, RunSummary } from "./summary-model.js";
+import { unitTestPassed } from "./unit-test-outcome.js";
 import type { Verdict } from "./verdict.js";
+
+export { unitTestPassed } from "./unit-test-outcome.js";
 
 /** What the diff needs to remember of a set's previous finished run. */
 export interface PreviousRunOutcome {
@@ -24,6 +29,10 @@ export interface SummaryContext {
   previous?: PreviousRunOutcome;
   /** Set when simwatch stopped watching the run before it finished or was archived. */
   gaveUpAfterHours?: number;
+  /** The judge's metric evaluation results for the run (read only for runs with a failing evaluation). */
+  judge?: JudgeResults;
+  /** The set's last finished runs as Amigo listed them (any order), for the trend and flaky tests. */
+  history?: readonly Run[];
 }
 
 export function verdictOf(run: Run, cancelledBySimwatch = false): Verdict {
@@ -47,7 +56,11 @@ export function describeCriterion(criterion: SuccessCriterion): string {
   }
 }
 
-function failingMetricsOf(result: UnitTestRunResult, metrics: readonly MetricToEvaluate[]): FailingMetric[] {
+function failingMetricsOf(
+  result: UnitTestRunResult,
+  metrics: readonly MetricToEvaluate[],
+  judged: ReadonlyMap<string, MetricEvaluationResult> | undefined,
+): FailingMetric[] {
   const failing: FailingMetric[] = [];
   for (const evaluation of result.metric_evaluation_results) {
     const failedRuns = evaluation.results.filter(([, passed]) => !passed).length;
@@ -56,20 +69,13 @@ function failingMetricsOf(result: UnitTestRunResult, metrics: readonly MetricToE
     failing.push({
       metricId: evaluation.metric_id,
       criterionName: spec?.success_criterion_name ?? evaluation.metric_id,
-      ...(spec ? { criterion: describeCriterion(spec.success_criterion) } : {}),
+      ...(spec ? { criterion: describeCriterion(spec.success_criterion), successCriterion: spec.success_criterion } : {}),
       failedRuns,
       evaluatedRuns: evaluation.results.length,
+      ...(judged ? { reasons: reasonsFor(evaluation, judged) } : {}),
     });
   }
   return failing;
-}
-
-/** A unit test passes when none of its runs errored and every metric evaluation passed. */
-export function unitTestPassed(result: UnitTestRunResult): boolean {
-  return (
-    result.run_errors.every((error) => error === null) &&
-    result.metric_evaluation_results.every((evaluation) => evaluation.results.every(([, passed]) => passed))
-  );
 }
 
 /** Ids of the unit tests that ran (have a result) and did not pass. */
@@ -86,10 +92,11 @@ export function previousOutcomeOf(run: Run): PreviousRunOutcome {
   };
 }
 
-function diffAgainst(run: Run, previous: PreviousRunOutcome, nameOf: (id: string) => string): RunDiff {
-  const failingNow = new Set(failingUnitTestIds(run));
-  const ranNow = new Set(run.unit_test_run_results.flatMap((result) => (result ? [result.unit_test_id] : [])));
-  const failingBefore = new Set(previous.failingUnitTestIds);
+/** What changed, by name; flaky unit tests are left out (they are listed apart, as noise). */
+function diffAgainst(run: Run, previous: PreviousRunOutcome, nameOf: (id: string) => string, flaky: ReadonlySet<string>): RunDiff {
+  const failingNow = new Set(failingUnitTestIds(run).filter((id) => !flaky.has(id)));
+  const ranNow = new Set(run.unit_test_run_results.flatMap((result) => (result && !flaky.has(result.unit_test_id) ? [result.unit_test_id] : [])));
+  const failingBefore = new Set(previous.failingUnitTestIds.filter((id) => !flaky.has(id)));
   const names = (ids: Iterable<string>) => [...ids].map(nameOf).sort((a, b) => a.localeCompare(b));
   return {
     previousRunId: previous.runId,
@@ -106,6 +113,7 @@ export function summarizeRun(run: Run, context: SummaryContext = {}): RunSummary
   const results = run.unit_test_run_results.filter((result): result is UnitTestRunResult => result !== null);
   const detailsWithheld = run.unit_test_run_specs.length === 0 && run.unit_test_run_results.length === 0;
   const notes: string[] = [];
+  const judged = resultsById(context.judge);
 
   const runErrors: RunErrorEntry[] = [];
   const failingUnitTests: FailingUnitTest[] = [];
@@ -124,10 +132,12 @@ export function summarizeRun(run: Run, context: SummaryContext = {}): RunSummary
       unitTestsPassed++;
       continue;
     }
+    const spec = specs.get(result.unit_test_id);
     failingUnitTests.push({
       unitTestId: result.unit_test_id,
       name,
-      failingMetrics: failingMetricsOf(result, specs.get(result.unit_test_id)?.metrics_to_evaluate ?? []),
+      ...(spec ? { repetitions: spec.run_count } : {}),
+      failingMetrics: failingMetricsOf(result, spec?.metrics_to_evaluate ?? [], judged),
       runErrors: errors,
     });
   }
@@ -164,9 +174,19 @@ export function summarizeRun(run: Run, context: SummaryContext = {}): RunSummary
     const seconds = Math.round((Date.parse(context.finishedAt) - Date.parse(run.created_at)) / 1000);
     if (Number.isFinite(seconds) && seconds >= 0) summary.durationSeconds = seconds;
   }
-  if (context.previous && context.previous.runId !== run.id && verdict !== "running") {
-    summary.diff = diffAgainst(run, context.previous, nameOf);
+  const window = context.history && verdict !== "running" ? historyWindow(run, context.history) : undefined;
+  const flaky = verdict === "running" ? [] : flakyTests(run, window, nameOf);
+  const flakyIds = new Set(flaky.map((test) => test.unitTestId));
+  for (const test of failingUnitTests) if (flakyIds.has(test.unitTestId)) test.flaky = true;
+  if (flaky.length > 0) summary.flaky = flaky;
+  if (window) {
+    const trend = trendOf(window);
+    if (trend.points.length > 0) summary.trend = trend;
   }
+  if (context.previous && context.previous.runId !== run.id && verdict !== "running") {
+    summary.diff = diffAgainst(run, context.previous, nameOf, flakyIds);
+  }
+  notes.push(...judgeNotes(context.judge, failingUnitTests));
   if (context.gaveUpAfterHours !== undefined) {
     notes.push(
       verdict === "running"
@@ -175,6 +195,14 @@ export function summarizeRun(run: Run, context: SummaryContext = {}): RunSummary
     );
   }
   return summary;
+}
+
+/** What a reader must know about the judge's reasons: that they could not be read, or are missing. */
+function judgeNotes(judge: JudgeResults | undefined, failing: readonly FailingUnitTest[]): string[] {
+  if (!judge) return [];
+  if ("unavailable" in judge) return [judge.unavailable];
+  const missing = failing.some((test) => test.failingMetrics.some((metric) => (metric.reasons?.length ?? 0) < metric.failedRuns));
+  return missing ? ["Amigo has no judge's score or reason for some failing evaluations yet."] : [];
 }
 
 export function formatDuration(seconds: number): string {

@@ -4,12 +4,12 @@
  * limits: 50 blocks, 3,000 characters a section, 150 a header, 10 fields of 2,000.
  */
 import type { ActionsBlock, Button, ContextBlock, HeaderBlock, KnownBlock, SectionBlock } from "@slack/web-api";
-import { ACTION_IDS, type ChatMessage, type FailureList, type Notice, type RunAction, type RunCard } from "../core/chat.js";
-import type { FailingUnitTest } from "../core/summary-model.js";
+import { ACTION_IDS, type ChatMessage, type Notice, type RunAction, type RunCard, type WhyItFailed } from "../core/chat.js";
 import { formatDuration } from "../core/summary.js";
 import { VERDICT_EMOJI, type Verdict } from "../core/verdict.js";
 import { escapeCode, escapeText, truncateMrkdwn, truncatePlain } from "./escape.js";
-import { lineMarkup, mentionMarkup, personMarkup } from "./mrkdwn.js";
+import { failingTestMarkup, flakyMarkup, plural, trendMarkup } from "./failure-markup.js";
+import { dateMarkup, lineMarkup, mentionMarkup, personMarkup } from "./mrkdwn.js";
 
 export const LIMITS = {
   blocks: 50,
@@ -123,15 +123,6 @@ function fit(body: KnownBlock[], actions: ActionsBlock | undefined): KnownBlock[
   return actions ? [...kept, actions] : kept;
 }
 
-function plural(count: number, word: string): string {
-  return `${count} ${word}${count === 1 ? "" : "s"}`;
-}
-
-function dateMarkup(iso: string): string {
-  const seconds = Math.floor(Date.parse(iso) / 1000);
-  return Number.isFinite(seconds) ? `<!date^${seconds}^{date_short_pretty} {time}|${escapeText(iso)}>` : escapeText(iso);
-}
-
 function sizeText(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
   const units = ["KB", "MB", "GB", "TB"];
@@ -142,20 +133,6 @@ function sizeText(bytes: number): string {
     unit++;
   }
   return `${value.toFixed(1)} ${units[unit]}`;
-}
-
-/** One failing unit test: its name, then each failing metric with its criterion, then run errors. */
-export function failingTestMarkup(test: FailingUnitTest, position?: number): string {
-  const lines = [`${position !== undefined ? `${position}. ` : ""}*${escapeText(test.name).replaceAll("*", "∗")}*`];
-  for (const metric of test.failingMetrics) {
-    const criterion = metric.criterion ? `: ${escapeText(metric.criterion)}` : "";
-    lines.push(
-      `• ${escapeText(metric.criterionName)}${criterion}, failed ${metric.failedRuns} of ${plural(metric.evaluatedRuns, "run")} (metric \`${escapeCode(metric.metricId)}\`)`,
-    );
-  }
-  for (const message of test.runErrors.slice(0, 3)) lines.push(`• run error: ${escapeText(message)}`);
-  if (test.runErrors.length > 3) lines.push(`• …and ${plural(test.runErrors.length - 3, "more run error")}`);
-  return lines.join("\n");
 }
 
 function namesList(names: readonly string[], max = 15): string {
@@ -191,7 +168,7 @@ export function renderRunCard(card: RunCard): SlackMessage {
   const failingTotal = card.failingUnitTests.length + card.moreFailing;
   if (failingTotal > 0) {
     body.push(section(`*Failing unit tests* (${failingTotal})`));
-    for (const test of card.failingUnitTests) body.push(section(failingTestMarkup(test)));
+    for (const test of card.failingUnitTests) body.push(section(failingTestMarkup(test, { reasons: "first" })));
     if (card.moreFailing > 0) {
       body.push(context([`…and ${plural(card.moreFailing, "more failing unit test")}, listed in this message's thread.`]));
     }
@@ -204,6 +181,9 @@ export function renderRunCard(card: RunCard): SlackMessage {
     if (otherErrors.length > 5) lines.push(`…and ${plural(otherErrors.length - 5, "more run error")}`);
     body.push(section(`*Run errors*\n${lines.join("\n")}`));
   }
+
+  const trendLines = [card.trend ? trendMarkup(card.trend) : undefined, flakyMarkup(card.flaky)].filter((line) => line !== undefined);
+  if (trendLines.length > 0) body.push(section(trendLines.join("\n")));
 
   if (card.diff) {
     const { diff } = card;
@@ -223,15 +203,15 @@ export function renderRunCard(card: RunCard): SlackMessage {
   return { text: runCardFallback(card), blocks: fit(body, actionsBlock(card.actions)) };
 }
 
-export function renderFailureList(list: FailureList): SlackMessage {
-  const last = list.startIndex + list.failingUnitTests.length - 1;
-  const title = `*More failing unit tests of ${escapeText(list.setName)}* (${list.startIndex}–${last})`;
-  const body: KnownBlock[] = [section(title)];
+/** "Why it failed": every failing unit test with all the judge's reasons, packed into as few sections as fit. */
+export function renderWhyItFailed(why: WhyItFailed): SlackMessage {
+  const count = why.failingUnitTests.length;
+  const body: KnownBlock[] = [section(`*Why it failed*: ${plural(count, "failing unit test")} of *${escapeText(why.setName).replaceAll("*", "∗")}*`)];
+  const room = LIMITS.blocks - 2;
   let chunk = "";
   let shown = 0;
-  const room = LIMITS.blocks - 1;
-  for (const [index, test] of list.failingUnitTests.entries()) {
-    const markup = truncateMrkdwn(failingTestMarkup(test, list.startIndex + index), LIMITS.sectionText);
+  for (const [index, test] of why.failingUnitTests.entries()) {
+    const markup = truncateMrkdwn(failingTestMarkup(test, { reasons: "all", position: index + 1 }), LIMITS.sectionText);
     if (chunk && chunk.length + 2 + markup.length > LIMITS.sectionText) {
       if (body.length >= room - 1) break;
       body.push(section(chunk));
@@ -241,12 +221,10 @@ export function renderFailureList(list: FailureList): SlackMessage {
     shown = index + 1;
   }
   if (chunk) body.push(section(chunk));
-  const left = list.failingUnitTests.length - shown;
-  if (left > 0) body.push(context([`…and ${plural(left, "more")}; the run's summary.md in the archive lists them all.`]));
-  const text = truncateMrkdwn(
-    `${list.failingUnitTests.length} more failing unit tests of ${escapeText(list.setName)}: ${namesList(list.failingUnitTests.map((t) => t.name), 10)}`,
-    LIMITS.fallbackText,
-  );
+  const left = count - shown;
+  const tail = left > 0 ? [`…and ${plural(left, "more failing unit test")}; the run's summary.md in the archive has every reason in full.`] : [];
+  if (tail.length > 0 || why.notes.length > 0) body.push(context([...tail, ...why.notes.map(escapeText)]));
+  const text = truncateMrkdwn(`Why it failed: ${plural(count, "failing unit test")} of ${escapeText(why.setName)}: ${namesList(why.failingUnitTests.map((t) => t.name), 10)}`, LIMITS.fallbackText);
   return { text, blocks: body.slice(0, LIMITS.blocks) };
 }
 
@@ -277,8 +255,8 @@ export function renderMessage(message: ChatMessage): SlackMessage {
   switch (message.kind) {
     case "run":
       return renderRunCard(message.card);
-    case "failures":
-      return renderFailureList(message.list);
+    case "why":
+      return renderWhyItFailed(message.why);
     case "notice":
       return renderNotice(message.notice);
   }

@@ -4,6 +4,7 @@
  */
 import type { Person, Span } from "../core/chat.js";
 import type { Mention } from "../core/commands.js";
+import { utcTime } from "../core/time-words.js";
 import { escapeCode, escapeText } from "./escape.js";
 
 const USER_ID = /^[UW][A-Z0-9]{2,}$/;
@@ -27,6 +28,13 @@ function linkMarkup(url: string, label: string): string {
   return `<${safeUrl}|${escapeText(label).replaceAll("|", "¦")}>`;
 }
 
+/** A moment as Slack's date token: each reader sees it in their own time zone ("Today 14:05"). */
+export function dateMarkup(iso: string): string {
+  const date = new Date(iso);
+  const seconds = Math.floor(date.getTime() / 1000);
+  return Number.isFinite(seconds) ? `<!date^${seconds}^{date_short_pretty} {time}|${utcTime(date)}>` : escapeText(iso);
+}
+
 export function spanMarkup(span: Span): string {
   if (typeof span === "string") return escapeText(span);
   if ("code" in span) return `\`${escapeCode(span.code)}\``;
@@ -34,6 +42,7 @@ export function spanMarkup(span: Span): string {
   if ("user" in span) return userMarkup(span.user);
   if ("channel" in span) return /^[CGD][A-Z0-9]{2,}$/.test(span.channel) ? `<#${span.channel}>` : escapeText(`#${span.channel}`);
   if ("mention" in span) return mentionMarkup(span.mention);
+  if ("time" in span) return dateMarkup(span.time);
   return linkMarkup(span.link.url, span.link.label);
 }
 

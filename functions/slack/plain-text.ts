@@ -3,6 +3,7 @@
  * very blocks Slack would get, so both show the same content.
  */
 import type { KnownBlock } from "@slack/web-api";
+import { localTime } from "../core/time-words.js";
 import type { SlackMessage } from "./blocks.js";
 
 const EMOJI: Record<string, string> = {
@@ -14,12 +15,13 @@ const EMOJI: Record<string, string> = {
   red_circle: "🔴",
   large_green_circle: "🟢",
   white_circle: "⚪",
+  large_yellow_circle: "🟡",
 };
 
-/** mrkdwn to plain text: markup to its readable form, entities decoded, emoji codes to emoji. */
+/** mrkdwn to plain text: markup to its readable form (dates in local time), entities decoded, emoji codes to emoji. */
 export function mrkdwnToPlain(text: string): string {
   return text
-    .replace(/<!date\^\d+\^[^|>]*\|([^>]*)>/g, "$1")
+    .replace(/<!date\^(\d+)\^[^|>]*\|[^>]*>/g, (_m, seconds: string) => localTime(new Date(Number(seconds) * 1000)))
     .replace(/<@([A-Z0-9]+)(?:\|[^>]*)?>/g, "@$1")
     .replace(/<#([A-Z0-9]+)(?:\|([^>]*))?>/g, (_m, id: string, name?: string) => `#${name ?? id}`)
     .replace(/<!subteam\^([A-Z0-9]+)(?:\|([^>]*))?>/g, (_m, id: string, name?: string) => name ?? `@${id}`)

@@ -1,7 +1,7 @@
 import type { KnownBlock } from "@slack/web-api";
 import { describe, expect, it } from "vitest";
 import type { ChatMessage } from "../../functions/core/chat.js";
-import { buildRunCard, FAILURES_INLINE, overflowFailures, type RunFacts } from "../../functions/core/run-card.js";
+import { buildRunCard, FAILURES_INLINE, type RunFacts, whyItFailed } from "../../functions/core/run-card.js";
 import type { RunSummary } from "../../functions/core/summary-model.js";
 import { failing, RUN_ID, SET_ID, summary } from "../support/summary-fixtures.js";
 import { LIMITS, renderMessage, renderRunCard } from "../../functions/slack/blocks.js";
@@ -86,10 +86,10 @@ describe("run card rendering", () => {
     expect(card.failingUnitTests).toHaveLength(FAILURES_INLINE);
     expect(card.moreFailing).toBe(27);
     expect(allText(renderRunCard(card).blocks)).toContain("and 27 more failing unit tests, listed in this message's thread");
-    const overflow = overflowFailures(facts(many));
-    expect(overflow?.startIndex).toBe(11);
-    expect(overflow?.failingUnitTests[0]?.name).toBe("Test 11");
-    const reply = renderMessage({ kind: "failures", list: overflow! });
+    const why = whyItFailed(facts(many));
+    expect(why?.failingUnitTests).toHaveLength(37);
+    const reply = renderMessage({ kind: "why", why: why! });
+    expect(allText(reply.blocks)).toContain("1. *Test 1*");
     expect(allText(reply.blocks)).toContain("11. *Test 11*");
     expect(allText(reply.blocks)).toContain("37. *Test 37*");
   });
@@ -109,7 +109,7 @@ describe("run card rendering", () => {
     });
     const messages: ChatMessage[] = [
       { kind: "run", card: buildRunCard(facts(absurd), { mention: { kind: "here", markup: "<!here>", label: "@here" } }) },
-      { kind: "failures", list: overflowFailures(facts(absurd))! },
+      { kind: "why", why: whyItFailed(facts(absurd))! },
       { kind: "notice", notice: { tone: "info", title: huge, lines: Array(100).fill([huge]) } },
     ];
     for (const message of messages) {

@@ -50,8 +50,8 @@ describe("summarizeRun", () => {
     expect(summary.failingUnitTests.map((test) => test.name)).toEqual(["Changes address", "Refund over limit"]);
     const refund = summary.failingUnitTests.find((test) => test.unitTestId === "ut-refund");
     expect(refund?.failingMetrics).toEqual([
-      { metricId: "m-policy", criterionName: "Follows refund policy", criterion: "is true", failedRuns: 1, evaluatedRuns: 2 },
-      { metricId: "m-score", criterionName: "Empathy score", criterion: ">= 4", failedRuns: 2, evaluatedRuns: 2 },
+      { metricId: "m-policy", criterionName: "Follows refund policy", criterion: "is true", successCriterion: { type: "boolean", expected_value: true }, failedRuns: 1, evaluatedRuns: 2 },
+      { metricId: "m-score", criterionName: "Empathy score", criterion: ">= 4", successCriterion: { type: "numerical", verb: ">=", threshold: 4 }, failedRuns: 2, evaluatedRuns: 2 },
     ]);
     expect(summary.runErrors).toEqual([
       { unitTestId: "ut-address", unitTestName: "Changes address", message: "Simulator timed out after 10 interactions" },

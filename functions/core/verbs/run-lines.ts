@@ -9,25 +9,7 @@ import { stateKeys } from "../state-keys.js";
 import { verdictOf } from "../summary.js";
 import { VERDICT_EMOJI, type Verdict } from "../verdict.js";
 
-export function ago(iso: string, now: Date): string {
-  const seconds = Math.round((now.getTime() - Date.parse(iso)) / 1000);
-  if (!Number.isFinite(seconds)) return iso;
-  if (seconds < 60) return "just now";
-  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ago`;
-  if (seconds < 86_400) return `${Math.floor(seconds / 3600)} h ago`;
-  return `${Math.floor(seconds / 86_400)} d ago`;
-}
-
-/** The first `max` items of a paged listing (stops paging once it has them). */
-export async function take<T>(items: AsyncIterable<T>, max: number): Promise<T[]> {
-  const taken: T[] = [];
-  if (max <= 0) return taken;
-  for await (const item of items) {
-    taken.push(item);
-    if (taken.length >= max) break;
-  }
-  return taken;
-}
+export { take } from "../async-items.js";
 
 export async function originOf(state: StateStore, runId: string): Promise<SlackOrigin | undefined> {
   return (await state.get<SlackOrigin>(stateKeys.runOrigin(runId)))?.value;
@@ -37,15 +19,15 @@ export function startedBy(run: Run, origin: SlackOrigin | undefined): Line {
   return origin ? ["by ", { user: origin.userId }] : [`by Amigo user ${run.creator.user_id}`];
 }
 
-async function runLine(state: StateStore, run: Run, setName: string, verdict: Verdict, now: Date): Promise<Line> {
+async function runLine(state: StateStore, run: Run, setName: string, verdict: Verdict): Promise<Line> {
   const origin = await originOf(state, run.id);
-  return [`${VERDICT_EMOJI[verdict]} `, { bold: setName }, " ", { code: run.id }, ` ${verdict}, started ${ago(run.created_at, now)} `, ...startedBy(run, origin)];
+  return [`${VERDICT_EMOJI[verdict]} `, { bold: setName }, " ", { code: run.id }, ` ${verdict}, started `, { time: run.created_at }, " ", ...startedBy(run, origin)];
 }
 
-export async function runLines(amigo: AmigoApi, state: StateStore, runs: Run[], now: Date): Promise<Line[]> {
+export async function runLines(amigo: AmigoApi, state: StateStore, runs: Run[]): Promise<Line[]> {
   // Lines name sets only: no unit-test names to look up.
   const [names, cancelled] = await Promise.all([lookUpNames(amigo, runs, []), cancelledRuns(state, runs)]);
   return Promise.all(
-    runs.map((run) => runLine(state, run, names.sets.get(run.simulation_unit_test_set_id) ?? run.simulation_unit_test_set_id, verdictOf(run, cancelled.has(run.id)), now)),
+    runs.map((run) => runLine(state, run, names.sets.get(run.simulation_unit_test_set_id) ?? run.simulation_unit_test_set_id, verdictOf(run, cancelled.has(run.id)))),
   );
 }

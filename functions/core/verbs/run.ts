@@ -15,7 +15,7 @@ import { ensureRunMessage, updateFacts } from "../run-messages.js";
 import { stateKeys } from "../state-keys.js";
 import { updateState } from "../state-update.js";
 import type { CommandContext, VerbResult } from "./context.js";
-import { ago, originOf, startedBy, take } from "./run-lines.js";
+import { originOf, startedBy, take } from "./run-lines.js";
 import { resolveSet } from "./set-lookup.js";
 
 /** Amigo's created_at and our clock may disagree a little when adopting a run. */
@@ -103,7 +103,7 @@ async function activeRunReply(ctx: CommandContext, set: UnitTestSet, run: Run | 
   return notice(
     "warning",
     [
-      ["A run of ", { bold: set.name }, " is already unfinished: ", { code: run.id }, `, started ${ago(run.created_at, ctx.now())} `, ...startedBy(run, origin), "."],
+      ["A run of ", { bold: set.name }, " is already unfinished: ", { code: run.id }, ", started ", { time: run.created_at }, " ", ...startedBy(run, origin), "."],
       ["Amigo allows one unfinished run of a set per user, and simwatch starts every run as the same Amigo user. Cancel that run first, or wait for it to finish."],
     ],
     { actions },

@@ -1,4 +1,7 @@
-/** `/sim status [<run>|<set>]` and `/sim list [<set>] [--failed]`: read-only, nothing recorded. */
+/**
+ * `/sim status [<run>|<set>]` and `/sim list [<set>] [--failed]`: read-only, nothing recorded.
+ * A run shows as its message; a set as its dashboard; nothing as the sets of the last 7 days.
+ */
 import { type ChatMessage, notice, say } from "../chat.js";
 import { isObjectId } from "../object-id.js";
 import { buildRunCard, type RunFacts } from "../run-card.js";
@@ -7,23 +10,17 @@ import { verdictOf } from "../summary.js";
 import type { CommandContext } from "./context.js";
 import { originOf, runLines, take } from "./run-lines.js";
 import { resolveSet } from "./set-lookup.js";
+import { recentSets, setStatus } from "./set-status.js";
 
 export async function status(ctx: CommandContext, target: string | undefined): Promise<ChatMessage> {
-  const { amigo, state } = ctx.deps;
-  if (target === undefined) {
-    const runs = await take(amigo.listRuns({ is_completed: false, sort_by: ["-created_at"], limit: 20 }), 20);
-    if (runs.length === 0) return say("info", ["No runs are in progress."]);
-    return notice("info", await runLines(amigo, state, runs, ctx.now()), { title: `${runs.length} run${runs.length === 1 ? "" : "s"} in progress` });
-  }
+  if (target === undefined) return recentSets(ctx);
   if (isObjectId(target)) {
     const card = await runCardOf(ctx, target);
     if (card) return card;
   }
-  const lookup = await resolveSet(amigo, target);
+  const lookup = await resolveSet(ctx.deps.amigo, target);
   if (!lookup.ok) return isObjectId(target) ? say("warning", ["There is no run or set with id ", { code: target }, "."]) : lookup.reply;
-  const runs = await take(amigo.listRuns({ simulation_unit_test_set_id: [lookup.set.id], sort_by: ["-created_at"], limit: 5 }), 5);
-  if (runs.length === 0) return say("info", [{ bold: lookup.set.name }, " has no runs yet."]);
-  return notice("info", await runLines(amigo, state, runs, ctx.now()), { title: `Latest runs of ${lookup.set.name}` });
+  return setStatus(ctx, lookup.set);
 }
 
 /** One run as its message shows it, rendered fresh from Amigo. */
@@ -31,7 +28,7 @@ async function runCardOf(ctx: CommandContext, runId: string): Promise<ChatMessag
   const { amigo, state } = ctx.deps;
   const [run] = await amigo.getRuns([runId]);
   if (!run) return undefined;
-  const [summary] = await summarizeRuns(amigo, state, [run]);
+  const [summary] = await summarizeRuns(amigo, state, [run], { log: ctx.deps.log });
   const origin = await originOf(state, run.id);
   const facts: RunFacts = {
     runId: run.id,
@@ -57,5 +54,5 @@ export async function list(ctx: CommandContext, setQuery: string | undefined, fa
   const runs = await take(amigo.listRuns(filter), 10);
   const what = `${failedOnly ? "failed " : ""}runs${set ? ` of ${set.name}` : ""}`;
   if (runs.length === 0) return say("info", [`No ${what} yet.`]);
-  return notice("info", await runLines(amigo, state, runs, ctx.now()), { title: `Latest ${what}` });
+  return notice("info", await runLines(amigo, state, runs), { title: `Latest ${what}` });
 }
