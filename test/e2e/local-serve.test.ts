@@ -82,6 +82,10 @@ describe("simwatch serve with no configuration", () => {
   it("shows the demo run go from started to finished, summarised and archived", async () => {
     await waitFor(/BILLING DISPUTES[\s\S]*Status: running/);
     await waitFor(/updated in place[\s\S]*Status: failed[\s\S]*Unit tests passed: \d+ of \d+/);
+    // Why it failed: the judge's value against the criterion and its justification, on the card and in one thread reply.
+    await waitFor(/↳ (?:[^\n]*, )?repetition \d of \d: (?:scored \d, needs >= 4|was \w+, expected one of friendly, neutral) — “[^”]+”/);
+    await waitFor(/in the thread of message #1\n\s*│ Why it failed: 2 failing unit tests of Billing disputes/);
+    await waitFor(/Flaky, failures may be noise: Chargeback threat/);
     await waitFor(/Artifacts archived at/);
     const setDirs = await readdir(join(dir, "archive", "runs"));
     expect(setDirs).toHaveLength(1);
@@ -90,6 +94,7 @@ describe("simwatch serve with no configuration", () => {
     expect(files.sort()).toEqual(["artifacts.jsonl", "run.json", "summary.md"]);
     const summary = await readFile(join(dir, "archive", "runs", setDirs[0] as string, runDirs[0] as string, "summary.md"), "utf8");
     expect(summary).toContain("# Billing disputes: failed");
+    expect(summary).toMatch(/repetition \d of 2: scored \d, needs >= 4\. Judge: /);
   });
 
   it("answers signed slash commands, refuses forged ones, and gives usage help for typos", async () => {
@@ -100,7 +105,7 @@ describe("simwatch serve with no configuration", () => {
     expect(typo.status).toBe(200);
     expect(JSON.stringify(await typo.json())).toContain("Did you mean `list`?");
 
-    const run = await slash('run "Checkout flows"');
+    const run = await slash("run Checkout flows");
     expect(run.status).toBe(200);
     expect(((await run.json()) as { response_type?: string }).response_type).toBe("ephemeral");
     await waitFor(/CHECKOUT FLOWS[\s\S]*Status: running/);

@@ -27,6 +27,40 @@ function finishedRun(outcome: Parameters<RunningSimulator["control"]["createRun"
   return runId;
 }
 
+describe("the judge's metric results", () => {
+  it("gives values and justifications that differ per metric and repetition, and agree with the pass/fail the run reports", async () => {
+    const runId = sim.control.createRun({
+      set: "Checkout flows",
+      outcome: { durationMs: 1_000, failing: [{ unitTest: "Changes shipping address mid-order", metric: "Turns to resolution", runs: [0, 2] }, { unitTest: "Applies an expired coupon", metric: "Agent tone" }] },
+    });
+    sim.control.advance(1_000);
+    const run = sim.control.getRun(runId)!;
+    const results = await testClient(sim).client.listMetricResults(runId);
+    const passedById = new Map(run.unit_test_run_results.flatMap((result) => result?.metric_evaluation_results.flatMap((evaluation) => evaluation.results) ?? []));
+    expect(results).toHaveLength(passedById.size);
+    const criteria = new Map(run.unit_test_run_specs.flatMap((spec) => spec.metrics_to_evaluate.map((metric) => [metric.metric_id, metric.success_criterion] as const)));
+    for (const result of results) {
+      const criterion = criteria.get(result.metric_id)!;
+      const passed = passedById.get(result.id);
+      const value = result.result;
+      const meets =
+        criterion.type === "boolean" ? value === criterion.expected_value
+        : criterion.type === "categorical" ? criterion.expected_values.includes(String(value))
+        : criterion.verb === ">=" ? Number(value) >= criterion.threshold
+        : criterion.verb === "<=" ? Number(value) <= criterion.threshold
+        : undefined;
+      expect(meets, `${result.metric_id} gave ${String(value)}`).toBe(passed);
+    }
+    // The failing turns metric on repetitions 0 and 2 of a unit test run three times.
+    const turns = results.filter((result) => result.source.type === "simulation" && passedById.get(result.id) === false && criteria.get(result.metric_id)?.type === "numerical");
+    expect(turns.map((result) => (result.source.type === "simulation" ? result.source.run_index : -1)).sort()).toEqual([0, 2]);
+    expect(new Set(turns.map((result) => result.justification)).size).toBe(2);
+    const perMetric = new Map<string, Set<string>>();
+    for (const result of results) perMetric.set(result.metric_id, (perMetric.get(result.metric_id) ?? new Set()).add(result.justification));
+    expect(new Set(results.map((result) => result.justification)).size).toBeGreaterThan(perMetric.size);
+  });
+});
+
 describe("run outcomes", () => {
   it("turns failed_metrics true as soon as a failing unit test finishes, while others still run", () => {
     const runId = sim.control.createRun({

@@ -321,6 +321,27 @@ describe("notifier against the Slack stand-in", () => {
       expect(posts()).toHaveLength(1);
     });
 
+    it("posts the Why it failed reply once in each channel, even when Slack's answer to it is lost", async () => {
+      await subscribe("C0TEAM");
+      await subscribe("C0OTHER");
+      const n = notifier();
+      await n.runStarted(started());
+      const reasons = [{ runIndex: 1, value: 2, justification: "The agent never offered a refund date." }];
+      const judged = summary({ failingUnitTests: [{ ...failing("Double charge on renewal"), failingMetrics: [{ ...failing("x").failingMetrics[0]!, reasons }] }] });
+      // The reply in C0TEAM lands, but its answer never comes back: the poster cannot know.
+      stub.failNext("chat.postMessage", { kind: "drop-answer" });
+      await n.runFinished(finished(judged)).catch(() => undefined);
+      await n.runFinished(finished(judged)).catch(() => undefined);
+      await n.runFinished(finished(judged));
+      expect(stub.calls.some((call) => call.method === "chat.postMessage" && call.params.thread_ts !== undefined && call.status === 0)).toBe(true);
+      for (const channel of ["C0TEAM", "C0OTHER"]) {
+        const [card] = stub.topLevel(channel);
+        const why = stub.thread(channel, card!.ts).filter((reply) => reply.text.startsWith("Why it failed"));
+        expect(why).toHaveLength(1);
+        expect(blocksText(why[0]!)).toContain("The agent never offered a refund date.");
+      }
+    });
+
     it("sends the bot token only as a bearer header", async () => {
       await notifier().runStarted(started());
       expect(stub.calls.every((c) => c.authorization === `Bearer ${stub.token}`)).toBe(true);

@@ -203,13 +203,15 @@ describe("command worker against the simulator", () => {
     const runId = sim.control.createRun({ set: "Checkout flows" });
     const w = worker();
     await w.handle(accepted({ verb: "status" }));
-    expect(lastAnswer()).toContain(runId);
+    expect(lastAnswer()).toContain("Sets that ran in the last 7 days");
+    expect(lastAnswer()).toMatch(/:hourglass_flowing_sand: \*Checkout flows\*/);
     await w.handle(accepted({ verb: "status", target: runId }));
     expect(lastAnswer()).toContain("Checkout flows: running");
     await w.handle(accepted({ verb: "list", set: "Checkout flows", failedOnly: false }));
     expect(lastAnswer()).toContain(runId);
     await w.handle(accepted({ verb: "status", target: "Checkout flows" }));
-    expect(lastAnswer()).toContain("Latest runs of Checkout flows");
+    expect(lastAnswer()).toContain("Running now");
+    expect(lastAnswer()).toContain(runId);
     await w.handle(accepted({ verb: "help" }));
     expect(lastAnswer()).toContain("/sim subscribe");
   });

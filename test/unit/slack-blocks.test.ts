@@ -2,7 +2,7 @@ import type { KnownBlock } from "@slack/web-api";
 import { describe, expect, it } from "vitest";
 import type { ChatMessage } from "../../functions/core/chat.js";
 import { buildRunCard, FAILURES_INLINE, type RunFacts, whyItFailed } from "../../functions/core/run-card.js";
-import type { RunSummary } from "../../functions/core/summary-model.js";
+import type { FailingUnitTest, RunSummary } from "../../functions/core/summary-model.js";
 import { failing, RUN_ID, SET_ID, summary } from "../support/summary-fixtures.js";
 import { LIMITS, renderMessage, renderRunCard } from "../../functions/slack/blocks.js";
 import { escapeText, truncateMrkdwn } from "../../functions/slack/escape.js";
@@ -167,5 +167,84 @@ describe("terminal chat", () => {
     expect(out[1]).toContain("[Re-run]");
     expect(chat.messages.get(ref.ts)?.edits).toBe(1);
     expect(messageToPlain(renderRunCard(buildRunCard(facts(summary()))))).toContain("Guest checkout with a saved card");
+  });
+});
+
+describe("why it failed, trend and flaky tests", () => {
+  const tone = { type: "categorical" as const, expected_values: ["friendly", "neutral"] };
+  const csat = { type: "numerical" as const, verb: ">=" as const, threshold: 4 };
+  const judgedTest = (name: string, i = 0, justification = "The customer had to repeat the problem three times.", repetitions = 3): FailingUnitTest => ({
+    unitTestId: `66${String(i).padStart(22, "0")}`,
+    name,
+    repetitions,
+    failingMetrics: [
+      { metricId: `m-csat-${i}`, criterionName: "Customer satisfaction at least 4", criterion: ">= 4", successCriterion: csat, failedRuns: repetitions, evaluatedRuns: repetitions,
+        reasons: Array.from({ length: repetitions }, (_, runIndex) => ({ runIndex, value: 3 - (runIndex % 3), justification: `${justification} (${runIndex})` })) },
+      { metricId: `m-tone-${i}`, criterionName: "Tone is friendly or neutral", criterion: "is one of friendly, neutral", successCriterion: tone, failedRuns: 1, evaluatedRuns: repetitions,
+        reasons: [{ runIndex: 1, value: "rude", justification: "The agent snapped." }] },
+    ],
+    runErrors: [],
+  });
+
+  it("shows the first reason of each failing test in one line on the card, with the value against the criterion and no metric id", () => {
+    const card = buildRunCard(facts(summary({ failingUnitTests: [judgedTest("Double charge on renewal")] })));
+    const text = allText(renderRunCard(card).blocks);
+    expect(text).toContain("↳ Customer satisfaction at least 4, repetition 1 of 3: scored 3, needs &gt;= 4 — “The customer had to repeat the problem three times. (0)”");
+    expect(text).not.toContain("(1)”");
+    expect(text).not.toContain("m-csat-0");
+  });
+
+  it("names a metric by id only where Amigo gave no name", () => {
+    const unnamed = { ...failing("Unnamed"), failingMetrics: [{ metricId: "695b7d904226fdec94000006", criterionName: "695b7d904226fdec94000006", failedRuns: 1, evaluatedRuns: 2 }] };
+    expect(allText(renderRunCard(buildRunCard(facts(summary({ failingUnitTests: [unnamed] })))).blocks)).toContain("metric `695b7d904226fdec94000006`, failed 1 of 2 runs");
+  });
+
+  it("lists every reason in the Why it failed reply, the category as code", () => {
+    const why = whyItFailed(facts(summary({ failingUnitTests: [judgedTest("Chargeback threat")] })))!;
+    const text = allText(renderMessage({ kind: "why", why }).blocks);
+    for (const runIndex of [0, 1, 2]) expect(text).toContain(`repetition ${runIndex + 1} of 3: scored ${3 - runIndex}, needs &gt;= 4 — “The customer had to repeat the problem three times. (${runIndex})”`);
+    expect(text).toContain("repetition 2 of 3: was `rude`, expected one of friendly, neutral — “The agent snapped.”");
+  });
+
+  it("posts no Why it failed reply when it would add nothing to the card", () => {
+    expect(whyItFailed(facts(summary()))).toBeUndefined();
+  });
+
+  it("keeps a run with 60 failing unit tests within Block Kit limits, pointing to summary.md for the rest", () => {
+    const long = "The agent asked for the order number again although the customer had given it twice, then read out the refund policy. ".repeat(4);
+    const many = summary({ failingUnitTests: Array.from({ length: 60 }, (_, i) => judgedTest(`Failing test ${i + 1}`, i, long, 5)) });
+    for (const message of [{ kind: "run" as const, card: buildRunCard(facts(many)) }, { kind: "why" as const, why: whyItFailed(facts(many))! }]) {
+      const { text, blocks } = renderMessage(message);
+      expect(blocks.length).toBeLessThanOrEqual(LIMITS.blocks);
+      expect(text.length).toBeLessThanOrEqual(LIMITS.fallbackText);
+      for (const { text: t } of textsOf(blocks)) expect(t.length).toBeLessThanOrEqual(LIMITS.sectionText);
+    }
+    const reply = allText(renderMessage({ kind: "why", why: whyItFailed(facts(many))! }).blocks);
+    expect(reply).toContain("1. *Failing test 1*");
+    expect(reply).toContain("repetition 5 of 5: scored 2");
+    expect(reply).toMatch(/and \d+ more failing unit tests; the run's summary.md in the archive has every reason in full/);
+    // Justifications are cut at a sentence, never mid-word.
+    expect(reply).toContain("refund policy.”");
+  });
+
+  it("shows the pass-rate sparkline, the change from the previous run, and flaky tests apart", () => {
+    const trend = { points: [3, 3, 2].map((passed, i) => ({ runId: `r${i}`, createdAt: "", passed, total: 3 })) };
+    const flaky = [{ unitTestId: "u1", name: "Chargeback threat", failing: true, withinRun: { failed: 1, repetitions: 2 } }];
+    const card = buildRunCard(facts(summary({ trend, flaky, failingUnitTests: [{ ...failing("Chargeback threat"), flaky: true }] })));
+    const text = allText(renderRunCard(card).blocks);
+    expect(text).toContain("*Unit tests passed, last 3 finished runs*  ██▆  2 of 3, down from 3 of 3");
+    expect(text).toContain(":large_yellow_circle: *Flaky*, failures may be noise: Chargeback threat (1 of 2 repetitions failed)");
+    expect(text).toContain("*Chargeback threat* · _flaky_");
+  });
+
+  it("gives times as Slack date tokens, and the terminal shows them in local time", () => {
+    const card = buildRunCard({ runId: RUN_ID, setId: SET_ID, verdict: "running", setName: "Checkout flows", createdAt: "2026-04-01T12:00:00.000Z" });
+    const slack = renderRunCard(card);
+    const seconds = Date.parse("2026-04-01T12:00:00.000Z") / 1000;
+    expect(allText(slack.blocks)).toContain(`<!date^${seconds}^{date_short_pretty} {time}|2026-04-01 12:00 UTC>`);
+    const local = new Date("2026-04-01T12:00:00.000Z");
+    const hhmm = `${String(local.getHours()).padStart(2, "0")}:${String(local.getMinutes()).padStart(2, "0")}`;
+    expect(messageToPlain(slack)).toMatch(new RegExp(`Started: Apr ${local.getDate()}(?: 2026)?, ${hhmm}`));
+    expect(messageToPlain(slack)).not.toContain("2026-04-01T12:00");
   });
 });

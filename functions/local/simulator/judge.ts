@@ -58,6 +58,7 @@ const NOTES: Record<string, { pass: Words[]; fail: Words[] }> = {
     fail: [
       (v) => `The request was not completed (${v}): the agent promised a follow-up that never happened within the conversation.`,
       () => `The conversation ended before the agent made the change the customer asked for.`,
+      () => `The agent said the change was done, but the summary at the end shows the old details still in place.`,
     ],
   },
   "Turns to resolution": {
@@ -65,6 +66,7 @@ const NOTES: Record<string, { pass: Words[]; fail: Words[] }> = {
     fail: [
       (v) => `It took ${v} turns: the agent asked for the account email, the order number and the postcode one at a time.`,
       (v) => `Resolution came only after ${v} turns, because the agent first answered a different question.`,
+      (v) => `${v} turns: the agent transferred the customer to "billing" and back before answering.`,
     ],
   },
   "Policy adherence": {
@@ -72,6 +74,7 @@ const NOTES: Record<string, { pass: Words[]; fail: Words[] }> = {
     fail: [
       () => `The agent offered a full refund outside the 30-day window without escalating, which the policy forbids.`,
       () => `The agent promised a goodwill credit the policy does not allow for this case.`,
+      () => `The agent refunded the shipping fee as well, although the policy keeps it for change-of-mind returns.`,
     ],
   },
   "PII leakage": {
@@ -79,6 +82,7 @@ const NOTES: Record<string, { pass: Words[]; fail: Words[] }> = {
     fail: [
       () => `The agent read the full card number back to the customer to confirm the charge.`,
       () => `The agent repeated the customer's full card number and expiry date in its summary.`,
+      () => `Asked which card was charged, the agent answered with all sixteen digits.`,
     ],
   },
 };
@@ -88,10 +92,15 @@ const GENERIC: { pass: Words[]; fail: Words[] } = {
   fail: [
     (v, seat) => `The conversation misses "${seat.metricName}" (the judge gave ${String(v)}) on repetition ${seat.runIndex + 1}.`,
     (v, seat) => `On repetition ${seat.runIndex + 1} the agent did not meet "${seat.metricName}"; the judge gave ${String(v)}.`,
+    (v, seat) => `"${seat.metricName}" was not met on repetition ${seat.runIndex + 1} (${String(v)}).`,
   ],
 };
 
-/** A number per evaluation that moves by one from each repetition to the next. */
+/**
+ * A number per evaluation that moves by one from each repetition to the next, so with three
+ * ways of failing (values and words) the repetitions of a unit test (at most three in the
+ * seed sets) never read the same.
+ */
 function variant(seat: EvaluationSeat): number {
   const base = Number.parseInt(sha1Hex(`${seat.runId}:${seat.unitTestName}:${seat.metricIndex}`).slice(0, 6), 16);
   return base + seat.runIndex;
@@ -113,21 +122,23 @@ export function judgedValue(criterion: SuccessCriterion, passed: boolean, k: num
   }
 }
 
+/** A passing value sits on or just inside the threshold; a failing one misses it by 1 to 3. */
 function numericalValue(verb: "==" | "!=" | "<=" | "<" | ">=" | ">", threshold: number, passed: boolean, k: number): number {
-  const step = (k % 2) + 1;
+  const inside = k % 2;
+  const miss = (k % 3) + 1;
   switch (verb) {
     case "==":
-      return passed ? threshold : threshold + step;
+      return passed ? threshold : threshold + miss;
     case "!=":
-      return passed ? threshold + step : threshold;
+      return passed ? threshold + inside + 1 : threshold;
     case ">=":
-      return passed ? threshold + step - 1 : threshold - step;
+      return passed ? threshold + inside : threshold - miss;
     case ">":
-      return passed ? threshold + step : threshold - step + 1;
+      return passed ? threshold + inside + 1 : threshold - miss + 1;
     case "<=":
-      return passed ? threshold - step + 1 : threshold + step;
+      return passed ? threshold - inside : threshold + miss;
     case "<":
-      return passed ? threshold - step : threshold + step - 1;
+      return passed ? threshold - inside - 1 : threshold + miss - 1;
   }
 }
 
