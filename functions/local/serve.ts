@@ -126,7 +126,7 @@ export async function startServer(baseConfig: Config, options: ServeOptions): Pr
 
   if (services.simulator && (options.demo ?? true)) {
     const set = "Billing disputes";
-    const demo: CommandAcceptedDetail = { command: { verb: "run", set }, text: `run "${set}"`, userId: LOCAL_USER, channelId: LOCAL_CHANNEL, requestId: `demo-${Date.now()}` };
+    const demo: CommandAcceptedDetail = { command: { verb: "run", set }, text: `run ${set}`, userId: LOCAL_USER, channelId: LOCAL_CHANNEL, requestId: `demo-${Date.now()}` };
     if (checkAccess(services.access, requesterOf(demo), demo.command).ok) {
       say(`Demo: starting a run of "${set}" as if typed in Slack; watch it go from started to finished, summarised and archived.`);
       await services.bus.publish([event("Command Accepted", demo)]);
@@ -134,7 +134,7 @@ export async function startServer(baseConfig: Config, options: ServeOptions): Pr
       say("Demo: skipped, because SLACK_ALLOWED_USERS, SLACK_ALLOWED_CHANNELS or SLACK_TEAM_ID would refuse it.");
     }
   }
-  say(`Send more commands with: npx simwatch slash "list"  ·  npx simwatch slash "run \\"Checkout flows\\""  ·  npx simwatch slash "help"`);
+  say(`Send more commands with: npx simwatch slash "status"  ·  npx simwatch slash "run Checkout flows"  ·  npx simwatch slash "help"`);
 
   let stopping: Promise<void> | undefined;
   const stop = () => {
