@@ -106,15 +106,9 @@ function diffAgainst(run: Run, previous: PreviousRunOutcome, nameOf: (id: string
   };
 }
 
-export function summarizeRun(run: Run, context: SummaryContext = {}): RunSummary {
-  const nameOf = (unitTestId: string) => context.unitTestNames?.get(unitTestId) ?? unitTestId;
-  const verdict = verdictOf(run, context.cancelledBySimwatch);
+/** Counts, run errors and the failing unit tests (by name, with the judge's reasons where known). */
+function tally(run: Run, results: readonly UnitTestRunResult[], nameOf: (id: string) => string, judged: ReadonlyMap<string, MetricEvaluationResult> | undefined) {
   const specs = new Map(run.unit_test_run_specs.map((spec) => [spec.unit_test_id, spec]));
-  const results = run.unit_test_run_results.filter((result): result is UnitTestRunResult => result !== null);
-  const detailsWithheld = run.unit_test_run_specs.length === 0 && run.unit_test_run_results.length === 0;
-  const notes: string[] = [];
-  const judged = resultsById(context.judge);
-
   const runErrors: RunErrorEntry[] = [];
   const failingUnitTests: FailingUnitTest[] = [];
   let unitTestsPassed = 0;
@@ -142,6 +136,29 @@ export function summarizeRun(run: Run, context: SummaryContext = {}): RunSummary
     });
   }
   failingUnitTests.sort((a, b) => a.name.localeCompare(b.name));
+  return { runErrors, failingUnitTests, unitTestsPassed, evaluationsPassed, evaluationsTotal };
+}
+
+/** The flaky tests (marked on the failing ones too) and the trend of a finished run; returns the flaky ids. */
+function addHowTheSetIsDoing(summary: RunSummary, run: Run, history: readonly Run[] | undefined, nameOf: (id: string) => string): Set<string> {
+  const window = history ? historyWindow(run, history) : undefined;
+  const flaky = flakyTests(run, window, nameOf);
+  const flakyIds = new Set(flaky.map((test) => test.unitTestId));
+  for (const test of summary.failingUnitTests) if (flakyIds.has(test.unitTestId)) test.flaky = true;
+  if (flaky.length > 0) summary.flaky = flaky;
+  const trend = window ? trendOf(window) : undefined;
+  if (trend && trend.points.length > 0) summary.trend = trend;
+  return flakyIds;
+}
+
+export function summarizeRun(run: Run, context: SummaryContext = {}): RunSummary {
+  const nameOf = (unitTestId: string) => context.unitTestNames?.get(unitTestId) ?? unitTestId;
+  const verdict = verdictOf(run, context.cancelledBySimwatch);
+  const results = run.unit_test_run_results.filter((result): result is UnitTestRunResult => result !== null);
+  const detailsWithheld = run.unit_test_run_specs.length === 0 && run.unit_test_run_results.length === 0;
+  const notes: string[] = [];
+
+  const { runErrors, failingUnitTests, unitTestsPassed, evaluationsPassed, evaluationsTotal } = tally(run, results, nameOf, resultsById(context.judge));
 
   const unitTestTotal = Math.max(run.unit_test_run_specs.length, run.unit_test_run_results.length);
   const pending = unitTestTotal - results.length;
@@ -174,15 +191,7 @@ export function summarizeRun(run: Run, context: SummaryContext = {}): RunSummary
     const seconds = Math.round((Date.parse(context.finishedAt) - Date.parse(run.created_at)) / 1000);
     if (Number.isFinite(seconds) && seconds >= 0) summary.durationSeconds = seconds;
   }
-  const window = context.history && verdict !== "running" ? historyWindow(run, context.history) : undefined;
-  const flaky = verdict === "running" ? [] : flakyTests(run, window, nameOf);
-  const flakyIds = new Set(flaky.map((test) => test.unitTestId));
-  for (const test of failingUnitTests) if (flakyIds.has(test.unitTestId)) test.flaky = true;
-  if (flaky.length > 0) summary.flaky = flaky;
-  if (window) {
-    const trend = trendOf(window);
-    if (trend.points.length > 0) summary.trend = trend;
-  }
+  const flakyIds = verdict === "running" ? new Set<string>() : addHowTheSetIsDoing(summary, run, context.history, nameOf);
   if (context.previous && context.previous.runId !== run.id && verdict !== "running") {
     summary.diff = diffAgainst(run, context.previous, nameOf, flakyIds);
   }
