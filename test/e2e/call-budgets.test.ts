@@ -1,6 +1,7 @@
 /**
  * What Amigo sees from one whole `simwatch poll` process (poll, archive and notify), with 120
- * runs of 12 sets starting, then finishing: calls grow with pages, never with runs, and the
+ * runs of 12 sets starting, then finishing: calls grow with pages, never with runs (but for
+ * one history listing per finished set and one metric-results call per failed run), and the
  * names travel with the events (the cards name their sets without a look-up per run).
  */
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
@@ -76,16 +77,23 @@ describe("one simwatch poll process", () => {
     }
   });
 
-  it(`makes at most 2 x ceil(N/50) + 6 Amigo calls, plus one artifacts link per archived run, for ${RUNS} runs finishing`, { timeout: 180_000 }, async () => {
+  it(`makes at most 2 x ceil(N/50) + 6 Amigo calls, plus one artifacts link per archived run, one history listing per set and one metric-results call per failed run, for ${RUNS} runs finishing`, { timeout: 180_000 }, async () => {
     sim.control.advance(2 * 60 * 60_000);
     const counts = await poll();
-    const { getArtifacts = 0, ...rest } = counts;
+    const failed = sim.control.runIds().filter((runId) => sim.control.getRun(runId)?.failed_metrics).length;
+    const { getArtifacts = 0, listMetricResults = 0, ...rest } = counts;
     expect(getArtifacts).toBe(WITH_ARTIFACTS);
-    expect(total(rest), JSON.stringify(counts)).toBeLessThanOrEqual(2 * pages(RUNS) + 6);
+    expect(failed).toBeGreaterThan(0);
+    expect(listMetricResults).toBe(failed);
+    const history = sim.control.requests("listRuns").filter((request) => request.query.includes("simulation_unit_test_set_id") && /limit=10(&|$)/.test(request.query));
+    expect(history).toHaveLength(SETS);
+    expect(total(rest), JSON.stringify(counts)).toBeLessThanOrEqual(2 * pages(RUNS) + 6 + SETS);
     const updates = slack.calls.filter((call) => call.method === "chat.update").length;
-    const posts = slack.calls.filter((call) => call.method === "chat.postMessage").length;
-    // Every card edited to its verdict, the archived ones again for their archive; nothing posted twice.
+    const posts = slack.calls.filter((call) => call.method === "chat.postMessage" && call.params.thread_ts === undefined).length;
+    const whyReplies = slack.calls.filter((call) => call.method === "chat.postMessage" && call.params.thread_ts !== undefined).length;
+    // Every card edited to its verdict, the archived ones again for their archive; nothing posted twice; one Why it failed reply per failed run.
     expect(posts).toBe(RUNS);
+    expect(whyReplies).toBe(failed);
     // (An archive and a verdict handled side by side may cost one more edit, never fewer.)
     expect(updates).toBeGreaterThanOrEqual(RUNS + WITH_ARTIFACTS);
     expect(updates).toBeLessThanOrEqual(RUNS + 2 * WITH_ARTIFACTS);

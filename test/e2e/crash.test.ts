@@ -25,8 +25,8 @@ import { startSlackStub } from "../support/slack-stub.js";
 const CHANNEL = "C0CRASHTEST";
 const MIB = 1024 * 1024;
 const WIDE_SET = "Crash: wide regression";
-/** The thread reply of a run with more failing unit tests than its message shows. */
-const MORE_FAILING = "More failing unit tests";
+/** The thread reply of every failed run: all the judge's reasons, and every failing unit test. */
+const WHY_IT_FAILED = "Why it failed";
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface Bench extends Wiring {
@@ -109,7 +109,7 @@ const CLEAN_POLL_TIMEOUT_MS = 60_000;
 
 const wideCase = (index: number) => `Wide case ${String(index + 1).padStart(2, "0")}`;
 
-/** A set with more unit tests than a run's message lists, so its failed runs get a thread reply. */
+/** A set with more unit tests than a run's message lists, so its Why it failed reply lists more than the message. */
 function addWideSet(sim: RunningSimulator): void {
   const criteria = [{ name: "Issue resolved", metric: "Task completion", criterion: { type: "boolean" as const, expected_value: true } }];
   sim.control.addSet({ name: WIDE_SET, unitTests: Array.from({ length: 12 }, (_, index) => ({ name: wideCase(index), runCount: 1, criteria })) });
@@ -136,7 +136,7 @@ interface ExpectedRun {
 async function runProblems(bench: Bench, runs: readonly ExpectedRun[]): Promise<string[]> {
   const problems: string[] = [];
   for (const run of runs) {
-    const expected = { runId: run.runId, verdict: run.verdict, archivedAt: artifactPath(bench.archiveDir, run), replies: run.set === WIDE_SET ? [MORE_FAILING] : [] };
+    const expected = { runId: run.runId, verdict: run.verdict, archivedAt: artifactPath(bench.archiveDir, run), replies: run.verdict === "failed" ? [WHY_IT_FAILED] : [] };
     const found = [...runMessageProblems(bench.slack, CHANNEL, expected), ...(await archivedRunProblems(bench.archiveDir, run))];
     problems.push(...found.map((problem) => `run ${run.runId} (${run.set}, ${run.verdict}): ${problem}`));
   }

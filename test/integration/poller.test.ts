@@ -106,9 +106,11 @@ describe("the poller", () => {
     await pipeline.poll();
     expect(pipeline.ofType("Run Finished")).toHaveLength(120);
     const counts = sim.control.requestCounts();
-    // in-progress (1 empty page) + recent completed (3 pages) + by id in batches of 50 (3).
-    expect(counts.listRuns).toBe(7);
+    // in-progress (1 empty page) + recent completed (3 pages) + by id in batches of 50 (3) + each finished set's history (2).
+    expect(counts.listRuns).toBe(9);
     expect((counts.listSets ?? 0) + (counts.listUnitTests ?? 0)).toBeLessThanOrEqual(4);
+    // The judge's reasons: one call per failed run (the 60 of Billing disputes), none for those that passed.
+    expect(counts.listMetricResults).toBe(60);
   });
 
   it("keeps everything through an Amigo outage of several ticks and reports it all after", async () => {
