@@ -4,7 +4,9 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { MemoryStateStore } from "../support/memory-state-store.js";
+import { accessPolicy } from "../../functions/core/access.js";
 import { parseCommand } from "../../functions/core/commands.js";
+import { parseConfig } from "../../functions/core/config.js";
 import { createCommandWorker } from "../../functions/core/command-worker.js";
 import type { RunningSimulator } from "../../functions/local/simulator/index.js";
 import { SlackChat } from "../../functions/slack/client.js";
@@ -43,6 +45,7 @@ async function type(text: string): Promise<string> {
     chat: new SlackChat({ token: stub.token, apiUrl: stub.apiUrl, timeoutMs: 2000 }),
     clock: sim.control.clock,
     amigoUser: { org_id: sim.orgId, user_id: sim.credentials.userId },
+    access: accessPolicy(parseConfig({ SLACK_API_URL: stub.apiUrl })),
   });
   counter++;
   await worker.handle({ command: parsed.command, text, userId: "U0ALICE", channelId: "C0TEAM", responseUrl: stub.responseUrl(`r${counter}`), requestId: `status-${counter}` });

@@ -6,10 +6,8 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { fetchDownloader } from "../../functions/archive/artifact-download.js";
 import type { MetricEvaluationResult } from "../../functions/core/amigo-model.js";
 import { archiveRun } from "../../functions/core/archive-run.js";
-import { silentLogger } from "../../functions/core/log.js";
 import { briefJustification } from "../../functions/core/judge-reasons.js";
 import { createNotifier } from "../../functions/core/notify.js";
 import type { EventOf } from "../../functions/core/events.js";
@@ -47,9 +45,8 @@ async function start(label: string): Promise<Pipeline> {
   for (const detailType of ["Run Started", "Run Finished", "Run Archived"] as const) {
     pipeline.bus.subscribe(detailType, async (event) => void (await notifier.handle(event)), { name: "notifier" });
   }
-  const { amigo, archive, state, bus, sim } = pipeline;
-  const archiver = { amigo, archive, state, bus, download: fetchDownloader(), clock: sim.control.clock, logger: silentLogger, archivePrefix: "runs/" };
-  bus.subscribe("Artifacts Ready", async (event) => void (await archiveRun(archiver, event.detail)), { name: "archiver" });
+  // The archiver runs inside a delivery, so it must not wait for the bus to be idle.
+  pipeline.bus.subscribe("Artifacts Ready", async (event) => void (await archiveRun(pipeline.archiverOptions(), event.detail)), { name: "archiver" });
   await pipeline.poll();
   return pipeline;
 }

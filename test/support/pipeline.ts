@@ -33,6 +33,8 @@ export interface Pipeline {
   s3?: Awaited<ReturnType<typeof s3WithFreshBucket>>["client"];
   root?: string;
   poll(overrides?: Partial<PollerOptions>): ReturnType<typeof pollOnce>;
+  /** What the archiver is wired with (for a test that subscribes its own archiver to the bus). */
+  archiverOptions(overrides?: Partial<ArchiverOptions>): ArchiverOptions;
   archiveRun(target: { runId: string; setId: string }, overrides?: Partial<ArchiverOptions>): ReturnType<typeof archiveRun>;
   ofType(detailType: SimwatchEvent["detailType"]): SimwatchEvent[];
   close(): Promise<void>;
@@ -76,11 +78,11 @@ export async function startPipeline(options: { storage?: "s3" | "fs"; label?: st
       await bus.idle();
       return report;
     },
+    archiverOptions: (overrides = {}) => ({
+      amigo, archive, state, bus, download: fetchDownloader({ amigoBaseUrl: sim.url, maxBytes: DEFAULT_ARCHIVE_MAX_BYTES }), clock: sim.control.clock, logger: silentLogger, archivePrefix: "runs/", ...overrides,
+    }),
     async archiveRun(target, overrides = {}) {
-      const outcome = await archiveRun(
-        { amigo, archive, state, bus, download: fetchDownloader({ amigoBaseUrl: sim.url, maxBytes: DEFAULT_ARCHIVE_MAX_BYTES }), clock: sim.control.clock, logger: silentLogger, archivePrefix: "runs/", ...overrides },
-        target,
-      );
+      const outcome = await archiveRun(pipeline.archiverOptions(overrides), target);
       await bus.idle();
       return outcome;
     },
