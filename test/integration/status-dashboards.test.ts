@@ -2,7 +2,7 @@
  * `/sim status` with and without a set, and set names typed without quotes, from the command
  * text through the command worker, against the simulator and the Slack stand-in.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { MemoryStateStore } from "../support/memory-state-store.js";
 import { accessPolicy } from "../../functions/core/access.js";
 import { parseCommand } from "../../functions/core/commands.js";
@@ -10,25 +10,19 @@ import { parseConfig } from "../../functions/core/config.js";
 import { createCommandWorker } from "../../functions/core/command-worker.js";
 import type { RunningSimulator } from "../../functions/local/simulator/index.js";
 import { SlackChat } from "../../functions/slack/client.js";
-import { type SlackStub, startSlackStub } from "../support/slack-stub.js";
+import { useSlackStub } from "../support/slack-stub.js";
 import { startTestSimulator, testClient } from "../support/simulator.js";
 
+const stub = useSlackStub();
 let sim: RunningSimulator;
-let stub: SlackStub;
 let state: MemoryStateStore;
 let counter = 0;
 const DAY = 86_400_000;
 
-beforeAll(async () => {
-  stub = await startSlackStub();
-});
-afterAll(async () => {
-  await stub.close();
-});
+// A fresh simulator for each test: what `/sim status` shows depends on every run there is.
 beforeEach(async () => {
   await sim?.close();
   sim = await startTestSimulator();
-  stub.reset();
   state = new MemoryStateStore();
 });
 afterAll(async () => {

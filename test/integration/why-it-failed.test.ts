@@ -5,7 +5,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import type { MetricEvaluationResult } from "../../functions/core/amigo-model.js";
 import { archiveRun } from "../../functions/core/archive-run.js";
 import { briefJustification } from "../../functions/core/judge-reasons.js";
@@ -13,23 +13,16 @@ import { createNotifier } from "../../functions/core/notify.js";
 import type { EventOf } from "../../functions/core/events.js";
 import { SlackChat } from "../../functions/slack/client.js";
 import { type Pipeline, startPipeline } from "../support/pipeline.js";
-import { type SlackStub, startSlackStub } from "../support/slack-stub.js";
+import { useSlackStub } from "../support/slack-stub.js";
 
 const CHANNEL = "C0RUNS";
 const BILLING = "Billing disputes";
 const CHECKOUT = "Checkout flows";
 
-let stub: SlackStub;
+const stub = useSlackStub();
 let pipeline: Pipeline;
 
-beforeAll(async () => {
-  stub = await startSlackStub();
-});
-afterAll(async () => {
-  await stub.close();
-});
 afterEach(async () => {
-  stub.reset();
   await pipeline?.close();
 });
 

@@ -85,9 +85,9 @@ describe("command words, for verbs with more than a name", () => {
     const { nameWords, options } = splitArguments(words);
     expect(nameWords.map((word) => word.text)).toEqual(["Checkout", "flows", "daily", "09:00"]);
     expect(nameOf(nameWords.slice(0, -2))).toEqual({ name: "Checkout flows" });
-    expect(readOptions("schedule", options, { "--tz": "value" })).toEqual(new Map([["--tz", "Europe/Paris"]]));
-    expect(readOptions("schedule", readWords("--tz") as Word[], { "--tz": "value" })).toEqual({ error: "--tz needs a value." });
-    expect(readOptions("schedule", readWords("--tz=UTC") as Word[], { "--tz": "value" })).toEqual(new Map([["--tz", "UTC"]]));
+    expect(readOptions("schedule", options, { tz: "string" })).toEqual(new Map([["tz", "Europe/Paris"]]));
+    expect(readOptions("schedule", readWords("--tz") as Word[], { tz: "string" })).toEqual({ error: "--tz needs a value." });
+    expect(readOptions("schedule", readWords("--tz=UTC") as Word[], { tz: "string" })).toEqual(new Map([["tz", "UTC"]]));
   });
 });
 
