@@ -22,7 +22,8 @@ import { lookUpNames, type NameBook, summarizeRuns } from "./run-summaries.js";
 import { EXPIRING_STATE_PREFIXES, eventIds, stateKeys } from "./state-keys.js";
 import { previousOutcomeOf, type PreviousRunOutcome } from "./summary.js";
 import { updateState } from "./state-update.js";
-import { noChanges, readWatchlist, saveWatchlist, type Watchlist, type WatchlistChanges, type WatchedRun, watchedEntry } from "./watchlist.js";
+import { JUDGE_READS_PER_MINUTE, needingJudgeResults } from "./judge-reasons.js";
+import { noChanges, readWatchlist, recentJudgeReads, saveWatchlist, type Watchlist, type WatchlistChanges, type WatchedRun, watchedEntry } from "./watchlist.js";
 
 export type { Watchlist, WatchedRun } from "./watchlist.js";
 
@@ -141,7 +142,7 @@ export async function pollOnce(options: PollerOptions): Promise<TickReport> {
   decisions.report.resent = resent;
   const names = await nameEverything(options, decisions);
   announceStarted(decisions, names);
-  await summarize(options, decisions, names);
+  await summarize(options, decisions, names, watchlist);
 
   const recorded = await outbox.record(decisions.events);
   const saved = await saveWatchlist(state, decisions.changes);
@@ -328,12 +329,18 @@ function noticeOverdue(options: PollerOptions, decisions: Decisions, watchlist: 
  * One Run Finished per finishing run (and a second for runs given up on after finishing). Its
  * summary costs one metric-results call per failed run and one history listing per set.
  */
-async function summarize(options: PollerOptions, decisions: Decisions, names: NameBook | undefined) {
+async function summarize(options: PollerOptions, decisions: Decisions, names: NameBook | undefined, watchlist: Watchlist | undefined) {
   const { finishing, gaveUpFinished } = decisions;
   if (finishing.length + gaveUpFinished.length === 0) return;
+  // Judge results within Amigo's per-minute limit across ticks: the rest of a burst says so.
+  const now = decisions.changes.listedAt;
+  const judgeReads = Math.max(0, JUDGE_READS_PER_MINUTE - recentJudgeReads(watchlist?.judgeReads ?? [], now).length);
+  const reading = Math.min(judgeReads, needingJudgeResults([...finishing, ...gaveUpFinished]).length);
+  decisions.changes.judgeReads = Array.from({ length: reading }, (_, index) => new Date(Date.parse(now) + index).toISOString());
   const summaries = await summarizeRuns(options.amigo, options.state, [...finishing, ...gaveUpFinished], {
     finishedAt: decisions.finishedAt,
     gaveUpAfterHours: decisions.gaveUp,
+    judgeReads,
     ...(names ? { names } : {}),
     log: options.logger,
   });

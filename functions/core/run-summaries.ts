@@ -55,6 +55,8 @@ export interface SummarizeOptions {
   names?: NameBook;
   /** Where a judge's-reasons or history read that failed is logged (the summary says what is missing). */
   log?: Logger;
+  /** How many runs' judge results may be read (Amigo's per-minute limit); the rest say so. Default: all. */
+  judgeReads?: number;
 }
 
 export async function summarizeRuns(
@@ -71,7 +73,7 @@ export async function summarizeRuns(
     mapConcurrent(setIds, STATE_CONCURRENCY, (setId) => previousOutcome(state, setId)).then(
       (outcomes) => new Map(setIds.map((setId, index) => [setId, outcomes[index]])),
     ),
-    readJudgeResults(amigo, completed, options.log),
+    readJudgeResults(amigo, completed, options.log, options.judgeReads),
     readSetHistories(amigo, setIds, options.log),
   ]);
   return runs.map((run) => {

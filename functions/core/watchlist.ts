@@ -29,6 +29,8 @@ export interface Watchlist {
   lastListedAt: string;
   /** When the folder store was last pruned of expired state. */
   prunedAt?: string;
+  /** When the poller read judge results in the last minute (Amigo allows 10 a minute). */
+  judgeReads?: string[];
   runs: Record<string, WatchedRun>;
 }
 
@@ -38,6 +40,7 @@ export interface WatchlistChanges {
   removals: Set<string>;
   listedAt: string;
   prunedAt?: string;
+  judgeReads?: string[];
 }
 
 export const noChanges = (listedAt: string): WatchlistChanges => ({ upserts: new Map(), removals: new Set(), listedAt });
@@ -68,7 +71,21 @@ export function applyChanges(base: Watchlist | undefined, changes: WatchlistChan
   for (const runId of changes.removals) delete runs[runId];
   const lastListedAt = latest(base?.lastListedAt, changes.listedAt) ?? changes.listedAt;
   const prunedAt = latest(base?.prunedAt, changes.prunedAt);
-  return { version: 1, startedAt: base?.startedAt ?? changes.listedAt, lastListedAt, ...(prunedAt ? { prunedAt } : {}), runs };
+  const judgeReads = recentJudgeReads([...(base?.judgeReads ?? []), ...(changes.judgeReads ?? [])], lastListedAt);
+  return {
+    version: 1,
+    startedAt: base?.startedAt ?? changes.listedAt,
+    lastListedAt,
+    ...(prunedAt ? { prunedAt } : {}),
+    ...(judgeReads.length > 0 ? { judgeReads } : {}),
+    runs,
+  };
+}
+
+/** The judge-result reads of the minute before `now`. */
+export function recentJudgeReads(reads: readonly string[], now: string): string[] {
+  const since = Date.parse(now) - 60_000;
+  return [...new Set(reads)].filter((at) => Date.parse(at) > since).sort();
 }
 
 export async function readWatchlist(state: StateStore): Promise<Watchlist | undefined> {

@@ -23,7 +23,7 @@ function required<T>(value: T | undefined, variable: string, why: string): T {
  * user, in processes of its own): the poller lists runs the most; the stack runs at most two
  * command workers at a time (commandWorkerReservedConcurrency), each with its share.
  */
-export const AMIGO_RATE_SHARES = { poller: 0.5, "command-worker": 0.15, archiver: 0.1, notifier: 0.05 } as const;
+export const AMIGO_RATE_SHARES = { poller: 0.9, "command-worker": 0.15, archiver: 0.1, notifier: 0.05 } as const;
 export type FunctionRole = keyof typeof AMIGO_RATE_SHARES;
 
 let pipeline: Promise<Pipeline> | undefined;

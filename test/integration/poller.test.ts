@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { pollOnce } from "../../functions/core/poll.js";
 import { silentLogger } from "../../functions/core/log.js";
 import type { EventOf } from "../../functions/core/events.js";
+import { JUDGE_READS_PER_MINUTE, REASONS_DEFERRED } from "../../functions/core/judge-reasons.js";
 import { stateKeys } from "../../functions/core/state-keys.js";
 import { type Pipeline, runIdsOf, startPipeline } from "../support/pipeline.js";
 
@@ -109,8 +110,33 @@ describe("the poller", () => {
     // in-progress (1 empty page) + recent completed (3 pages) + by id in batches of 50 (3) + each finished set's history (2).
     expect(counts.listRuns).toBe(9);
     expect((counts.listSets ?? 0) + (counts.listUnitTests ?? 0)).toBeLessThanOrEqual(4);
-    // The judge's reasons: one call per failed run (the 60 of Billing disputes), none for those that passed.
-    expect(counts.listMetricResults).toBe(60);
+    // The judge's reasons: one call per failed run, none for those that passed, and no more in a
+    // minute than Amigo allows (10): of the 60 failed runs of Billing disputes, 8 are read now.
+    expect(counts.listMetricResults).toBe(JUDGE_READS_PER_MINUTE);
+    const notes = (pipeline.ofType("Run Finished") as EventOf<"Run Finished">[]).flatMap((event) => event.detail.summary?.notes ?? []);
+    expect(notes.filter((note) => note === REASONS_DEFERRED)).toHaveLength(60 - JUDGE_READS_PER_MINUTE);
+  });
+
+  it("reads no more judge results in a minute than Amigo allows, across ticks", async () => {
+    pipeline = await startPipeline({ label: "judge-budget", storage: "fs" });
+    const { sim } = pipeline;
+    await pipeline.poll();
+    const finishEvery = (count: number) => {
+      for (let i = 0; i < count; i++) sim.control.createRun({ set: BILLING, creator: `judge-${Math.random()}`, outcome: { durationMs: 1_000 } });
+    };
+    finishEvery(5);
+    await pipeline.poll();
+    sim.control.advance(2_000);
+    sim.control.resetRequests();
+    await pipeline.poll();
+    expect(sim.control.requestCounts().listMetricResults).toBe(5);
+    finishEvery(5);
+    await pipeline.poll();
+    sim.control.advance(2_000);
+    sim.control.resetRequests();
+    await pipeline.poll();
+    // Within the same minute: 3 left of the 8 the poller allows itself.
+    expect(sim.control.requestCounts().listMetricResults).toBe(3);
   });
 
   it("keeps everything through an Amigo outage of several ticks and reports it all after", async () => {
