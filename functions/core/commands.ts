@@ -5,6 +5,7 @@
  */
 import { nameOf, readOptions, readWords, splitArguments, type Word } from "./command-words.js";
 import { isObjectId } from "./object-id.js";
+import { readSchedule, type ScheduleRequest } from "./schedule-grammar.js";
 
 /** Someone to ping when a subscribed set's run finishes; `markup` is what Slack renders. */
 export interface Mention {
@@ -21,6 +22,9 @@ export type Command =
   | { verb: "subscribe"; set: string; failuresOnly: boolean; mention?: Mention }
   | { verb: "unsubscribe"; set: string }
   | { verb: "subscriptions" }
+  | ({ verb: "schedule" } & ScheduleRequest)
+  | { verb: "schedules" }
+  | { verb: "unschedule"; set: string }
   | { verb: "help" };
 
 export type Verb = Command["verb"];
@@ -35,6 +39,10 @@ export const USAGE: Record<Verb, string> = {
   subscribe: "subscribe <set> [--failures-only] [--mention <@user|@group|@here>]: post this set's runs in this channel",
   unsubscribe: "unsubscribe <set>: stop posting this set's runs in this channel",
   subscriptions: "subscriptions: which sets post in this channel",
+  schedule:
+    'schedule <set> <when> [--tz <Area/City>]: run a set on a timetable, announced in this channel. <when> comes last: daily HH:MM, weekdays HH:MM, hourly, every N hours, or a cron expression in quotes ("0 9 * * 1-5"); time zone UTC unless --tz',
+  schedules: "schedules: this channel's schedules and when each runs next",
+  unschedule: "unschedule <set>: stop this channel's schedule of a set",
   help: "help: this list",
 };
 
@@ -49,6 +57,9 @@ export const VERB_FLAGS: Record<Verb, Readonly<Record<string, "boolean" | "strin
   subscribe: { "failures-only": "boolean", mention: "string" },
   unsubscribe: {},
   subscriptions: {},
+  schedule: { tz: "string" },
+  schedules: {},
+  unschedule: {},
   help: {},
 };
 
@@ -88,7 +99,7 @@ function checkArgument(what: string, value: string): string | undefined {
 }
 
 /** Verbs whose argument is one name (or id), then options. */
-type NamedVerb = "run" | "unsubscribe" | "cancel" | "status" | "list" | "subscribe";
+type NamedVerb = "run" | "unsubscribe" | "cancel" | "status" | "list" | "subscribe" | "unschedule";
 
 /** What a verb takes after it: a name (required or not), then the options VERB_FLAGS gives it. */
 const ARGUMENTS: Record<NamedVerb, { what: string; required: boolean }> = {
@@ -98,6 +109,7 @@ const ARGUMENTS: Record<NamedVerb, { what: string; required: boolean }> = {
   status: { what: "run or set", required: false },
   list: { what: "set", required: false },
   subscribe: { what: "set", required: true },
+  unschedule: { what: "set", required: true },
 };
 
 type Arguments = { name: string | undefined; options: Map<string, string | true> };
@@ -122,6 +134,7 @@ function commandOf(verb: NamedVerb, { name, options }: Arguments): ParseResult {
   switch (verb) {
     case "run":
     case "unsubscribe":
+    case "unschedule":
       return { ok: true, command: { verb, set } };
     case "cancel":
       if (!isObjectId(set)) return fail(verb, `"${set}" is not a run id (24 lower-case hex digits).`);
@@ -149,10 +162,11 @@ export function parseCommand(input: string): ParseResult {
   const [first, ...rest] = words;
   if (first === undefined) return { ok: true, command: { verb: "help" } };
   const verb = first.text.toLowerCase();
-  if (verb === "help" || verb === "subscriptions") {
+  if (verb === "help" || verb === "subscriptions" || verb === "schedules") {
     if (rest.length > 0) return fail(verb, `${verb} takes no arguments.`);
     return { ok: true, command: { verb } };
   }
+  if (verb === "schedule") return scheduleOf(rest);
   if (verb in ARGUMENTS) {
     const known = verb as NamedVerb;
     const args = readArguments(known, rest);
@@ -161,6 +175,18 @@ export function parseCommand(input: string): ParseResult {
   const close = VERBS.filter((v) => editDistance(v, verb) <= 2);
   const hint = close.length > 0 ? ` Did you mean ${close.map((v) => `\`${v}\``).join(" or ")}?` : "";
   return fail(undefined, `Unknown command "${first.text}".${hint}`);
+}
+
+/** `schedule <set> <when> [--tz <zone>]`: the set and <when> share the words before the options (schedule-grammar.ts). */
+function scheduleOf(args: readonly Word[]): ParseResult {
+  const { nameWords, options: optionWords } = splitArguments(args);
+  const options = readOptions("schedule", optionWords, VERB_FLAGS.schedule);
+  if ("error" in options) return fail("schedule", options.error);
+  const zone = options.get("tz");
+  const read = readSchedule(nameWords, typeof zone === "string" ? zone : undefined);
+  if (!read.ok) return fail("schedule", read.error);
+  const problem = checkArgument("set", read.request.set);
+  return problem ? fail("schedule", `The ${problem}.`) : { ok: true, command: { verb: "schedule", ...read.request } };
 }
 
 /** Levenshtein distance, for "did you mean" hints on verbs and set names. */

@@ -38,6 +38,9 @@ export const COMMAND_OPTIONS = {
   subscribe: verb("subscribe"),
   unsubscribe: verb("unsubscribe"),
   subscriptions: verb("subscriptions"),
+  schedule: verb("schedule"),
+  schedules: verb("schedules"),
+  unschedule: verb("unschedule"),
 } satisfies Record<"serve" | "poll" | "slash" | Exclude<Verb, "help">, CommandOptions>;
 
 export type CommandName = keyof typeof COMMAND_OPTIONS;
