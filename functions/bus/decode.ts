@@ -49,6 +49,13 @@ const detailSchemas: Record<DetailType, z.ZodType> = {
     channelId: z.string(),
     requestId: z.string().min(1),
   }),
+  "Scheduled Run Due": z.looseObject({
+    scheduleId: z.string().min(1),
+    setId: z.string().min(1),
+    channelId: z.string().min(1),
+    owner: z.string().min(1),
+    dueAt: z.iso.datetime({ offset: true }),
+  }),
 };
 
 const Envelope = z.looseObject({

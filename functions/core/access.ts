@@ -21,6 +21,9 @@ const CHANGES: { readonly [V in Verb]: boolean } = {
   status: false,
   list: false,
   subscriptions: false,
+  schedule: true,
+  schedules: false,
+  unschedule: true,
   help: false,
 };
 

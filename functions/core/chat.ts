@@ -16,8 +16,8 @@ export interface MessageRef {
   ts: string;
 }
 
-/** Who started a run: the Slack user who asked, else the Amigo user that created it. */
-export type Person = { slackUserId: string } | { amigoUser: UserInfo };
+/** Who started a run: the Slack user who asked (or whose schedule did), else the Amigo user that created it. */
+export type Person = { slackUserId: string; schedule?: string } | { amigoUser: UserInfo };
 
 /** Buttons. `action_id`s are fixed so the interactions endpoint can route them. */
 export const ACTION_IDS = {

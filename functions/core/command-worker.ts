@@ -16,7 +16,7 @@ import { AmigoApiError } from "./amigo-errors.js";
 import { type ChatMessage, type Line, notice, say } from "./chat.js";
 import { type Claim, createClaims, anonymousOwner } from "./claims.js";
 import { helpText } from "./commands.js";
-import type { CommandAcceptedDetail } from "./events.js";
+import type { CommandAcceptedDetail, ScheduledRunDueDetail } from "./events.js";
 import { errorFields, silentLogger } from "./log.js";
 import type { AmigoApi } from "./ports.js";
 import { type MessageDeps, postingFor } from "./run-messages.js";
@@ -27,6 +27,9 @@ import { downloadLink } from "./verbs/download.js";
 import { startRun } from "./verbs/run.js";
 import { list, status } from "./verbs/status.js";
 import { subscribe, subscriptions, unsubscribe } from "./verbs/subscriptions.js";
+import { schedule, schedules, unschedule } from "./verbs/schedules.js";
+import { decideDue, tellScheduleChannel } from "./scheduled-runs.js";
+import type { ScheduleTimers } from "./ports.js";
 import type { UserInfo } from "./amigo-model.js";
 import { createHash } from "node:crypto";
 
@@ -42,6 +45,8 @@ export interface CommandWorkerDeps extends MessageDeps {
   amigoUser?: UserInfo;
   /** SLACK_DEFAULT_CHANNEL, to say where unsubscribed sets go. */
   defaultChannel?: string;
+  /** EventBridge Scheduler, in AWS; locally none (serve evaluates the schedules in state). */
+  timers?: ScheduleTimers;
   /** Deliveries the bus makes per event (Lambda async invocation: 3). The last one gives up politely. */
   maxAttempts?: number;
   /** How long a command's record is honoured while worked on before another delivery takes it over (default 90 s). */
@@ -121,6 +126,12 @@ function execute(ctx: CommandContext): Promise<VerbResult> {
       return reply(unsubscribe(ctx, command.set));
     case "subscriptions":
       return reply(subscriptions(ctx));
+    case "schedule":
+      return reply(schedule(ctx, command));
+    case "schedules":
+      return reply(schedules(ctx));
+    case "unschedule":
+      return reply(unschedule(ctx, command.set));
     case "help":
       return reply(notice("info", helpText(ctx.deps.commandWord).split("\n").map((line): Line => [line]), { title: "simwatch commands" }));
     case "download":
@@ -143,7 +154,9 @@ export function createCommandWorker(deps: CommandWorkerDeps) {
     archivePrefix: deps.archivePrefix ?? "",
   };
 
-  async function answer(detail: CommandAcceptedDetail, reply: ChatMessage): Promise<void> {
+  async function answer(detail: CommandAcceptedDetail, result: VerbResult): Promise<void> {
+    if (detail.schedule) return tellScheduleChannel(verbDeps.posting, detail, result);
+    const { reply } = result;
     if (!detail.responseUrl) return;
     try {
       await deps.chat.respond(detail.responseUrl, reply, { visibility: "ephemeral", replaceOriginal: false });
@@ -174,9 +187,9 @@ export function createCommandWorker(deps: CommandWorkerDeps) {
     const { attempts, retryNoticeSent } = held.claim.record.progress;
     const busy = amigoBusy(error);
     log.warn(busy ? "command.amigo_busy" : "command.amigo_unavailable", { requestId: detail.requestId, verb: detail.command.verb, attempt: attempts, ...errorFields(error) });
-    if (!retryNoticeSent) {
+    if (!retryNoticeSent && !detail.schedule) {
       const why = busy ? "Amigo asked simwatch to slow down (its rate limit)." : "Amigo is unavailable right now.";
-      await answer(detail, say("warning", [`${why} simwatch will try `, { code: detail.text }, " again in a minute or two; no need to type it again."]));
+      await answer(detail, { reply: say("warning", [`${why} simwatch will try `, { code: detail.text }, " again in a minute or two; no need to type it again."]) });
     }
     await claims.expireNow(held.claim, { retryNoticeSent: true });
     throw new CommandRetryLater(detail.requestId, attempts, error);
@@ -194,7 +207,7 @@ export function createCommandWorker(deps: CommandWorkerDeps) {
     if (decision.ok) return undefined;
     log.warn("command.refused", { requestId, verb: command.verb, reason: decision.reason, userId: detail.userId, channelId: detail.channelId });
     const reply = say("error", decision.line);
-    await answer(detail, reply);
+    await answer(detail, { reply });
     return { status: "refused", reply };
   }
 
@@ -229,13 +242,20 @@ export function createCommandWorker(deps: CommandWorkerDeps) {
       log.warn("command.refused", { requestId: detail.requestId, verb, ...errorFields(error) });
       result = { reply: lastAttemptReply(detail, error) };
     }
-    await answer(detail, result.reply);
+    await answer(detail, result);
     await claims.complete(held.claim, { reply: result.reply, ...(result.runId ? { runId: result.runId } : {}) });
     log.info("command.done", { requestId: detail.requestId, verb, ...(result.runId ? { runId: result.runId } : {}) });
     return { status: "done", reply: result.reply, ...(result.runId ? { runId: result.runId } : {}) };
   }
 
-  return { handle };
+  /** `Scheduled Run Due`: the schedule's run, as its owner's `/sim run` in its channel (scheduled-runs.ts). */
+  async function handleDue(detail: ScheduledRunDueDetail, options: { claimTtlMs?: number } = {}): Promise<CommandOutcome | { status: "skipped"; reason: string }> {
+    const decision = await decideDue({ state: deps.state, clock: deps.clock, log }, detail);
+    if ("skip" in decision) return { status: "skipped", reason: decision.skip };
+    return handle(decision.run, options);
+  }
+
+  return { handle, handleDue };
 }
 
 function lastAttemptReply(detail: CommandAcceptedDetail, error: unknown): ChatMessage {

@@ -16,6 +16,8 @@ export interface SlackOrigin {
   threadTs?: string;
   userId: string;
   teamId?: string;
+  /** The run was started by this user's schedule (how it reads), not typed. */
+  scheduled?: string;
 }
 
 export interface RunStartedDetail {
@@ -85,6 +87,28 @@ export interface CommandAcceptedDetail {
   requestId: string;
   /** For button clicks: the message the button was on. */
   messageTs?: string;
+  /** Set when a schedule issued the command (a `Scheduled Run Due`): nobody is there to answer privately. */
+  schedule?: ScheduledBy;
+}
+
+/** The schedule behind a command, and the time it was due at. */
+export interface ScheduledBy {
+  scheduleId: string;
+  setName: string;
+  dueAt: string;
+  timeZone: string;
+  /** How the schedule reads, for the run's message ("every day at 09:00, UTC time"). */
+  description: string;
+}
+
+/** What a schedule's timer (EventBridge Scheduler, or serve's clock) delivers at each time. */
+export interface ScheduledRunDueDetail {
+  scheduleId: string;
+  setId: string;
+  channelId: string;
+  owner: string;
+  /** The time it was due at (ISO 8601), not when it was delivered. */
+  dueAt: string;
 }
 
 export interface EventDetails {
@@ -93,6 +117,7 @@ export interface EventDetails {
   "Artifacts Ready": ArtifactsReadyDetail;
   "Run Archived": RunArchivedDetail;
   "Command Accepted": CommandAcceptedDetail;
+  "Scheduled Run Due": ScheduledRunDueDetail;
 }
 
 export type DetailType = keyof EventDetails;
@@ -102,6 +127,7 @@ export const DETAIL_TYPES: readonly DetailType[] = [
   "Artifacts Ready",
   "Run Archived",
   "Command Accepted",
+  "Scheduled Run Due",
 ];
 
 export type SimwatchEvent = {

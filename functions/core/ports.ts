@@ -4,6 +4,7 @@
  */
 import type { ArtifactsLink, MetricEvaluationResult, Run, RunFilter, UnitTest, UnitTestSet } from "./amigo-model.js";
 import type { SimwatchEvent } from "./events.js";
+import type { Schedule } from "./schedules.js";
 
 /** The browsable archive (S3 prefix or a folder). Keys are relative to the archive root. */
 export interface ArchiveStore {
@@ -59,6 +60,17 @@ export interface StateStore {
 export interface ClaimOwner {
   readonly id: string;
   isGone(otherId: string): boolean;
+}
+
+/**
+ * The cloud's timers for schedules (EventBridge Scheduler): each puts `Scheduled Run Due` on the
+ * bus at the schedule's times. Locally there are none: `simwatch serve` evaluates schedules itself.
+ */
+export interface ScheduleTimers {
+  /** Creates the schedule's timer, or updates it to the schedule as given. */
+  put(schedule: Schedule): Promise<void>;
+  /** Deletes it; a timer that is already gone is fine. */
+  remove(scheduleId: string): Promise<void>;
 }
 
 export interface EventBus {

@@ -44,7 +44,7 @@ export function isFailure(verdict: Verdict): boolean {
 }
 
 export function startedByOf(facts: RunFacts): Person | undefined {
-  if (facts.origin) return { slackUserId: facts.origin.userId };
+  if (facts.origin) return { slackUserId: facts.origin.userId, ...(facts.origin.scheduled ? { schedule: facts.origin.scheduled } : {}) };
   const creator = facts.summary?.creator ?? facts.creator;
   return creator ? { amigoUser: creator } : undefined;
 }

@@ -14,7 +14,7 @@ export const STATE_ROOT = "_simwatch/";
  * watch list never do. The stack turns each prefix into an S3 lifecycle rule; the folder
  * store prunes them.
  */
-export const EXPIRING_STATE_PREFIXES: readonly string[] = ["done/", "outbox/", "runs/", "commands/", "cancelled/", "bus/"].map(
+export const EXPIRING_STATE_PREFIXES: readonly string[] = ["done/", "outbox/", "runs/", "commands/", "cancelled/", "bus/", "due/"].map(
   (prefix) => `${STATE_ROOT}${prefix}`,
 );
 
@@ -72,6 +72,13 @@ export const stateKeys = {
   lastFinishedRun: (setId: string) => `${STATE_ROOT}sets/${set(setId)}/last-finished.json`,
   subscription: (setId: string, channelId: string) => `${STATE_ROOT}subscriptions/${set(setId)}/${word("channel", channelId)}.json`,
   subscriptionsPrefix: (setId?: string) => `${STATE_ROOT}subscriptions/${setId ? `${set(setId)}/` : ""}`,
+  /** A channel's schedule of a set (`/sim schedule`): a setting, never expired. */
+  schedule: (setId: string, channelId: string) => `${STATE_ROOT}schedules/${set(setId)}/${word("channel", channelId)}.json`,
+  schedulesPrefix: () => `${STATE_ROOT}schedules/`,
+  /** The local evaluator handed this due time of a schedule to the bus. */
+  scheduleDueSent: (scheduleId: string, dueAt: string) => `${STATE_ROOT}due/${word("schedule id", scheduleId)}/${word("due time", dueAt)}.sent`,
+  /** A message told the schedule's channel about one of its times (posted once: a claim). */
+  scheduleNotice: (scheduleId: string, what: string) => `${STATE_ROOT}due/${word("schedule id", scheduleId)}/${word("notice", what)}.json`,
   /** A Slack command's record (requestId = idempotency key), with each step's result. */
   commandRecord: (requestId: string) => `${STATE_ROOT}commands/${word("request id", requestId)}.json`,
 } as const;

@@ -19,7 +19,8 @@ export function mentionMarkup(mention: Mention): string {
 }
 
 export function personMarkup(person: Person): string {
-  return "slackUserId" in person ? userMarkup(person.slackUserId) : escapeText(`${person.amigoUser.user_id} (Amigo)`);
+  if (!("slackUserId" in person)) return escapeText(`${person.amigoUser.user_id} (Amigo)`);
+  return person.schedule ? `${userMarkup(person.slackUserId)}'s schedule (${escapeText(person.schedule)})` : userMarkup(person.slackUserId);
 }
 
 function linkMarkup(url: string, label: string): string {

@@ -7,7 +7,7 @@ import type { UserInfo } from "../amigo-model.js";
 import type { ChatMessage } from "../chat.js";
 import type { CommandAcceptedDetail } from "../events.js";
 import type { Logger } from "../log.js";
-import type { AmigoApi, ArchiveStore } from "../ports.js";
+import type { AmigoApi, ArchiveStore, ScheduleTimers } from "../ports.js";
 import type { PostOnceDeps } from "../post-once.js";
 import type { MessageDeps } from "../run-messages.js";
 
@@ -19,6 +19,8 @@ export interface VerbDeps extends MessageDeps {
   amigoUser?: UserInfo;
   /** SLACK_DEFAULT_CHANNEL, to say where unsubscribed sets go. */
   defaultChannel?: string;
+  /** EventBridge Scheduler, in AWS; locally none (serve evaluates the schedules in state). */
+  timers?: ScheduleTimers;
   commandWord: string;
   /** Where archived artifacts are, for the Download artifacts button. */
   archive?: Pick<ArchiveStore, "locationOf" | "presignDownload">;
@@ -40,4 +42,6 @@ export interface CommandContext {
 export interface VerbResult {
   reply: ChatMessage;
   runId?: string;
+  /** The set's unfinished run that kept a run from starting (Amigo's 409). */
+  blockedBy?: string;
 }

@@ -16,7 +16,7 @@ export async function originOf(state: StateStore, runId: string): Promise<SlackO
 }
 
 export function startedBy(run: Run, origin: SlackOrigin | undefined): Line {
-  return origin ? ["by ", { user: origin.userId }] : [`by Amigo user ${run.creator.user_id}`];
+  return origin ? ["by ", { user: origin.userId }, origin.scheduled ? "'s schedule" : ""] : [`by Amigo user ${run.creator.user_id}`];
 }
 
 async function runLine(state: StateStore, run: Run, setName: string, verdict: Verdict): Promise<Line> {

@@ -21,7 +21,8 @@ import { resolveSet } from "./set-lookup.js";
 /** Amigo's created_at and our clock may disagree a little when adopting a run. */
 const CLOCK_SKEW_MS = 2 * 60_000;
 
-type Created = { runId: string } | { reply: ChatMessage };
+/** `blockedBy`: the set's unfinished run that kept Amigo from starting another (its 409). */
+type Created = { runId: string } | { reply: ChatMessage; blockedBy?: string };
 
 export async function startRun(ctx: CommandContext, query: string): Promise<VerbResult> {
   const { deps, detail } = ctx;
@@ -29,9 +30,14 @@ export async function startRun(ctx: CommandContext, query: string): Promise<Verb
   if (!lookup.ok) return { reply: lookup.reply };
   const { set } = lookup;
   const created = await ctx.step<Created>("create-run", () => createOnce(ctx, set));
-  if ("reply" in created) return { reply: created.reply };
+  if ("reply" in created) return created;
   const { runId } = created;
-  const origin: SlackOrigin = { channelId: detail.channelId, userId: detail.userId, ...(detail.teamId ? { teamId: detail.teamId } : {}) };
+  const origin: SlackOrigin = {
+    channelId: detail.channelId,
+    userId: detail.userId,
+    ...(detail.teamId ? { teamId: detail.teamId } : {}),
+    ...(detail.schedule ? { scheduled: detail.schedule.description } : {}),
+  };
   await deps.state.create(stateKeys.runOrigin(runId), origin);
   const { facts } = await updateFacts(deps.state, {
     runId,
@@ -75,7 +81,7 @@ async function createOnce(ctx: CommandContext, set: UnitTestSet): Promise<Create
       deps.log.warn("command.run.adopted", { runId: active.id, setId: set.id, requestId: ctx.detail.requestId });
       return { runId: active.id };
     }
-    return { reply: await activeRunReply(ctx, set, active) };
+    return { reply: await activeRunReply(ctx, set, active), ...(active ? { blockedBy: active.id } : {}) };
   }
 }
 
