@@ -6,6 +6,7 @@
  */
 import { createHash, createHmac, type Hash, type Hmac } from "node:crypto";
 import { SignatureV4 } from "@smithy/signature-v4";
+import { backoffDelay, sleep } from "../core/backoff.js";
 
 export interface AwsCredentials {
   accessKeyId: string;
@@ -104,9 +105,14 @@ export async function awsJsonCall<T>(options: AwsJsonCallOptions): Promise<T> {
     body,
     signal: AbortSignal.timeout(options.timeoutMs ?? 5_000),
   });
+  return readAnswer<T>(options.service, response);
+}
+
+/** A JSON answer, or AwsRequestError naming the error type (from the body or, in REST APIs, the header). */
+async function readAnswer<T>(service: string, response: Response): Promise<T> {
   const text = await response.text();
   if (!response.ok) {
-    let code = "UnknownError";
+    let code = (response.headers.get("x-amzn-errortype") ?? "").split(":")[0] || "UnknownError";
     let message = "";
     try {
       const parsed = JSON.parse(text) as { __type?: string; message?: string; Message?: string };
@@ -115,7 +121,64 @@ export async function awsJsonCall<T>(options: AwsJsonCallOptions): Promise<T> {
     } catch {
       // Not JSON: keep the status alone; the body may echo request data.
     }
-    throw new AwsRequestError(options.service, response.status, code, message);
+    throw new AwsRequestError(service, response.status, code, message);
   }
   return (text ? JSON.parse(text) : {}) as T;
+}
+
+export interface AwsRestCallOptions {
+  /** Signing name, e.g. "scheduler". */
+  service: string;
+  method: "GET" | "POST" | "PUT" | "DELETE";
+  endpoint: URL;
+  /** The operation's path, e.g. /schedules/nightly (each segment already escaped). */
+  path: string;
+  query?: Record<string, string>;
+  region: string;
+  credentials: AwsCredentials;
+  body?: unknown;
+  timeoutMs?: number;
+  fetch?: typeof fetch;
+}
+
+/** One AWS REST-JSON call (EventBridge Scheduler); a non-2xx answer throws AwsRequestError. */
+export async function awsRestJsonCall<T>(options: AwsRestCallOptions): Promise<T> {
+  const body = options.body === undefined ? undefined : JSON.stringify(options.body);
+  const { endpoint } = options;
+  const path = `${endpoint.pathname.replace(/\/$/, "")}${options.path}`;
+  const signed = await signer(options.service, options.region, options.credentials).sign({
+    method: options.method,
+    protocol: endpoint.protocol,
+    hostname: endpoint.hostname,
+    ...(endpoint.port ? { port: Number(endpoint.port) } : {}),
+    path,
+    query: options.query ?? {},
+    headers: { host: endpoint.host, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+    ...(body === undefined ? {} : { body }),
+  });
+  const url = new URL(path, endpoint);
+  for (const [name, value] of Object.entries(options.query ?? {})) url.searchParams.set(name, value);
+  const response = await (options.fetch ?? fetch)(url, {
+    method: options.method,
+    headers: signed.headers,
+    ...(body === undefined ? {} : { body }),
+    signal: AbortSignal.timeout(options.timeoutMs ?? 5_000),
+  });
+  return readAnswer<T>(options.service, response);
+}
+
+/** Throttling, 5xx and network failures are worth another try; other refusals are not. */
+export const retryableAwsError = (error: unknown) =>
+  !(error instanceof AwsRequestError) || error.status >= 500 || error.status === 429 || /Throttl/.test(error.code);
+
+/** Runs `call` up to `attempts` times while it fails in a way worth retrying (core's backoff between). */
+export async function withAwsRetries<T>(call: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      if (attempt >= attempts || !retryableAwsError(error)) throw error;
+      await sleep(backoffDelay(attempt - 1, { baseMs: 50, maxMs: 500 }));
+    }
+  }
 }

@@ -4,8 +4,7 @@
  * here, as the SDK would; batching, size limits and refused entries stay in EventBridgeBus.
  */
 import type { PutEventsRequestEntry, PutEventsResultEntry } from "@aws-sdk/client-eventbridge";
-import { type AwsCredentials, AwsRequestError, awsJsonCall, credentialsFromEnv, endpointFor, regionFromEnv } from "../aws/sigv4.js";
-import { backoffDelay, sleep } from "../core/backoff.js";
+import { type AwsCredentials, awsJsonCall, credentialsFromEnv, endpointFor, regionFromEnv, withAwsRetries } from "../aws/sigv4.js";
 import type { PutEventsTransport } from "./eventbridge-bus.js";
 
 export interface SignedTransportOptions {
@@ -17,18 +16,15 @@ export interface SignedTransportOptions {
   fetch?: typeof fetch;
 }
 
-const retryable = (error: unknown) =>
-  !(error instanceof AwsRequestError) || error.status >= 500 || error.status === 429 || /Throttl/.test(error.code);
-
 export function signedHttpTransport(options: SignedTransportOptions = {}): PutEventsTransport {
   const region = options.region ?? regionFromEnv();
   const endpoint = options.endpoint ?? endpointFor("EventBridge", `events.${region}.amazonaws.com`);
   const attempts = options.attempts ?? 3;
   return {
-    async putEvents(entries: PutEventsRequestEntry[]) {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          return await awsJsonCall<{ FailedEntryCount?: number; Entries?: PutEventsResultEntry[] }>({
+    putEvents(entries: PutEventsRequestEntry[]) {
+      return withAwsRetries(
+        () =>
+          awsJsonCall<{ FailedEntryCount?: number; Entries?: PutEventsResultEntry[] }>({
             service: "events",
             target: "AWSEvents.PutEvents",
             endpoint,
@@ -37,12 +33,9 @@ export function signedHttpTransport(options: SignedTransportOptions = {}): PutEv
             credentials: options.credentials ?? credentialsFromEnv(),
             body: { Entries: entries },
             ...(options.fetch ? { fetch: options.fetch } : {}),
-          });
-        } catch (error) {
-          if (attempt >= attempts || !retryable(error)) throw error;
-          await sleep(backoffDelay(attempt - 1, { baseMs: 50, maxMs: 500 }));
-        }
-      }
+          }),
+        attempts,
+      );
     },
   };
 }

@@ -79,6 +79,13 @@ export const ConfigSchema = z
     STATE_RETENTION_DAYS: z._default(positiveInt("STATE_RETENTION_DAYS"), 30),
     /** The largest artifact file the archiver accepts, bytes; a longer body is cut off and the archive refused. */
     ARCHIVE_MAX_BYTES: z._default(positiveInt("ARCHIVE_MAX_BYTES").check(z.lte(Number.MAX_SAFE_INTEGER, { error: "ARCHIVE_MAX_BYTES is too large" })), DEFAULT_ARCHIVE_MAX_BYTES),
+    /** EventBridge Scheduler group that holds one schedule per simwatch schedule (the stack sets these four). */
+    SCHEDULE_GROUP_NAME: optionalText,
+    /** The role those schedules assume to put `Scheduled Run Due` on the bus. */
+    SCHEDULER_ROLE_ARN: optionalText,
+    EVENT_BUS_ARN: optionalText,
+    /** Where a due time EventBridge Scheduler could not deliver goes (SQS). */
+    SCHEDULE_DEAD_LETTER_ARN: optionalText,
   })
   .check(
     z.superRefine((config, ctx) => {
@@ -99,6 +106,11 @@ export const ConfigSchema = z
           path: ["STATE_RETENTION_DAYS"],
           message: "STATE_RETENTION_DAYS must be at least a day longer than GIVE_UP_AFTER_HOURS, or state of watched runs would expire",
         });
+      }
+      if (config.SCHEDULE_GROUP_NAME !== undefined) {
+        for (const name of ["SCHEDULER_ROLE_ARN", "EVENT_BUS_ARN"] as const) {
+          if (config[name] === undefined) ctx.addIssue({ code: "custom", path: [name], message: `${name} is required with SCHEDULE_GROUP_NAME (the schedules' role and target)` });
+        }
       }
       if (config.ARCHIVE_PREFIX.startsWith("_simwatch")) {
         ctx.addIssue({ code: "custom", path: ["ARCHIVE_PREFIX"], message: "ARCHIVE_PREFIX must not be inside _simwatch/, where state lives" });

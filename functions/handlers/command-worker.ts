@@ -1,7 +1,17 @@
-/** Lambda: runs a "Command Accepted" slash command or button click against Amigo and answers in Slack. */
+/**
+ * Lambda: carries out a "Command Accepted" slash command or button click, or a schedule's
+ * "Scheduled Run Due", against Amigo and answers in Slack.
+ */
 import type { Context } from "aws-lambda";
-import { decodeEventOf } from "../bus/decode.js";
+import { decodeEventBridgeEvent } from "../bus/decode.js";
+import { EventDecodeError } from "../bus/errors.js";
 import { lambdaPipeline } from "./lambda-services.js";
 
-export const handler = async (raw: unknown, context?: Pick<Context, "getRemainingTimeInMillis">) =>
-  (await lambdaPipeline("command-worker")).command(decodeEventOf(raw, "Command Accepted").detail, context?.getRemainingTimeInMillis());
+export const handler = async (raw: unknown, context?: Pick<Context, "getRemainingTimeInMillis">) => {
+  const event = decodeEventBridgeEvent(raw);
+  const remainingMs = context?.getRemainingTimeInMillis();
+  const pipeline = await lambdaPipeline("command-worker");
+  if (event.detailType === "Command Accepted") return pipeline.command(event.detail, remainingMs);
+  if (event.detailType === "Scheduled Run Due") return pipeline.scheduledRun(event.detail, remainingMs);
+  throw new EventDecodeError([`detail-type: expected "Command Accepted" or "Scheduled Run Due", got "${event.detailType}"`]);
+};

@@ -10,6 +10,7 @@ import { ConfigError } from "../core/config.js";
 import { jsonLogger } from "../core/log.js";
 import { systemClock } from "../core/ports.js";
 import { slackChatFromConfig } from "../slack/from-config.js";
+import { schedulerTimersFromConfig } from "../aws/scheduler.js";
 import { lambdaConfig } from "./lambda-config.js";
 import { createPipeline, type Pipeline } from "./pipeline.js";
 
@@ -35,6 +36,7 @@ export function lambdaPipeline(role: FunctionRole): Promise<Pipeline> {
     const { archive, state } = archiveStoresFromConfig(config);
     const amigo = required(amigoFromConfig(config, logger, { rateLimitShare: AMIGO_RATE_SHARES[role] }), "AMIGO_API_KEY", "the secret must hold the four Amigo credentials");
     const chat = slackChatFromConfig(config);
+    const timers = schedulerTimersFromConfig(config);
     return createPipeline({
       config,
       logger,
@@ -48,6 +50,7 @@ export function lambdaPipeline(role: FunctionRole): Promise<Pipeline> {
       state,
       bus: required(eventBridgeBusFromConfig(config, state, logger), "EVENT_BUS_NAME", "events travel on EventBridge"),
       ...(chat ? { chat } : {}),
+      ...(timers ? { timers } : {}),
     });
   });
   pipeline.catch(() => {

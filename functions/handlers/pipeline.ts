@@ -9,12 +9,12 @@ import { archiveRun } from "../core/archive-run.js";
 import type { ChatPort } from "../core/chat.js";
 import { createCommandWorker } from "../core/command-worker.js";
 import { type Config, ConfigError } from "../core/config.js";
-import type { ArtifactsReadyDetail, CommandAcceptedDetail, SimwatchEvent } from "../core/events.js";
+import type { ArtifactsReadyDetail, CommandAcceptedDetail, ScheduledRunDueDetail, SimwatchEvent } from "../core/events.js";
 import type { Logger } from "../core/log.js";
 import { createNotifier } from "../core/notify.js";
 import { follow } from "../core/follow.js";
 import { pollOnce } from "../core/poll.js";
-import type { AmigoApi, ArchiveStore, ArtifactDownloader, ClaimOwner, Clock, EventBus, StateStore } from "../core/ports.js";
+import type { AmigoApi, ArchiveStore, ArtifactDownloader, ClaimOwner, Clock, EventBus, ScheduleTimers, StateStore } from "../core/ports.js";
 
 export interface PipelineServices {
   config: Config;
@@ -37,6 +37,8 @@ export interface PipelineServices {
   signal?: AbortSignal;
   /** Who this process is, for claims (locally: the process, so a dead one's claims are taken over at once). */
   owner?: ClaimOwner;
+  /** EventBridge Scheduler for schedules, in AWS; locally none (serve evaluates them). */
+  timers?: ScheduleTimers;
 }
 
 function chatOf(services: PipelineServices): ChatPort {
@@ -87,22 +89,33 @@ export function createPipeline(services: PipelineServices) {
     },
     /** `remainingMs`: the invocation's time left (Lambda), so a killed worker's claim expires soon after. */
     command(detail: CommandAcceptedDetail, remainingMs?: number) {
-      worker ??= createCommandWorker({
-        amigo,
-        access: services.access,
-        archive: services.archive,
-        archivePrefix: config.ARCHIVE_PREFIX,
-        state,
-        chat: chatOf(services),
-        clock,
-        log: logger,
-        ...owner,
-        amigoUser: { org_id: services.amigoOrgId, user_id: services.amigoUserId },
-        ...defaultChannel,
-      });
-      return worker.handle(detail, remainingMs === undefined ? {} : { claimTtlMs: remainingMs + 10_000 });
+      return commandWorker().handle(detail, claimTtl(remainingMs));
+    },
+    /** A schedule's time: its run, through the command worker (the same `/sim run`). */
+    scheduledRun(detail: ScheduledRunDueDetail, remainingMs?: number) {
+      return commandWorker().handleDue(detail, claimTtl(remainingMs));
     },
   };
+
+  function commandWorker() {
+    worker ??= createCommandWorker({
+      amigo,
+      access: services.access,
+      archive: services.archive,
+      archivePrefix: config.ARCHIVE_PREFIX,
+      state,
+      chat: chatOf(services),
+      clock,
+      log: logger,
+      ...owner,
+      amigoUser: { org_id: services.amigoOrgId, user_id: services.amigoUserId },
+      ...defaultChannel,
+      ...(services.timers ? { timers: services.timers } : {}),
+    });
+    return worker;
+  }
 }
+
+const claimTtl = (remainingMs: number | undefined) => (remainingMs === undefined ? {} : { claimTtlMs: remainingMs + 10_000 });
 
 export type Pipeline = ReturnType<typeof createPipeline>;
