@@ -12,6 +12,7 @@ import { type CommandAcceptedDetail, event } from "../core/events.js";
 import { errorFields, type Logger } from "../core/log.js";
 import { createSlackApp } from "../slack/app.js";
 import { type LocalServices, localServices, removeLocalServerInfo, writeLocalServerInfo } from "./local-services.js";
+import { SCHEDULE_LOOK_MS, startScheduleClock } from "./schedule-clock.js";
 
 export const LOCAL_CHANNEL = "simwatch-local";
 /** How long `serve` waits on SIGINT for work in flight before it exits anyway. */
@@ -26,6 +27,8 @@ export interface ServeOptions {
   write?: (text: string) => void;
   /** Start a demo run when the embedded simulator stands in for Amigo (default true). */
   demo?: boolean;
+  /** How often schedules are looked at (default 15 s). */
+  scheduleLookMs?: number;
   hostname?: string;
 }
 
@@ -46,6 +49,7 @@ export function subscribeConsumers(services: LocalServices): void {
   bus.subscribe("Artifacts Ready", async (event) => void (await pipeline.archive(event.detail)), { name: "archiver", ...durable, concurrency: 4 });
   // Commands side by side (a busy channel), so identical reads in flight are answered once.
   bus.subscribe("Command Accepted", async (event) => void (await pipeline.command(event.detail)), { name: "command-worker", ...durable, concurrency: 8 });
+  bus.subscribe("Scheduled Run Due", async (event) => void (await pipeline.scheduledRun(event.detail)), { name: "scheduled-runs", ...durable });
   for (const detailType of ["Run Started", "Run Finished", "Run Archived"] as const) {
     bus.subscribe(detailType, async (event) => void (await pipeline.notify(event)), { name: "notifier", ...durable, concurrency: 4 });
   }
@@ -123,6 +127,9 @@ export async function startServer(baseConfig: Config, options: ServeOptions): Pr
     }
   })();
   say(`Polling Amigo every ${pollSeconds} s (every ${followIntervalMs / 1000} s while runs are in progress).`);
+  const schedules = startScheduleClock({ state: services.state, bus: services.bus, clock: services.clock, log: logger }, options.scheduleLookMs ?? SCHEDULE_LOOK_MS);
+  await schedules.started;
+  say(`Schedules (/sim schedule): looked at every ${Math.round((options.scheduleLookMs ?? SCHEDULE_LOOK_MS) / 1000)} s; a time missed by less than an hour while simwatch was stopped runs now.`);
 
   if (services.simulator && (options.demo ?? true)) {
     const set = "Billing disputes";
@@ -139,6 +146,7 @@ export async function startServer(baseConfig: Config, options: ServeOptions): Pr
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
+      await schedules.stop();
       // Kept-alive connections (a burst of slash commands) must not hold the server open.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       if ("closeAllConnections" in server) server.closeAllConnections();
