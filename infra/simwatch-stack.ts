@@ -15,6 +15,7 @@ import { CredentialsSecret } from "./constructs/credentials-secret.js";
 import { DeadLetterQueue } from "./constructs/dead-letter-queue.js";
 import { SimwatchBus } from "./constructs/event-bus.js";
 import { PollSchedule } from "./constructs/poll-schedule.js";
+import { RunSchedules } from "./constructs/run-schedules.js";
 import { SimwatchFunction, type SimwatchFunctionProps } from "./constructs/simwatch-function.js";
 import type { Settings } from "./settings.js";
 
@@ -34,6 +35,7 @@ export class SimwatchStack extends Stack {
   readonly signingSecret: CredentialsSecret;
   readonly functions: Readonly<Record<"poller" | "archiver" | "notifier" | "commandWorker" | "slackHttp", SimwatchFunction>>;
   readonly functionUrl: lambda.FunctionUrl;
+  readonly runSchedules: RunSchedules;
 
   constructor(scope: Construct, id: string, props: SimwatchStackProps) {
     super(scope, id, props);
@@ -140,6 +142,12 @@ export class SimwatchStack extends Stack {
     this.events.route("Run Finished", notifierTarget);
     this.events.route("Run Archived", notifierTarget);
     this.events.route("Command Accepted", commandTarget);
+    this.events.route("Scheduled Run Due", commandTarget);
+
+    // /sim schedule: one EventBridge Scheduler schedule per simwatch schedule, in a group of the stack's.
+    this.runSchedules = new RunSchedules(this, "RunSchedules", { bus: this.events.bus, commandWorker });
+    alarms.deadLetters("RunSchedules", this.runSchedules.deadLetterQueue);
+    alarms.scheduleFailures(this.runSchedules.group, { id: "RunSchedules", what: "/sim schedule schedules", target: "put Scheduled Run Due on the bus" });
 
     // The poller: a failed poll is not retried by Lambda (the next one is a minute away); invocations
     // the scheduler could not make, and polls that failed, land in the poller's dead-letter queue.

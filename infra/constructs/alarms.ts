@@ -55,21 +55,22 @@ export class SimwatchAlarms extends Construct {
     });
   }
 
-  scheduleFailures(group: scheduler.ScheduleGroup): cloudwatch.Alarm[] {
+  /** `id` and `what` name the group's schedules (default: the poll schedule). */
+  scheduleFailures(group: scheduler.ScheduleGroup, names: { id: string; what: string; target: string } = { id: "Schedule", what: "poll schedule", target: "invoke the poller" }): cloudwatch.Alarm[] {
     const period = Duration.minutes(5);
     return [
-      this.add("ScheduleTargetErrors", {
-        alarmDescription: "simwatch poll schedule: EventBridge Scheduler could not invoke the poller",
+      this.add(`${names.id}TargetErrors`, {
+        alarmDescription: `simwatch ${names.what}: EventBridge Scheduler could not ${names.target}`,
         metric: group.metricTargetErrors({ period, statistic: cloudwatch.Stats.SUM }),
         threshold: 1,
       }),
-      this.add("ScheduleDropped", {
-        alarmDescription: "simwatch poll schedule: invocations dropped after all retries",
+      this.add(`${names.id}Dropped`, {
+        alarmDescription: `simwatch ${names.what}: invocations dropped after all retries`,
         metric: group.metricDropped({ period, statistic: cloudwatch.Stats.SUM }),
         threshold: 1,
       }),
-      this.add("ScheduleDeadLetterFailures", {
-        alarmDescription: "simwatch poll schedule: failed invocations could not even be put on the dead-letter queue",
+      this.add(`${names.id}DeadLetterFailures`, {
+        alarmDescription: `simwatch ${names.what}: failed invocations could not even be put on the dead-letter queue`,
         metric: group.metricFailedToBeSentToDLQ(undefined, { period, statistic: cloudwatch.Stats.SUM }),
         threshold: 1,
       }),

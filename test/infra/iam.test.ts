@@ -91,14 +91,46 @@ describe("IAM", () => {
     });
   });
 
-  it("command worker: state, reading the archive (download links), the credentials secret; it never publishes", () => {
+  it("command worker: state, reading the archive (download links), the credentials secret, schedules in its group and passing their role; it never publishes", () => {
+    const schedules = `arn:AWS::Partition:scheduler:AWS::Region:AWS::AccountId:schedule/${s.stack.runSchedules.group.scheduleGroupName}/*`;
+    const roleId = s.stack.getLogicalId(s.stack.runSchedules.role.node.defaultChild as Parameters<typeof s.stack.getLogicalId>[0]);
     expect(grantsOf(s.stack.functions.commandWorker)).toEqual({
       "s3:ListBucket": [bucket()],
       "s3:GetObject": [state(), archive()].sort(),
       "s3:PutObject": [state()],
       "s3:DeleteObject": [state()],
       "secretsmanager:GetSecretValue": [ids.secret],
+      "scheduler:CreateSchedule": [schedules],
+      "scheduler:UpdateSchedule": [schedules],
+      "scheduler:DeleteSchedule": [schedules],
+      "iam:PassRole": [`${roleId}.Arn`],
     });
+    const workerRoleId = s.stack.getLogicalId(s.stack.functions.commandWorker.role.node.defaultChild as Parameters<typeof s.stack.getLogicalId>[0]);
+    const passRole = allIdentityStatements(s.json).find(({ where, statement }) => where.startsWith(workerRoleId.replace(/[0-9A-F]{8}$/, "")) && asArray(statement.Action).includes("iam:PassRole"));
+    expect(passRole?.statement.Condition).toEqual({ StringEquals: { "iam:PassedToService": "scheduler.amazonaws.com" } });
+  });
+
+  it("the /sim schedule role may put events on the bus and write its dead-letter queue, only for the stack's schedules", () => {
+    const roleId = s.stack.getLogicalId(s.stack.runSchedules.role.node.defaultChild as Parameters<typeof s.stack.getLogicalId>[0]);
+    const permissions = Object.fromEntries([...permissionsOf(s.json, roleId)].map(([a, r]) => [a, [...r].sort()]));
+    expect(permissions).toEqual({
+      "events:PutEvents": [`${ids.bus}.Arn`],
+      "sqs:SendMessage": [expect.stringMatching(/^RunSchedulesDeadLettersQueue\w+\.Arn$/)],
+    });
+    expect(s.json.Resources[roleId]!.Properties!.AssumeRolePolicyDocument).toMatchObject({
+      Statement: [
+        {
+          Principal: { Service: "scheduler.amazonaws.com" },
+          Condition: {
+            StringEquals: { "aws:SourceAccount": { Ref: "AWS::AccountId" } },
+            ArnLike: { "aws:SourceArn": expect.anything() },
+          },
+        },
+      ],
+    });
+    const sourceArn = render((s.json.Resources[roleId]!.Properties!.AssumeRolePolicyDocument as { Statement: { Condition: { ArnLike: Record<string, unknown> } }[] }).Statement[0]!.Condition.ArnLike["aws:SourceArn"]);
+    expect(sourceArn).toContain(`:schedule/${s.stack.runSchedules.group.scheduleGroupName}/*`);
+    expect(sourceArn).toContain(`${s.stack.getLogicalId(s.stack.runSchedules.group.node.defaultChild as Parameters<typeof s.stack.getLogicalId>[0])}.Arn`);
   });
 
   it("slack-http: PutEvents and its own secret, which holds the signing secret alone; no S3 at all", () => {

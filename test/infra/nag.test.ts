@@ -49,6 +49,7 @@ describe("cdk-nag 3", () => {
         "AwsSolutions-IAM5[Resource::<id>/_simwatch/*]",
         "AwsSolutions-IAM5[Resource::<id>/runs/*]",
         "AwsSolutions-IAM5[Resource::<id>:*]",
+        "AwsSolutions-IAM5[Resource::arn:<id>:scheduler:<id>:<id>:schedule/Simwatch-RunSchedules-Group-573FBAFE/*]",
         "AwsSolutions-L1",
         "AwsSolutions-SMG4",
         "AwsSolutions-SNS2",

@@ -139,8 +139,20 @@ describe("functions", () => {
     const variablesOf = (f: SimwatchFunction) => (configured.json.Resources[logicalId(configured, f.function)]!.Properties!.Environment as { Variables: Record<string, unknown> }).Variables;
     const access = { SLACK_ALLOWED_USERS: "U1AA,U2BB", SLACK_ALLOWED_CHANNELS: "C3CC", SLACK_TEAM_ID: "T0TEAM,E0ORG" };
     const { slackHttp, ...workers } = configured.stack.functions;
-    for (const f of Object.values(workers)) {
+    const { runSchedules } = configured.stack;
+    for (const [name, f] of Object.entries(workers)) {
+      // Only the command worker makes schedules: it alone is told where.
+      const scheduling =
+        name === "commandWorker"
+          ? {
+              SCHEDULE_GROUP_NAME: runSchedules.group.scheduleGroupName,
+              SCHEDULER_ROLE_ARN: { "Fn::GetAtt": [logicalId(configured, runSchedules.role), "Arn"] },
+              EVENT_BUS_ARN: { "Fn::GetAtt": [logicalId(configured, configured.stack.events.bus), "Arn"] },
+              SCHEDULE_DEAD_LETTER_ARN: { "Fn::GetAtt": [logicalId(configured, runSchedules.deadLetterQueue), "Arn"] },
+            }
+          : {};
       expect(variablesOf(f)).toEqual({
+        ...scheduling,
         EVENT_BUS_NAME: { Ref: logicalId(configured, configured.stack.events.bus) },
         ARCHIVE_BUCKET: { Ref: logicalId(configured, configured.stack.archive.bucket) },
         ARCHIVE_PREFIX: "runs/",
@@ -179,6 +191,7 @@ describe("event bus", () => {
     "Run Finished": ["notifier"],
     "Run Archived": ["notifier"],
     "Command Accepted": ["commandWorker"],
+    "Scheduled Run Due": ["commandWorker"],
   };
 
   it("is one custom bus with one rule per detail-type", () => {
@@ -217,7 +230,7 @@ describe("event bus", () => {
 
   it("dead-letter queues are encrypted and refuse plain HTTP", () => {
     const queues = s.template.findResources("AWS::SQS::Queue");
-    expect(Object.keys(queues)).toHaveLength(4);
+    expect(Object.keys(queues)).toHaveLength(5);
     for (const queue of Object.values(queues)) expect(queue.Properties).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 1209600 });
     for (const id of Object.keys(queues)) {
       s.template.hasResourceProperties("AWS::SQS::QueuePolicy", {
@@ -227,6 +240,18 @@ describe("event bus", () => {
         },
       });
     }
+  });
+});
+
+describe("/sim schedule schedules", () => {
+  it("live in a schedule group the stack owns, and the command worker is told which", () => {
+    const groups = s.template.findResources("AWS::Scheduler::ScheduleGroup");
+    expect(Object.keys(groups)).toHaveLength(2);
+    expect(Object.keys(groups)).toContain(logicalId(s, s.stack.runSchedules.group));
+    // The stack creates no schedule in it: the command worker does, one per /sim schedule.
+    const schedules = Object.values(s.template.findResources("AWS::Scheduler::Schedule"));
+    expect(schedules).toHaveLength(1);
+    expect(schedules[0]!.Properties.GroupName).not.toEqual({ Ref: logicalId(s, s.stack.runSchedules.group) });
   });
 });
 
@@ -313,9 +338,10 @@ describe("alarms", () => {
     const alarms = Object.values(s.template.findResources("AWS::CloudWatch::Alarm")).map((a) => a.Properties);
     const byMetric = (name: string) => alarms.filter((a) => a.MetricName === name);
     expect(byMetric("Errors")).toHaveLength(5);
-    expect(byMetric("ApproximateNumberOfMessagesVisible")).toHaveLength(4);
+    expect(byMetric("ApproximateNumberOfMessagesVisible")).toHaveLength(5);
+    // The poll schedule's group and the /sim schedule group: each alarmed the same way.
     expect(alarms.filter((a) => a.Namespace === "AWS/Scheduler").map((a) => a.MetricName).sort()).toEqual(
-      ["InvocationDroppedCount", "InvocationsFailedToBeSentToDeadLetterCount", "TargetErrorCount"].sort(),
+      ["InvocationDroppedCount", "InvocationsFailedToBeSentToDeadLetterCount", "TargetErrorCount", "InvocationDroppedCount", "InvocationsFailedToBeSentToDeadLetterCount", "TargetErrorCount"].sort(),
     );
     for (const alarm of alarms) {
       expect(alarm.TreatMissingData).toBe("notBreaching");

@@ -5,7 +5,9 @@
  * is the claim per schedule and due time).
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { accessPolicy } from "../../functions/core/access.js";
 import { createCommandWorker } from "../../functions/core/command-worker.js";
+import { parseConfig } from "../../functions/core/config.js";
 import type { ScheduledRunDueDetail, SimwatchEvent } from "../../functions/core/events.js";
 import { silentLogger } from "../../functions/core/log.js";
 import type { Clock, EventBus, StateStore } from "../../functions/core/ports.js";
@@ -157,6 +159,7 @@ describe("a due time across a kill and restart of serve", () => {
         chat: new SlackChat({ token: slack.token, apiUrl: slack.apiUrl, timeoutMs: 2000 }),
         clock: sim.control.clock,
         amigoUser: { org_id: sim.orgId, user_id: sim.credentials.userId },
+      access: accessPolicy(parseConfig({ SLACK_API_URL: slack.apiUrl })),
       });
     const before = sim.control.runIds().filter((id) => sim.control.getRun(id)?.simulation_unit_test_set_id === setId).length;
     const outcomes = [];

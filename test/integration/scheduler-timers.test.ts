@@ -7,7 +7,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { AwsRequestError } from "../../functions/aws/sigv4.js";
 import { schedulerTimers, type SchedulerTimersOptions } from "../../functions/aws/scheduler.js";
 import { decodeEventOf } from "../../functions/bus/decode.js";
+import { accessPolicy } from "../../functions/core/access.js";
 import { createCommandWorker } from "../../functions/core/command-worker.js";
+import { parseConfig } from "../../functions/core/config.js";
 import { parseCommand } from "../../functions/core/commands.js";
 import { listSchedules, type Schedule, scheduleIdOf } from "../../functions/core/schedules.js";
 import type { RunningSimulator } from "../../functions/local/simulator/index.js";
@@ -128,6 +130,7 @@ describe("a schedule in AWS, end to end", () => {
       chat: new SlackChat({ token: slack.token, apiUrl: slack.apiUrl, timeoutMs: 2000 }),
       clock: sim.control.clock,
       amigoUser: { org_id: sim.orgId, user_id: sim.credentials.userId },
+      access: accessPolicy(parseConfig({ SLACK_API_URL: slack.apiUrl })),
       timers: schedulerTimers(options(scheduler)),
     });
     const parsed = parseCommand("schedule Checkout flows weekdays 09:00 --tz Europe/Berlin");
