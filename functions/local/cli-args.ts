@@ -23,6 +23,14 @@ function verb(name: Verb, own: ParseArgsOptionsConfig = {}): CommandOptions {
   return { options: { channel: { type: "string" }, ...own, ...Object.fromEntries(flags) }, words: true, passOn: flags.map(([flag]) => flag) };
 }
 
+/** The CI gate's options, for `run ... --wait` and `wait`. */
+const GATE_OPTIONS = {
+  timeout: { type: "string" },
+  junit: { type: "string" },
+  json: { type: "boolean" },
+  "cancel-on-timeout": { type: "boolean" },
+} as const satisfies ParseArgsOptionsConfig;
+
 /** Every command's options, declared here and nowhere else. */
 export const COMMAND_OPTIONS = {
   serve: { options: {}, words: false },
@@ -31,7 +39,8 @@ export const COMMAND_OPTIONS = {
     options: { url: { type: "string" }, user: { type: "string" }, channel: { type: "string" }, wait: { type: "string" } },
     words: true,
   },
-  run: verb("run"),
+  // --wait makes it the CI gate (ci-gate-args.ts reads the rest).
+  run: verb("run", { ...GATE_OPTIONS, wait: { type: "boolean" } }),
   cancel: verb("cancel"),
   status: verb("status"),
   list: verb("list"),
@@ -41,7 +50,8 @@ export const COMMAND_OPTIONS = {
   schedule: verb("schedule"),
   schedules: verb("schedules"),
   unschedule: verb("unschedule"),
-} satisfies Record<"serve" | "poll" | "slash" | Exclude<Verb, "help">, CommandOptions>;
+  wait: { options: GATE_OPTIONS, words: true },
+} satisfies Record<"serve" | "poll" | "slash" | "wait" | Exclude<Verb, "help">, CommandOptions>;
 
 export type CommandName = keyof typeof COMMAND_OPTIONS;
 

@@ -3,7 +3,6 @@
  * terminal, and `slash` to drive a running local server over HTTP. One parser and one
  * worker serve Slack and the terminal, so both answer with the same words.
  */
-import { userInfo } from "node:os";
 import { ConfigError, type Config, parseConfig } from "../core/config.js";
 import { type Command, helpText, parseCommand, USAGE, VERBS, type Verb } from "../core/commands.js";
 import { errorFields, isLogLevel, jsonLogger, type Logger } from "../core/log.js";
@@ -15,6 +14,9 @@ import { LOCAL_SIGNING_SECRET, localServices, newRequestId, readLocalServerInfo 
 import { noteNodeVersion } from "./node-version.js";
 import { LOCAL_CHANNEL, startServer, subscribeConsumers } from "./serve.js";
 import { sendSlash } from "./slash.js";
+import { GATE_USAGE, gateOptionWithoutWait } from "./ci-gate-args.js";
+import { gateCommand } from "./ci-gate.js";
+import { terminalConfig, terminalUser } from "./local-services.js";
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -24,6 +26,8 @@ Usage:
   simwatch serve                 the Slack app, the poll loop and the workers in one process (npm start)
   simwatch poll                  one poll, archive and notify cycle, then exit (prints a JSON line)
   simwatch slash "<text>"        send a signed slash command to a running local server
+  simwatch run <set>... --wait   the CI gate: start runs, wait, exit 0 passed / 1 failed / 2 error / 3 timeout
+  simwatch wait <run-id>...      the same for runs already started (simwatch wait --help)
   simwatch <verb> [arguments]    the slash command's verbs against the configured Amigo:
 ${VERBS.filter((verb) => verb !== "help")
   .map((verb) => `      ${USAGE[verb]}`)
@@ -39,6 +43,8 @@ notifier and command worker on an in-process bus. With no Amigo credentials it u
   poll: "simwatch poll: one poll of Amigo, then archives and notifies whatever that poll found; prints one JSON line and exits 0 (1 on failure).",
   slash: `simwatch slash "<text>" [--url http://127.0.0.1:PORT] [--user U123] [--channel C123] [--wait 10]:
 signs the text as Slack would (SLACK_SIGNING_SECRET, or the local default) and posts it to a running simwatch serve.`,
+  run: `simwatch ${USAGE.run}\n${GATE_USAGE}`,
+  wait: GATE_USAGE,
 };
 
 /** Re-quotes shell words so the slash command parser sees the same text Slack would send. */
@@ -77,14 +83,13 @@ async function runPoll(config: Config, logger: Logger): Promise<number> {
  * Slack allow-lists do not apply; the answer is printed here, not sent to a response_url.
  */
 async function runVerb(config: Config, logger: Logger, command: Command, text: string, channel: string): Promise<number> {
-  const terminal: Config = { ...config, SLACK_ALLOWED_USERS: [], SLACK_ALLOWED_CHANNELS: [], SLACK_TEAM_ID: [] };
-  const services = await localServices(terminal, { logger, joinRunningServer: true });
+  const services = await localServices(terminalConfig(config), { logger, joinRunningServer: true });
   try {
     if (services.simulator) say(`(no AMIGO_* credentials and no running simwatch serve: using a fresh embedded simulator for this command)`);
     const outcome = await services.pipeline.command({
       command,
       text,
-      userId: userInfo().username.replace(/[^A-Za-z0-9_-]/g, "") || "cli",
+      userId: terminalUser(),
       channelId: channel,
       requestId: newRequestId(),
     });
@@ -178,7 +183,12 @@ export async function main(argv: string[]): Promise<number> {
       return runPoll(config, logger);
     case "slash":
       return runSlash(config, values, words);
+    case "wait":
+      return gateCommand(config, logger, "wait", values, words);
     default: {
+      if (command === "run" && values.wait === true) return gateCommand(config, logger, "run", values, words);
+      const misplaced = command === "run" ? gateOptionWithoutWait(values) : undefined;
+      if (misplaced) return refuse(misplaced, commandHelp("run"));
       const channel = stringValue(values.channel) ?? config.SLACK_DEFAULT_CHANNEL ?? LOCAL_CHANNEL;
       const text = asSlashText([command, ...words]);
       const parsed = parseCommand(text);

@@ -5,6 +5,7 @@
  * archive in ARCHIVE_DIR and the terminal for Slack.
  */
 import { randomUUID } from "node:crypto";
+import { userInfo } from "node:os";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { type AmigoClient, createAmigoClient } from "../amigo/client.js";
@@ -153,3 +154,12 @@ export async function localServices(config: Config, options: LocalServicesOption
 }
 
 export const newRequestId = () => `local-${randomUUID()}`;
+
+/**
+ * The configuration for commands typed in a terminal: whoever can run simwatch here holds its
+ * Amigo credentials, so the Slack allow-lists do not apply.
+ */
+export const terminalConfig = (config: Config): Config => ({ ...config, SLACK_ALLOWED_USERS: [], SLACK_ALLOWED_CHANNELS: [], SLACK_TEAM_ID: [] });
+
+/** Who typed the command, as the runs it starts say ("Started by"). */
+export const terminalUser = () => userInfo().username.replace(/[^A-Za-z0-9_-]/g, "") || "cli";
