@@ -3,16 +3,15 @@
  * processes (bin/simwatch.js), against the simulator on loopback in real time, judged by their
  * exit codes (0 passed, 1 failed, 2 usage/configuration/Amigo error, 3 timeout) and their files.
  */
-import { spawn } from "node:child_process";
 import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { RunningSimulator } from "../../functions/local/simulator/index.js";
 import { junitSchemaErrors, suitesOf } from "../support/junit.js";
 import { startTestSimulator } from "../support/simulator.js";
+import { environmentWithoutSimwatch, startSimwatch } from "../support/simwatch-cli.js";
 
-const ROOT = resolve(import.meta.dirname, "../..");
 let sim: RunningSimulator;
 let dir: string;
 
@@ -28,19 +27,10 @@ beforeEach(async () => {
 });
 
 /** Runs `simwatch <args>` with only the given configuration (nothing from this machine's environment). */
-function simwatch(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const base: Record<string, string> = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (value !== undefined && !/^(AMIGO_|SLACK_|ARCHIVE_|EVENT_BUS|S3_|AWS_)/.test(key)) base[key] = value;
-  }
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [join(ROOT, "bin/simwatch.js"), ...args], { cwd: dir, env: { ...base, ARCHIVE_DIR: join(dir, "archive"), ...env }, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
-    child.once("exit", (code) => done({ code, stdout, stderr }));
-  });
+async function simwatch(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; output: string }> {
+  const child = startSimwatch(args, { env: { ...environmentWithoutSimwatch(), ARCHIVE_DIR: join(dir, "archive"), ...env }, cwd: dir });
+  const { code } = await child.exit;
+  return { code, stdout: child.stdout(), output: child.output() };
 }
 
 const amigo = () => ({
@@ -62,12 +52,13 @@ describe("simwatch run --wait / simwatch wait, as CI runs them", () => {
   });
 
   it("exits 1 for a failing set, with one JSON object per run on stdout and the progress on stderr", async () => {
-    const { code, stdout, stderr } = await simwatch(["run", "Billing disputes", "--wait", "--json"], amigo());
-    expect(code, stderr).toBe(1);
+    const { code, stdout, output } = await simwatch(["run", "Billing disputes", "--wait", "--json"], amigo());
+    expect(code, output).toBe(1);
     const lines = stdout.trim().split("\n").map((line) => JSON.parse(line) as { set: string; verdict: string; failingUnitTests: unknown[] });
     expect(lines).toEqual([expect.objectContaining({ set: "Billing disputes", verdict: "failed" })]);
     expect(lines[0]!.failingUnitTests.length).toBeGreaterThan(0);
-    expect(stderr).toContain("# Billing disputes: failed");
+    expect(stdout).not.toContain("# Billing disputes: failed");
+    expect(output).toContain("# Billing disputes: failed");
   });
 
   it("exits 3 when time runs out, leaving the run running", async () => {
@@ -87,16 +78,16 @@ describe("simwatch run --wait / simwatch wait, as CI runs them", () => {
     const before = sim.control.runIds().length;
     const usage = await simwatch(["run", "Onboarding happy path", "--wait", "--timeout", "soon"], amigo());
     expect(usage.code).toBe(2);
-    expect(usage.stderr).toContain("--timeout soon: give a duration");
+    expect(usage.output).toContain("--timeout soon: give a duration");
     const misconfigured = await simwatch(["run", "Onboarding happy path", "--wait"], { AMIGO_API_URL: sim.url, AMIGO_ORG_ID: sim.orgId });
     expect(misconfigured.code).toBe(2);
-    expect(misconfigured.stderr).toContain("AMIGO_API_KEY");
+    expect(misconfigured.output).toContain("AMIGO_API_KEY");
     const nothing = await simwatch(["wait", "0123456789abcdef01234567"], {});
     expect(nothing.code).toBe(2);
-    expect(nothing.stderr).toContain("No Amigo to ask");
+    expect(nothing.output).toContain("No Amigo to ask");
     const refused = await simwatch(["run", "Onboarding happy path", "--wait"], { ...amigo(), AMIGO_API_KEY: "not-the-key" });
     expect(refused.code).toBe(2);
-    expect(refused.stdout + refused.stderr).not.toContain("not-the-key");
+    expect(refused.output).not.toContain("not-the-key");
     expect(sim.control.runIds().length).toBe(before);
   });
 });

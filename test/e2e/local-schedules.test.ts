@@ -4,11 +4,9 @@
  * missed time (less than an hour old) runs once at start, and a further kill and restart right
  * after does not run it again.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, readdir } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { FileSystemStateStore } from "../../functions/archive/fs-state-store.js";
 import { listSchedules, type Schedule } from "../../functions/core/schedules.js";
@@ -16,53 +14,21 @@ import { stateKeys } from "../../functions/core/state-keys.js";
 import { updateState } from "../../functions/core/state-update.js";
 import { LOCAL_SIGNING_SECRET } from "../../functions/local/local-services.js";
 import { signatureOf } from "../../functions/slack/verify.js";
+import { freePorts, type GroupProcess } from "../support/processes.js";
+import { environmentWithoutSimwatch, startSimwatch, waitUntil } from "../support/simwatch-cli.js";
 
-const ROOT = resolve(import.meta.dirname, "../..");
-const children: ChildProcess[] = [];
+const running: GroupProcess[] = [];
 
-async function freePort(): Promise<number> {
-  return new Promise((done) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => done(port));
-    });
-  });
+/** `simwatch serve` with nothing configured, in `dir`; resolves once it has looked at the schedules. */
+async function serve(dir: string, port: number): Promise<GroupProcess> {
+  const child = startSimwatch(["serve"], { env: { ...environmentWithoutSimwatch(), PORT: String(port), POLL_INTERVAL_SECONDS: "1" }, cwd: dir });
+  running.push(child);
+  await shows(child, /Schedules \(\/sim schedule\): looked at/);
+  return child;
 }
 
-interface Serve {
-  output: () => string;
-  waitFor(pattern: RegExp, timeoutMs?: number): Promise<void>;
-  kill(): Promise<void>;
-}
-
-async function serve(dir: string, port: number): Promise<Serve> {
-  const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (value !== undefined && !/^(AMIGO_|SLACK_|ARCHIVE_|EVENT_BUS|S3_|AWS_)/.test(key)) env[key] = value;
-  }
-  const child = spawn(process.execPath, [join(ROOT, "bin/simwatch.js"), "serve"], { cwd: dir, env: { ...env, PORT: String(port), POLL_INTERVAL_SECONDS: "1" }, stdio: ["ignore", "pipe", "pipe"] });
-  children.push(child);
-  let output = "";
-  child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
-  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
-  const exited = new Promise<void>((done) => child.once("exit", () => done()));
-  const waitFor = async (pattern: RegExp, timeoutMs = 40_000) => {
-    const deadline = Date.now() + timeoutMs;
-    while (!pattern.test(output)) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern} in:\n${output}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  };
-  await waitFor(/Schedules \(\/sim schedule\): looked at/);
-  return {
-    output: () => output,
-    waitFor,
-    async kill() {
-      child.kill("SIGKILL");
-      await exited;
-    },
-  };
+async function shows(child: GroupProcess, pattern: RegExp): Promise<void> {
+  if (!(await waitUntil(() => pattern.test(child.output()), { timeoutMs: 40_000, everyMs: 100 }))) throw new Error(`no ${pattern} in:\n${child.output()}`);
 }
 
 function slash(port: number, text: string): Promise<Response> {
@@ -75,22 +41,22 @@ function slash(port: number, text: string): Promise<Response> {
   });
 }
 
-afterEach(() => {
-  for (const child of children.splice(0)) if (child.exitCode === null) child.kill("SIGKILL");
+afterEach(async () => {
+  for (const child of running.splice(0)) await child.kill();
 });
 
 describe("schedules with simwatch serve", () => {
   it("runs a time missed while serve was down once at the next start, and not again after another restart", async () => {
     const dir = await mkdtemp(join(tmpdir(), "simwatch-e2e-schedules-"));
-    const port = await freePort();
+    const [port] = await freePorts(1);
     // A daily time three minutes ago: missed, and less than an hour old.
     const due = new Date(Date.now() - 3 * 60_000);
     const hhmm = `${String(due.getUTCHours()).padStart(2, "0")}:${String(due.getUTCMinutes()).padStart(2, "0")}`;
 
-    const first = await serve(dir, port);
-    const answer = await slash(port, `schedule Onboarding happy path daily ${hhmm}`);
+    const first = await serve(dir, port!);
+    const answer = await slash(port!, `schedule Onboarding happy path daily ${hhmm}`);
     expect(answer.status).toBe(200);
-    await first.waitFor(new RegExp(`Onboarding happy path now runs every day at ${hhmm}, UTC time`));
+    await shows(first, new RegExp(`Onboarding happy path now runs every day at ${hhmm}, UTC time`));
     await first.kill();
 
     // As if it had been scheduled half an hour ago, before the time it was due at.
@@ -99,12 +65,12 @@ describe("schedules with simwatch serve", () => {
     expect(schedule).toBeDefined();
     await updateState<Schedule>(state, stateKeys.schedule(schedule!.setId, schedule!.channelId), (s) => s && { ...s, savedAt: new Date(Date.now() - 30 * 60_000).toISOString() });
 
-    const second = await serve(dir, port);
-    await second.waitFor(/ONBOARDING HAPPY PATH[\s\S]*Started by: @UE2E's schedule \(every day at/);
+    const second = await serve(dir, port!);
+    await shows(second, /ONBOARDING HAPPY PATH[\s\S]*Started by: @UE2E's schedule \(every day at/);
     await new Promise((r) => setTimeout(r, 1_000));
     await second.kill();
 
-    const third = await serve(dir, port);
+    const third = await serve(dir, port!);
     await new Promise((r) => setTimeout(r, 3_000));
     await third.kill();
     expect(third.output()).not.toContain("ONBOARDING HAPPY PATH");

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { listenOnLoopback } from "./loopback.js";
 
 export interface StubEntry {
   Source?: string;
@@ -68,11 +68,7 @@ export class EventBridgeStub {
 
   static async start(): Promise<EventBridgeStub> {
     const stub = new EventBridgeStub();
-    await new Promise<void>((resolve, reject) => {
-      stub.server.once("error", reject);
-      stub.server.listen(0, "127.0.0.1", () => resolve());
-    });
-    stub.port = (stub.server.address() as AddressInfo).port;
+    stub.port = await listenOnLoopback(stub.server);
     return stub;
   }
 

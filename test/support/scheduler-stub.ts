@@ -8,7 +8,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { listenOnLoopback } from "./loopback.js";
 
 export interface StubSchedule {
   Name: string;
@@ -52,11 +52,7 @@ export class SchedulerStub {
 
   static async start(): Promise<SchedulerStub> {
     const stub = new SchedulerStub();
-    await new Promise<void>((resolve, reject) => {
-      stub.server.once("error", reject);
-      stub.server.listen(0, "127.0.0.1", () => resolve());
-    });
-    stub.port = (stub.server.address() as AddressInfo).port;
+    stub.port = await listenOnLoopback(stub.server);
     return stub;
   }
 

@@ -75,13 +75,15 @@ describe("/sim schedule <set> <when> [--tz]", () => {
   });
 });
 
+function cron(text: string) {
+  const result = parseCron(text);
+  if (!result.ok) throw new Error(result.error);
+  return result.cron;
+}
+
 describe("cron expressions", () => {
   it("are rewritten in one normal form: steps, ranges and names become lists of numbers", () => {
-    const normal = (text: string) => {
-      const result = parseCron(text);
-      if (!result.ok) throw new Error(result.error);
-      return cronText(result.cron);
-    };
+    const normal = (text: string) => cronText(cron(text));
     expect(normal("*/15 * * * *")).toBe("0,15,30,45 * * * *");
     expect(normal("5/20 8-10 * jan,JUL *")).toBe("5,25,45 8-10 * 1,7 *");
     expect(normal("0 0 * * 7")).toBe("0 0 * * 0");
@@ -89,11 +91,7 @@ describe("cron expressions", () => {
   });
 
   it("become EventBridge Scheduler's six fields: days of week counted from Sunday = 1, ? for the other day field", () => {
-    const aws = (text: string) => {
-      const result = parseCron(text);
-      if (!result.ok) throw new Error(result.error);
-      return awsCron(result.cron);
-    };
+    const aws = (text: string) => awsCron(cron(text));
     expect(aws("0 9 * * 1-5")).toBe("cron(0 9 ? * 2-6 *)");
     expect(aws("0 9 * * 0,6")).toBe("cron(0 9 ? * 1,7 *)");
     expect(aws("30 2 1,15 * *")).toBe("cron(30 2 1,15 * ? *)");
