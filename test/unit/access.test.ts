@@ -19,9 +19,9 @@ const list: AcceptedCommand = { verb: "list", failedOnly: false };
 
 describe("what needs permission", () => {
   it("is every verb that changes something, and every button; read-only verbs stay open", () => {
-    expect([...CHANGING_VERBS].sort()).toEqual(["cancel", "run", "subscribe", "unsubscribe"]);
+    expect([...CHANGING_VERBS].sort()).toEqual(["cancel", "run", "schedule", "subscribe", "unschedule", "unsubscribe"]);
     expect(needsPermission({ verb: "download", runId: "r", setId: "s", key: "k" })).toBe(true);
-    for (const verb of ["status", "list", "subscriptions", "help"] as const) {
+    for (const verb of ["status", "list", "subscriptions", "schedules", "help"] as const) {
       expect(needsPermission({ verb } as AcceptedCommand)).toBe(false);
     }
   });
@@ -41,7 +41,7 @@ describe("checkAccess", () => {
       { user: "U0BOB" },
       " and ",
       { user: "U0CAROL" },
-      " may use run, cancel, subscribe, unsubscribe and the buttons (",
+      " may use run, cancel, subscribe, unsubscribe, schedule, unschedule and the buttons (",
       { code: "SLACK_ALLOWED_USERS" },
       "); ask one of them.",
     ]);

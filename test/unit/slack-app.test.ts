@@ -180,7 +180,7 @@ describe("slack app: usage errors answered at once, ephemeral, with usage", () =
 
 describe("slack app: authorization for everything that changes something", () => {
   const restricted = { access: policy({ users: ["U0ALICE", "U0BOB"], channels: ["C0OPS"] }) };
-  const who = /Only <@U0ALICE> and <@U0BOB> may use run, cancel, subscribe, unsubscribe and the buttons/;
+  const who = /Only <@U0ALICE> and <@U0BOB> may use run, cancel, subscribe, unsubscribe, schedule, unschedule and the buttons/;
   const where = /work only in <#C0OPS>/;
 
   it.each([
@@ -188,6 +188,9 @@ describe("slack app: authorization for everything that changes something", () =>
     ["a user not on SLACK_ALLOWED_USERS cancels", command(`cancel ${RUN_ID}`, { user_id: "U0MALLORY", channel_id: "C0OPS" }), who],
     ["a user not on SLACK_ALLOWED_USERS subscribes the channel with @channel", command("subscribe checkout --mention @channel", { user_id: "U0MALLORY", channel_id: "C0OPS" }), who],
     ["a user not on SLACK_ALLOWED_USERS unsubscribes", command("unsubscribe checkout", { user_id: "U0MALLORY", channel_id: "C0OPS" }), who],
+    ["a user not on SLACK_ALLOWED_USERS schedules a set", command("schedule checkout daily 09:00", { user_id: "U0MALLORY", channel_id: "C0OPS" }), who],
+    ["a user not on SLACK_ALLOWED_USERS unschedules a set", command("unschedule checkout", { user_id: "U0MALLORY", channel_id: "C0OPS" }), who],
+    ["an allowed user schedules from a channel not on SLACK_ALLOWED_CHANNELS", command("schedule checkout hourly", { channel_id: "C0RANDOM" }), where],
     ["an allowed user runs from a channel not on SLACK_ALLOWED_CHANNELS", command("run checkout", { channel_id: "C0RANDOM" }), where],
     ["an allowed user subscribes a channel not on SLACK_ALLOWED_CHANNELS", command("subscribe checkout", { channel_id: "C0RANDOM" }), where],
   ])("refuses when %s, in one ephemeral line saying who may", async (_name, body, expected) => {
