@@ -5,9 +5,6 @@
  * is the claim per schedule and due time).
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { accessPolicy } from "../../functions/core/access.js";
-import { createCommandWorker } from "../../functions/core/command-worker.js";
-import { parseConfig } from "../../functions/core/config.js";
 import type { ScheduledRunDueDetail, SimwatchEvent } from "../../functions/core/events.js";
 import { silentLogger } from "../../functions/core/log.js";
 import type { Clock, EventBus, StateStore } from "../../functions/core/ports.js";
@@ -15,11 +12,11 @@ import { publishDueSchedules } from "../../functions/core/schedule-evaluator.js"
 import { saveSchedule, type Schedule, scheduleIdOf } from "../../functions/core/schedules.js";
 import type { When } from "../../functions/core/schedule-grammar.js";
 import type { RunningSimulator } from "../../functions/local/simulator/index.js";
-import { SlackChat } from "../../functions/slack/client.js";
 import { killable, killSwitch } from "../support/kill-switch.js";
 import { MemoryStateStore } from "../support/memory-state-store.js";
 import { type SlackStub, startSlackStub } from "../support/slack-stub.js";
-import { startTestSimulator, testClient } from "../support/simulator.js";
+import { startTestSimulator } from "../support/simulator.js";
+import { testWorker } from "../support/test-worker.js";
 
 class RecordingBus implements EventBus {
   readonly due: ScheduledRunDueDetail[] = [];
@@ -152,15 +149,7 @@ describe("a due time across a kill and restart of serve", () => {
     await look();
     expect(dueTimes()).toEqual(["2026-04-01T12:00:00.000Z", "2026-04-01T12:00:00.000Z"]);
 
-    const worker = () =>
-      createCommandWorker({
-        amigo: testClient(sim).client,
-        state,
-        chat: new SlackChat({ token: slack.token, apiUrl: slack.apiUrl, timeoutMs: 2000 }),
-        clock: sim.control.clock,
-        amigoUser: { org_id: sim.orgId, user_id: sim.credentials.userId },
-      access: accessPolicy(parseConfig({ SLACK_API_URL: slack.apiUrl })),
-      });
+    const worker = () => testWorker({ sim, slack, state });
     const before = sim.control.runIds().filter((id) => sim.control.getRun(id)?.simulation_unit_test_set_id === setId).length;
     const outcomes = [];
     for (const detail of bus.due) outcomes.push((await worker().handleDue(detail)).status);

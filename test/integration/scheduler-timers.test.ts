@@ -7,17 +7,14 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { AwsRequestError } from "../../functions/aws/sigv4.js";
 import { schedulerTimers, type SchedulerTimersOptions } from "../../functions/aws/scheduler.js";
 import { decodeEventOf } from "../../functions/bus/decode.js";
-import { accessPolicy } from "../../functions/core/access.js";
-import { createCommandWorker } from "../../functions/core/command-worker.js";
-import { parseConfig } from "../../functions/core/config.js";
 import { parseCommand } from "../../functions/core/commands.js";
 import { listSchedules, type Schedule, scheduleIdOf } from "../../functions/core/schedules.js";
 import type { RunningSimulator } from "../../functions/local/simulator/index.js";
-import { SlackChat } from "../../functions/slack/client.js";
 import { MemoryStateStore } from "../support/memory-state-store.js";
 import { SchedulerStub } from "../support/scheduler-stub.js";
 import { type SlackStub, startSlackStub } from "../support/slack-stub.js";
-import { startTestSimulator, testClient } from "../support/simulator.js";
+import { startTestSimulator } from "../support/simulator.js";
+import { testWorker } from "../support/test-worker.js";
 
 const GROUP = "simwatch-runs";
 const options = (stub: SchedulerStub): SchedulerTimersOptions => ({
@@ -124,15 +121,7 @@ describe("a schedule in AWS, end to end", () => {
 
   it("/sim schedule puts the Scheduler schedule; when it fires, its event starts the run in the channel", async () => {
     const state = new MemoryStateStore();
-    const worker = createCommandWorker({
-      amigo: testClient(sim).client,
-      state,
-      chat: new SlackChat({ token: slack.token, apiUrl: slack.apiUrl, timeoutMs: 2000 }),
-      clock: sim.control.clock,
-      amigoUser: { org_id: sim.orgId, user_id: sim.credentials.userId },
-      access: accessPolicy(parseConfig({ SLACK_API_URL: slack.apiUrl })),
-      timers: schedulerTimers(options(scheduler)),
-    });
+    const worker = testWorker({ sim, slack, state }, { timers: schedulerTimers(options(scheduler)) });
     const parsed = parseCommand("schedule Checkout flows weekdays 09:00 --tz Europe/Berlin");
     if (!parsed.ok) throw new Error(parsed.error);
     await worker.handle({ command: parsed.command, text: "/sim schedule ...", userId: "U0ALICE", channelId: "C0TEAM", requestId: "aws-schedule-1", responseUrl: slack.responseUrl("a") });

@@ -5,7 +5,6 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Command } from "../../functions/core/commands.js";
-import { createCommandWorker } from "../../functions/core/command-worker.js";
 import type { CommandAcceptedDetail, ScheduledRunDueDetail } from "../../functions/core/events.js";
 import type { ClaimOwner, ScheduleTimers } from "../../functions/core/ports.js";
 import { parseCommand } from "../../functions/core/commands.js";
@@ -13,11 +12,11 @@ import { accessPolicy } from "../../functions/core/access.js";
 import { parseConfig } from "../../functions/core/config.js";
 import { listSchedules, type Schedule } from "../../functions/core/schedules.js";
 import type { RunningSimulator } from "../../functions/local/simulator/index.js";
-import { SlackChat } from "../../functions/slack/client.js";
 import { killable, killSwitch, ProcessKilled } from "../support/kill-switch.js";
 import { MemoryStateStore } from "../support/memory-state-store.js";
 import { type SlackStub, startSlackStub } from "../support/slack-stub.js";
-import { startTestSimulator, testClient } from "../support/simulator.js";
+import { startTestSimulator } from "../support/simulator.js";
+import { testWorker } from "../support/test-worker.js";
 
 let sim: RunningSimulator;
 let stub: SlackStub;
@@ -53,18 +52,15 @@ beforeEach(() => {
   sim.control.advance(60 * 60_000); // earlier runs are finished
 });
 
-function worker(options: { owner?: ClaimOwner; amigo?: ReturnType<typeof testClient>["client"]; state?: MemoryStateStore; allowed?: Record<string, string> } = {}) {
-  return createCommandWorker({
-    amigo: options.amigo ?? testClient(sim).client,
-    state: options.state ?? state,
-    chat: new SlackChat({ token: stub.token, apiUrl: stub.apiUrl, timeoutMs: 2000 }),
-    clock: sim.control.clock,
-    amigoUser: { org_id: sim.orgId, user_id: sim.credentials.userId },
-    timers,
-    waitForPostMs: 0,
-    access: accessPolicy(parseConfig({ SLACK_API_URL: stub.apiUrl, ...options.allowed })),
-    ...(options.owner ? { owner: options.owner } : {}),
-  });
+function worker(options: { owner?: ClaimOwner; allowed?: Record<string, string> } = {}) {
+  return testWorker(
+    { sim, slack: stub, state },
+    {
+      timers,
+      ...(options.owner ? { owner: options.owner } : {}),
+      ...(options.allowed ? { access: accessPolicy(parseConfig({ SLACK_API_URL: stub.apiUrl, ...options.allowed })) } : {}),
+    },
+  );
 }
 
 function typed(text: string, extra: Partial<CommandAcceptedDetail> = {}): CommandAcceptedDetail {
@@ -146,15 +142,10 @@ describe("/sim schedule, schedules, unschedule", () => {
   it("resumes a schedule command whose worker was killed after putting the timer: saved once, timer put once", async () => {
     const kill = killSwitch();
     const detail = typed("schedule Checkout flows daily 09:00");
-    const dying = createCommandWorker({
-      amigo: testClient(sim).client,
-      state: killable(state, kill),
-      chat: new SlackChat({ token: stub.token, apiUrl: stub.apiUrl, timeoutMs: 2000 }),
-      clock: sim.control.clock,
-      timers: killable<ScheduleTimers>(timers, kill, { put: () => true }),
-      owner: { id: "w1", isGone: () => false },
-      access: accessPolicy(parseConfig({ SLACK_API_URL: stub.apiUrl })),
-    });
+    const dying = testWorker(
+      { sim, slack: stub, state: killable(state, kill) },
+      { timers: killable<ScheduleTimers>(timers, kill, { put: () => true }), owner: { id: "w1", isGone: () => false } },
+    );
     await expect(dying.handle(detail)).rejects.toBeInstanceOf(ProcessKilled);
     expect(await listSchedules(state)).toEqual([]);
 

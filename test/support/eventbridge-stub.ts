@@ -6,7 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { listenOnLoopback } from "./loopback.js";
+import { closeLoopback, listenOnLoopback, requestBody } from "./loopback.js";
 
 export interface StubEntry {
   Source?: string;
@@ -103,14 +103,12 @@ export class EventBridgeStub {
     this.entryFailures.length = 0;
   }
 
-  async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  close(): Promise<void> {
+    return closeLoopback(this.server);
   }
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of request) chunks.push(chunk as Buffer);
+    const raw = await requestBody(request);
     const target = String(request.headers["x-amz-target"] ?? "");
     const call: StubCall = { target, entries: [], status: 0, refused: [] };
     if (request.headers.authorization !== undefined) call.authorization = request.headers.authorization;
@@ -122,7 +120,7 @@ export class EventBridgeStub {
       call.status = 400;
       return this.answerError(response, 400, "UnknownOperationException", `The stub only speaks AWSEvents.PutEvents, not "${target}"`);
     }
-    const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { Entries?: StubEntry[] };
+    const body = JSON.parse(raw.toString("utf8")) as { Entries?: StubEntry[] };
     call.entries = body.Entries ?? [];
 
     const failure = this.callFailures.shift();

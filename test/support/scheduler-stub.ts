@@ -8,7 +8,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { listenOnLoopback } from "./loopback.js";
+import { closeLoopback, listenOnLoopback, requestBody } from "./loopback.js";
 
 export interface StubSchedule {
   Name: string;
@@ -85,14 +85,12 @@ export class SchedulerStub {
     this.failures.length = 0;
   }
 
-  async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  close(): Promise<void> {
+    return closeLoopback(this.server);
   }
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of request) chunks.push(chunk as Buffer);
+    const raw = await requestBody(request);
     const url = new URL(request.url ?? "/", this.endpoint);
     const match = /^\/schedules\/([^/]+)$/.exec(url.pathname);
     const name = decodeURIComponent(match?.[1] ?? "");
@@ -128,7 +126,7 @@ export class SchedulerStub {
     }
     if (request.method !== "POST" && request.method !== "PUT") return fail(404, "UnknownOperationException", `No ${request.method} on schedules`);
     if (!String(request.headers["content-type"] ?? "").startsWith("application/json")) return fail(400, "ValidationException", "Expected a JSON body");
-    const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as Omit<StubSchedule, "Name">;
+    const body = JSON.parse(raw.toString("utf8")) as Omit<StubSchedule, "Name">;
     const groupName = body.GroupName ?? "default";
     call.groupName = groupName;
     const problem = this.invalid(body);
