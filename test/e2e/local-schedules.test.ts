@@ -31,8 +31,9 @@ async function shows(child: GroupProcess, pattern: RegExp): Promise<void> {
   if (!(await waitUntil(() => pattern.test(child.output()), { timeoutMs: 40_000, everyMs: 100 }))) throw new Error(`no ${pattern} in:\n${child.output()}`);
 }
 
+/** A slash command as Slack would send it; the answer is printed in serve's terminal (the loopback response_url goes nowhere). */
 function slash(port: number, text: string): Promise<Response> {
-  const body = new URLSearchParams({ command: "/sim", text, user_id: "UE2E", channel_id: "simwatch-local", team_id: "T1", trigger_id: `t-${Math.random()}`, response_url: "terminal:" }).toString();
+  const body = new URLSearchParams({ command: "/sim", text, user_id: "UE2E", channel_id: "simwatch-local", team_id: "T1", trigger_id: `t-${Math.random()}`, response_url: "http://127.0.0.1:9/nobody-listens" }).toString();
   const timestamp = String(Math.floor(Date.now() / 1000));
   return fetch(`http://127.0.0.1:${port}/slack/commands`, {
     method: "POST",
