@@ -3,27 +3,23 @@
  * processes (bin/simwatch.js), against the simulator on loopback in real time, judged by their
  * exit codes (0 passed, 1 failed, 2 usage/configuration/Amigo error, 3 timeout) and their files.
  */
-import { mkdtemp, readFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { RunningSimulator } from "../../functions/local/simulator/index.js";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { junitSchemaErrors, suitesOf } from "../support/junit.js";
-import { startTestSimulator } from "../support/simulator.js";
+import { useSimulator } from "../support/simulator.js";
+import { useTempFolders } from "../support/temp-folders.js";
 import { environmentWithoutSimwatch, startSimwatch } from "../support/simwatch-cli.js";
 
-let sim: RunningSimulator;
+const sim = useSimulator({ clock: "real", startTime: new Date() });
+const freshFolder = useTempFolders("simwatch-gate-cli-");
 let dir: string;
 
-beforeAll(async () => {
-  sim = await startTestSimulator({ clock: "real", startTime: new Date() });
+beforeAll(() => {
   for (const set of sim.control.sets()) sim.control.setOutcome(set.name, { durationMs: 1_500 });
 });
-afterAll(async () => {
-  await sim.close();
-});
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), "simwatch-gate-cli-"));
+  dir = await freshFolder();
 });
 
 /** Runs `simwatch <args>` with only the given configuration (nothing from this machine's environment). */

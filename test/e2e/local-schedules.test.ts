@@ -4,8 +4,7 @@
  * missed time (less than an hour old) runs once at start, and a further kill and restart right
  * after does not run it again.
  */
-import { mkdtemp, readdir } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { FileSystemStateStore } from "../../functions/archive/fs-state-store.js";
@@ -15,9 +14,11 @@ import { updateState } from "../../functions/core/state-update.js";
 import { LOCAL_SIGNING_SECRET } from "../../functions/local/local-services.js";
 import { signatureOf } from "../../functions/slack/verify.js";
 import { freePorts, type GroupProcess } from "../support/processes.js";
+import { useTempFolders } from "../support/temp-folders.js";
 import { environmentWithoutSimwatch, startSimwatch, waitUntil } from "../support/simwatch-cli.js";
 
 const running: GroupProcess[] = [];
+const freshFolder = useTempFolders("simwatch-e2e-schedules-");
 
 /** `simwatch serve` with nothing configured, in `dir`; resolves once it has looked at the schedules. */
 async function serve(dir: string, port: number): Promise<GroupProcess> {
@@ -48,7 +49,7 @@ afterEach(async () => {
 
 describe("schedules with simwatch serve", () => {
   it("runs a time missed while serve was down once at the next start, and not again after another restart", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "simwatch-e2e-schedules-"));
+    const dir = await freshFolder();
     const [port] = await freePorts(1);
     // A daily time three minutes ago: missed, and less than an hour old.
     const due = new Date(Date.now() - 3 * 60_000);

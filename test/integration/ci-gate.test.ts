@@ -3,39 +3,29 @@
  * wires it (localServices from a configuration) against the simulator on loopback, with the
  * simulator's clock as the gate's: each wait between looks moves simulator time on.
  */
-import { mkdtemp, readFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { parseConfig } from "../../functions/core/config.js";
 import { silentLogger } from "../../functions/core/log.js";
 import { type GateArgs, gateArgs } from "../../functions/local/ci-gate-args.js";
 import { parseCommandLine } from "../../functions/local/cli-args.js";
 import { runGate } from "../../functions/local/ci-gate.js";
 import { localServices } from "../../functions/local/local-services.js";
-import type { RunningSimulator } from "../../functions/local/simulator/index.js";
 import { junitSchemaErrors, suitesOf } from "../support/junit.js";
-import { type SlackStub, startSlackStub } from "../support/slack-stub.js";
-import { startTestSimulator } from "../support/simulator.js";
+import { useSlackStub } from "../support/slack-stub.js";
+import { useTempFolders } from "../support/temp-folders.js";
+import { useSimulator } from "../support/simulator.js";
 
-let sim: RunningSimulator;
-let slack: SlackStub;
+// The CLI's Amigo client keeps real time: the simulator starts at the real time, with tokens
+// that outlive the simulated hours these tests move through.
+const sim = useSimulator({ startTime: new Date(), tokenLifetimeMs: 7 * 24 * 60 * 60_000 });
+const slack = useSlackStub();
+const freshFolder = useTempFolders("simwatch-gate-");
 let dir: string;
-beforeAll(async () => {
-  // The CLI's Amigo client keeps real time: the simulator starts at the real time, with tokens
-  // that outlive the simulated hours these tests move through.
-  sim = await startTestSimulator({ startTime: new Date(), tokenLifetimeMs: 7 * 24 * 60 * 60_000 });
-  slack = await startSlackStub();
-});
-afterAll(async () => {
-  await slack.close();
-  await sim.close();
-});
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), "simwatch-gate-"));
-  slack.reset();
+  dir = await freshFolder();
   sim.control.advance(2 * 60 * 60_000); // every earlier run has finished
-  sim.control.resetRequests();
 });
 
 /** The gate's arguments as the CLI reads them. */

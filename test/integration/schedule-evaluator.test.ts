@@ -11,11 +11,10 @@ import type { Clock, EventBus, StateStore } from "../../functions/core/ports.js"
 import { publishDueSchedules } from "../../functions/core/schedule-evaluator.js";
 import { saveSchedule, type Schedule, scheduleIdOf } from "../../functions/core/schedules.js";
 import type { When } from "../../functions/core/schedule-grammar.js";
-import type { RunningSimulator } from "../../functions/local/simulator/index.js";
 import { killable, killSwitch } from "../support/kill-switch.js";
 import { MemoryStateStore } from "../support/memory-state-store.js";
-import { type SlackStub, startSlackStub } from "../support/slack-stub.js";
-import { startTestSimulator } from "../support/simulator.js";
+import { useSlackStub } from "../support/slack-stub.js";
+import { useSimulator } from "../support/simulator.js";
 import { testWorker } from "../support/test-worker.js";
 
 class RecordingBus implements EventBus {
@@ -122,16 +121,8 @@ describe("serve's schedule clock", () => {
 });
 
 describe("a due time across a kill and restart of serve", () => {
-  let sim: RunningSimulator;
-  let slack: SlackStub;
-  beforeAll(async () => {
-    sim = await startTestSimulator();
-    slack = await startSlackStub();
-  });
-  afterAll(async () => {
-    await slack.close();
-    await sim.close();
-  });
+  const sim = useSimulator();
+  const slack = useSlackStub();
 
   it("starts one run when serve was killed after handing the time over and before recording it", async () => {
     const set = sim.control.sets().find((s) => s.name === "Refund edge cases")!;

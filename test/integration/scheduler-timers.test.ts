@@ -3,21 +3,21 @@
  * whole path in AWS: /sim schedule puts the schedule, the schedule fires, its event is decoded
  * as the command worker's Lambda receives it, and the run starts.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { AwsRequestError } from "../../functions/aws/sigv4.js";
 import { schedulerTimers, type SchedulerTimersOptions } from "../../functions/aws/scheduler.js";
 import { decodeEventOf } from "../../functions/bus/decode.js";
 import { parseCommand } from "../../functions/core/commands.js";
 import { listSchedules, type Schedule, scheduleIdOf } from "../../functions/core/schedules.js";
-import type { RunningSimulator } from "../../functions/local/simulator/index.js";
+import { useFixture } from "../support/fixture.js";
 import { MemoryStateStore } from "../support/memory-state-store.js";
 import { SchedulerStub } from "../support/scheduler-stub.js";
-import { type SlackStub, startSlackStub } from "../support/slack-stub.js";
-import { startTestSimulator } from "../support/simulator.js";
+import { useSlackStub } from "../support/slack-stub.js";
+import { useSimulator } from "../support/simulator.js";
 import { testWorker } from "../support/test-worker.js";
 
 const GROUP = "simwatch-runs";
-const options = (stub: SchedulerStub): SchedulerTimersOptions => ({
+const options = (stub: Pick<SchedulerStub, "endpoint">): SchedulerTimersOptions => ({
   groupName: GROUP,
   roleArn: "arn:aws:iam::123456789012:role/simwatch-scheduler",
   busArn: "arn:aws:events:us-east-1:123456789012:event-bus/simwatch",
@@ -39,14 +39,7 @@ const schedule = (overrides: Partial<Schedule> = {}): Schedule => ({
   ...overrides,
 });
 
-let scheduler: SchedulerStub;
-beforeAll(async () => {
-  scheduler = await SchedulerStub.start();
-});
-afterAll(async () => {
-  await scheduler.close();
-});
-beforeEach(() => scheduler.reset());
+const scheduler = useFixture("SchedulerStub", () => SchedulerStub.start(), (stub) => stub.reset());
 
 describe("EventBridge Scheduler timers", () => {
   it("create one schedule in the group, signed for Scheduler, whose target puts Scheduled Run Due on the bus", async () => {
@@ -108,16 +101,8 @@ describe("EventBridge Scheduler timers", () => {
 });
 
 describe("a schedule in AWS, end to end", () => {
-  let sim: RunningSimulator;
-  let slack: SlackStub;
-  beforeAll(async () => {
-    sim = await startTestSimulator();
-    slack = await startSlackStub();
-  });
-  afterAll(async () => {
-    await slack.close();
-    await sim.close();
-  });
+  const sim = useSimulator();
+  const slack = useSlackStub();
 
   it("/sim schedule puts the Scheduler schedule; when it fires, its event starts the run in the channel", async () => {
     const state = new MemoryStateStore();

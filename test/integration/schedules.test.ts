@@ -3,7 +3,7 @@
  * worker against the simulator (Amigo) and the Slack stand-in; the timers are a recording port
  * here (the EventBridge Scheduler client has its own test against a Scheduler stand-in).
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { Command } from "../../functions/core/commands.js";
 import type { CommandAcceptedDetail, ScheduledRunDueDetail } from "../../functions/core/events.js";
 import type { ClaimOwner, ScheduleTimers } from "../../functions/core/ports.js";
@@ -11,15 +11,14 @@ import { parseCommand } from "../../functions/core/commands.js";
 import { accessPolicy } from "../../functions/core/access.js";
 import { parseConfig } from "../../functions/core/config.js";
 import { listSchedules, type Schedule } from "../../functions/core/schedules.js";
-import type { RunningSimulator } from "../../functions/local/simulator/index.js";
 import { killable, killSwitch, ProcessKilled } from "../support/kill-switch.js";
 import { MemoryStateStore } from "../support/memory-state-store.js";
-import { type SlackStub, startSlackStub } from "../support/slack-stub.js";
-import { startTestSimulator } from "../support/simulator.js";
+import { useSlackStub } from "../support/slack-stub.js";
+import { useSimulator } from "../support/simulator.js";
 import { testWorker } from "../support/test-worker.js";
 
-let sim: RunningSimulator;
-let stub: SlackStub;
+const sim = useSimulator();
+const stub = useSlackStub();
 let state: MemoryStateStore;
 let timers: RecordingTimers;
 let counter = 0;
@@ -37,16 +36,7 @@ class RecordingTimers implements ScheduleTimers {
   }
 }
 
-beforeAll(async () => {
-  sim = await startTestSimulator();
-  stub = await startSlackStub();
-});
-afterAll(async () => {
-  await stub.close();
-  await sim.close();
-});
 beforeEach(() => {
-  stub.reset();
   state = new MemoryStateStore();
   timers = new RecordingTimers();
   sim.control.advance(60 * 60_000); // earlier runs are finished

@@ -6,12 +6,11 @@ import { accessPolicy } from "../../functions/core/access.js";
 import { createCommandWorker, type CommandWorkerDeps } from "../../functions/core/command-worker.js";
 import { parseConfig } from "../../functions/core/config.js";
 import type { StateStore } from "../../functions/core/ports.js";
-import type { RunningSimulator } from "../../functions/local/simulator/index.js";
 import { SlackChat } from "../../functions/slack/client.js";
-import { testClient } from "./simulator.js";
+import { type SimulatorFixture, testClient } from "./simulator.js";
 import type { SlackStub } from "./slack-stub.js";
 
-export function testWorker(parts: { sim: RunningSimulator; slack: SlackStub; state: StateStore }, overrides: Partial<CommandWorkerDeps> = {}) {
+export function testWorker(parts: { sim: SimulatorFixture; slack: Pick<SlackStub, "token" | "apiUrl">; state: StateStore }, overrides: Partial<CommandWorkerDeps> = {}) {
   const { sim, slack, state } = parts;
   return createCommandWorker({
     amigo: testClient(sim).client,
