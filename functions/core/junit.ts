@@ -1,12 +1,13 @@
 /**
  * JUnit XML for CI systems' test reports (GitHub, GitLab, Jenkins): a `<testsuite>` per run,
  * named by its set and run id, a `<testcase>` per unit test, a `<failure>` per failing unit
- * test naming each failing metric, its criterion and how often it failed (with the judge's
- * value and justification when the summary carries them), an `<error>` for a unit test whose
+ * test naming each failing metric, its criterion, how often it failed, and the judge's value
+ * and justification (when Amigo let simwatch read them), an `<error>` for a unit test whose
  * runs errored, and for a run that errored, was cancelled or was still running at the timeout.
  * It follows Ant's JUnit format as its common schema states it: every suite has id, package,
  * hostname, timestamp (no zone), counts, properties, system-out and system-err.
  */
+import { reasonText } from "./summary-markdown.js";
 import type { FailingMetric, FailingUnitTest, RunSummary } from "./summary-model.js";
 import type { Verdict } from "./verdict.js";
 
@@ -38,19 +39,26 @@ const attributes = (values: Record<string, string | number>) =>
     .map(([name, value]) => ` ${name}="${escapeXml(String(value))}"`)
     .join("");
 
-/** "Customer satisfaction at least 4 (metric m-csat): criterion >= 4, failed 2 of 3 runs". */
-export function failingMetricText(metric: FailingMetric): string {
+/**
+ * "Customer satisfaction at least 4 (metric m-csat): criterion >= 4, failed 2 of 3 runs", then
+ * what the judge gave and why, when the summary has it: each reason in full (`full`), or the
+ * first one, its justification cut short (a failure's message).
+ */
+export function failingMetricText(metric: FailingMetric, repetitions: number | undefined, full: boolean): string {
   const criterion = metric.criterion ? `criterion ${metric.criterion}, ` : "criterion not visible to this API key, ";
-  return `${metric.criterionName} (metric ${metric.metricId}): ${criterion}failed ${metric.failedRuns} of ${metric.evaluatedRuns} runs`;
+  const head = `${metric.criterionName} (metric ${metric.metricId}): ${criterion}failed ${metric.failedRuns} of ${metric.evaluatedRuns} runs`;
+  const reasons = full ? (metric.reasons ?? []) : (metric.reasons ?? []).slice(0, 1);
+  return [head, ...reasons.map((reason) => reasonText(metric, reason, repetitions, full ? undefined : 200))].join(full ? "\n  " : "; ");
 }
 
 function failingTestElement(test: FailingUnitTest): string {
-  const metrics = test.failingMetrics.map(failingMetricText);
+  const metrics = test.failingMetrics.map((metric) => failingMetricText(metric, test.repetitions, true));
   if (test.runErrors.length > 0) {
     const body = [...test.runErrors.map((error) => `run error: ${error}`), ...metrics].join("\n");
     return `<error${attributes({ type: "run_error", message: test.runErrors[0] ?? "run error" })}>${escapeXml(body)}</error>`;
   }
-  const message = metrics.length > 0 ? metrics.join("; ") : "failed (no failing metric is visible to this API key)";
+  const brief = test.failingMetrics.map((metric) => failingMetricText(metric, test.repetitions, false));
+  const message = brief.length > 0 ? brief.join(" | ") : "failed (no failing metric is visible to this API key)";
   return `<failure${attributes({ type: "metric", message })}>${escapeXml(metrics.join("\n"))}</failure>`;
 }
 

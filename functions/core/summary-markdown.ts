@@ -1,9 +1,9 @@
 /** summary.md in the archive: the run's summary for a person browsing the bucket, every judge's reason in full. */
 import type { Line } from "./chat.js";
-import { findingOf, repetitionText } from "./judge-reasons.js";
+import { briefJustification, findingOf, repetitionText } from "./judge-reasons.js";
 import { flakyWhy, sparkline, trendChange } from "./run-history.js";
 import { formatDuration } from "./summary.js";
-import type { Counts, FailingUnitTest, RunSummary } from "./summary-model.js";
+import type { Counts, FailingMetric, FailingUnitTest, FailureReason, RunSummary } from "./summary-model.js";
 
 const counts = (value: Counts | undefined) =>
   value ? `${value.passed}/${value.total}${value.pending ? ` (${value.pending} still running)` : ""}` : "unknown";
@@ -48,14 +48,18 @@ function lineText(line: Line): string {
   return line.map((span) => (typeof span === "string" ? span : "code" in span ? `\`${span.code.replaceAll("`", "'")}\`` : "")).join("");
 }
 
+/** "repetition 2 of 3: scored 3, needs >= 4. Judge: …", with the justification in full (or cut to `max`). */
+export function reasonText(metric: FailingMetric, reason: FailureReason, repetitions: number | undefined, max?: number): string {
+  const finding = lineText(findingOf(metric.successCriterion, reason.value));
+  const justification = max === undefined ? reason.justification.replace(/\s+/g, " ").trim() : briefJustification(reason.justification, max);
+  return `${repetitionText(reason.runIndex, repetitions)}: ${finding}. Judge: ${justification}`;
+}
+
 function failingTestLines(test: FailingUnitTest): string[] {
   const lines = [`- **${test.name}**${test.flaky ? " (flaky)" : ""}`];
   for (const metric of test.failingMetrics) {
     lines.push(`  - ${metric.criterionName}${metric.criterion ? ` (${metric.criterion})` : ""}: failed ${metric.failedRuns} of ${metric.evaluatedRuns} runs`);
-    for (const reason of metric.reasons ?? []) {
-      const finding = lineText(findingOf(metric.successCriterion, reason.value));
-      lines.push(`    - ${repetitionText(reason.runIndex, test.repetitions)}: ${finding}. Judge: ${reason.justification.replace(/\s+/g, " ").trim()}`);
-    }
+    for (const reason of metric.reasons ?? []) lines.push(`    - ${reasonText(metric, reason, test.repetitions)}`);
   }
   for (const error of test.runErrors) lines.push(`  - error: ${error}`);
   return lines;

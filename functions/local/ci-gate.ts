@@ -105,7 +105,7 @@ async function finish(deps: GateDeps, finished: Tracked[], now: number): Promise
   const at = new Date(now).toISOString();
   const runs = finished.map((t) => t.run);
   const names = await lookUpNames(services.amigo, runs);
-  const summaries = await summarizeRuns(services.amigo, services.state, runs, { names, finishedAt: new Map(runs.map((r) => [r.id, at])) });
+  const summaries = await summarizeRuns(services.amigo, services.state, runs, { names, finishedAt: new Map(runs.map((r) => [r.id, at])), log: services.logger });
   for (const [index, tracked] of finished.entries()) {
     const summary = summaries[index] as typeof summaries[number];
     tracked.outcome = { runId: tracked.run.id, setId: summary.setId, setName: summary.setName, verdict: summary.verdict, summary, unitTests: unitTestsOf(tracked.run, names.unitTests), timedOut: false, seconds: summary.durationSeconds ?? 0 };

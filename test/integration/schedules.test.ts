@@ -114,11 +114,11 @@ describe("/sim schedule, schedules, unschedule", () => {
 
   it("unschedules by name: the schedule and its timer are gone", async () => {
     const schedule = await scheduleNow("schedule Checkout flows daily 09:00");
-    await worker().handle(typed('unschedule "CHECKOUT FLOWS"'));
+    await worker().handle(typed("unschedule CHECKOUT FLOWS"));
     expect(lastAnswer()).toContain("schedule of *Checkout flows* (every day at 09:00, UTC time) is removed");
     expect(await listSchedules(state)).toEqual([]);
     expect(timers.live.has(schedule.scheduleId)).toBe(false);
-    await worker().handle(typed('unschedule "Checkout flows"'));
+    await worker().handle(typed("unschedule Checkout flows"));
     expect(lastAnswer()).toContain("This channel has no schedule of *Checkout flows*");
   });
 
@@ -211,7 +211,7 @@ describe("Scheduled Run Due", () => {
     const before = sim.control.runIds().length;
     const late = due(schedule, new Date(sim.control.now().getTime() - 61 * 60_000).toISOString());
     expect(await worker().handleDue(late)).toEqual({ status: "skipped", reason: "late" });
-    await worker().handle(typed('unschedule "Onboarding happy path"'));
+    await worker().handle(typed("unschedule Onboarding happy path"));
     expect(await worker().handleDue(due(schedule))).toEqual({ status: "skipped", reason: "gone" });
     expect(sim.control.runIds().length).toBe(before);
   });

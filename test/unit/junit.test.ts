@@ -60,6 +60,20 @@ describe("the JUnit report", () => {
     expect(suite!.messages).toEqual(["Satisfaction at least 4 (metric m-csat): criterion >= 4, failed 1 of 2 runs", "persona service timed out"]);
   });
 
+  it("gives the judge's value and justification where the summary has them: the first in the message, all in the text", async () => {
+    const run = finishedRun();
+    const failing = run.summary!.failingUnitTests.find((test) => test.unitTestId === "ut-fail")!;
+    failing.repetitions = 2;
+    failing.failingMetrics[0]!.successCriterion = { type: "numerical", verb: ">=", threshold: 4 };
+    failing.failingMetrics[0]!.reasons = [{ runIndex: 0, value: 2, justification: "The agent refused the refund twice\nand ended the call." }];
+    const xml = report([run]);
+    expect(await junitSchemaErrors(xml)).toEqual([]);
+    expect(suitesOf(xml)[0]!.messages[0]).toBe(
+      "Satisfaction at least 4 (metric m-csat): criterion >= 4, failed 1 of 2 runs; repetition 1 of 2: scored 2, needs >= 4. Judge: The agent refused the refund twice and ended the call.",
+    );
+    expect(xml).toContain("repetition 1 of 2: scored 2, needs &gt;= 4. Judge: The agent refused the refund twice and ended the call.</failure>");
+  });
+
   it("marks a run cut short by the timeout as an error, and its unfinished unit tests as skipped", () => {
     const [suite] = suitesOf(report([timedOutRun()]));
     expect(suite!.attributes).toMatchObject({ tests: "3", errors: "1", skipped: "1", failures: "0" });

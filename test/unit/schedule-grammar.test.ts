@@ -31,6 +31,11 @@ describe("/sim schedule <set> <when> [--tz]", () => {
     expect(parsed("schedule R&amp;D daily 09:00")).toMatchObject({ command: { set: "R&D" } });
   });
 
+  it("takes a set name containing -- when it is quoted, as every verb does", () => {
+    expect(parsed('schedule "Checkout -- legacy" hourly --tz Europe/Paris')).toMatchObject({ command: { set: "Checkout -- legacy", timeZone: "Europe/Paris" } });
+    expect(error("schedule Checkout -- legacy hourly").error).toContain("Unknown option --");
+  });
+
   it("tells a set whose name ends like a <when> from the <when> by reading from the end", () => {
     expect(parsed("schedule Daily checks daily 06:00")).toMatchObject({ command: { set: "Daily checks", when: { kind: "daily", time: "06:00" } } });
     expect(parsed("schedule hourly hourly")).toMatchObject({ command: { set: "hourly", when: { kind: "hourly" } } });
