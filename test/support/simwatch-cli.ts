@@ -47,9 +47,12 @@ export function simwatchEnv(wiring: Wiring, extra: Record<string, string> = {}):
   };
 }
 
-/** `simwatch <args>` from `cwd` (which must hold no .env: the CLI would read it). */
-export function startSimwatch(args: readonly string[], options: { env: Record<string, string>; cwd: string }): GroupProcess {
-  return startGroupProcess(process.execPath, [SIMWATCH_BIN, ...args], options);
+/**
+ * `simwatch <args>` from `cwd` (which must hold no .env: the CLI would read it); `nodeArgs` go
+ * to node itself (e.g. --cpu-prof, which NODE_OPTIONS does not accept).
+ */
+export function startSimwatch(args: readonly string[], options: { env: Record<string, string>; cwd: string; nodeArgs?: readonly string[] }): GroupProcess {
+  return startGroupProcess(process.execPath, [...(options.nodeArgs ?? []), SIMWATCH_BIN, ...args], { env: options.env, cwd: options.cwd });
 }
 
 /** The JSON line `simwatch poll` prints at the end; undefined if it printed none (it was killed, or crashed). */

@@ -43,6 +43,8 @@ export interface StubCall {
 
 export interface StubResponse {
   id: string;
+  /** Date.now() when it arrived. */
+  at: number;
   body: { response_type?: string; replace_original?: boolean; text?: string; blocks?: StubBlock[] };
 }
 
@@ -267,7 +269,7 @@ export async function startSlackStub(options: { token?: string } = {}): Promise<
       const url = new URL(request.url ?? "/", "http://stub");
       if (request.method === "POST" && url.pathname.startsWith("/response/")) {
         const id = url.pathname.slice("/response/".length);
-        responses.push({ id, body: raw ? (JSON.parse(raw) as StubResponse["body"]) : {} });
+        responses.push({ id, at: Date.now(), body: raw ? (JSON.parse(raw) as StubResponse["body"]) : {} });
         if (responseFailure) {
           response.writeHead(404, { "content-type": "text/plain" });
           response.end(responseFailure);
