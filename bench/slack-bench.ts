@@ -2,20 +2,15 @@
  * Slack benchmarks; prints figures, asserts nothing.
  * (a) Ack latency of /slack/commands over real loopback HTTP while the Command Accepted
  *     consumer is slow (the simulator takes 5 s to create each run): the app must not wait.
- * (b) Bundle size and cold import time of the slack-http handler (esbuild, minified, ESM,
- *     node22) next to a minimal Bolt for JavaScript app (AwsLambdaReceiver, one command),
- *     bundled the same way (as infra/constructs/simwatch-function.ts does: ESM builds first,
- *     everything bundled, which is how the stack deploys it), and with @aws-sdk/* and
- *     @smithy/* external for comparison.
+ * (b) Bundle size and cold import time of the slack-http handler next to a minimal Bolt for
+ *     JavaScript app (AwsLambdaReceiver, one command), both bundled as the stack bundles a
+ *     handler (bench/lambda-bundle.ts: everything bundled), and with @aws-sdk/* and @smithy/*
+ *     external for comparison. The bundles bench measures all five handlers.
  */
 import { type ServerType, serve } from "@hono/node-server";
-import { build } from "esbuild";
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { createHmac } from "node:crypto";
 import { MemoryStateStore } from "../test/support/memory-state-store.js";
 import { createAmigoClient } from "../functions/amigo/index.js";
@@ -27,13 +22,9 @@ import { silentLogger } from "../functions/core/log.js";
 import { startSimulator } from "../functions/local/simulator/index.js";
 import { TerminalChat } from "../functions/local/terminal-chat.js";
 import { createSlackApp } from "../functions/slack/app.js";
-
-const ROOT = resolve(fileURLToPath(new URL("..", import.meta.url)));
-
-function percentile(sorted: number[], p: number): number {
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[index] ?? Number.NaN;
-}
+import { handlerEntry } from "../infra/paths.js";
+import { percentile } from "./figures.js";
+import { type BundleEntry, bundleLambda, coldImportMs, ROOT } from "./lambda-bundle.js";
 
 const ms = (value: number) => `${value.toFixed(2)} ms`;
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
@@ -103,11 +94,6 @@ export async function ackLatency(requests = 1000, concurrency = 10): Promise<{ p
   return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted.at(-1) ?? Number.NaN, workerStarted, workerFinished };
 }
 
-const BANNER = "import { createRequire } from 'module';const require = createRequire(import.meta.url);";
-
-/** The deployed handler, exactly: functions/handlers/slack-http.ts. */
-const HANDLER_ENTRY = `export * from "${join(ROOT, "functions/handlers/slack-http.ts")}";`;
-
 const BOLT_ENTRY = `
 import bolt from "@slack/bolt";
 const { App, AwsLambdaReceiver } = bolt;
@@ -117,45 +103,6 @@ const app = new App({ authorize: async () => ({ botToken: process.env.SLACK_BOT_
 app.command("/sim", async ({ ack }) => { await ack("Working on it"); });
 export const handler = async (event, context, callback) => (await receiver.start())(event, context, callback);
 `;
-
-async function bundle(name: string, source: string, dir: string, awsSdk: "external" | "bundled"): Promise<string> {
-  const entry = join(dir, `${name}-entry.mjs`);
-  writeFileSync(entry, source);
-  const outfile = join(dir, `${name}-${awsSdk}.mjs`);
-  await build({
-    entryPoints: [entry],
-    outfile,
-    bundle: true,
-    minify: true,
-    format: "esm",
-    platform: "node",
-    target: "node22",
-    banner: { js: BANNER },
-    external: awsSdk === "external" ? ["@aws-sdk/*", "@smithy/*"] : [],
-    // As infra/constructs/simwatch-function.ts bundles: ESM builds first, so unused code shakes out.
-    mainFields: ["module", "main"],
-    nodePaths: [join(ROOT, "node_modules")],
-    absWorkingDir: ROOT,
-    logLevel: "silent",
-  });
-  return outfile;
-}
-
-/** Median wall time of importing `file` in a fresh node process (module evaluation included). */
-function coldImport(file: string, runs = 7): number {
-  const script = `const t = performance.now(); await import(${JSON.stringify(`file://${file}`)}); process.stdout.write(String(performance.now() - t)); process.exit(0);`;
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const out = execFileSync(process.execPath, ["--input-type=module", "-e", script], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? "", SLACK_SIGNING_SECRET: "bench", AWS_REGION: "us-east-1", NODE_PATH: join(ROOT, "node_modules") },
-      encoding: "utf8",
-      timeout: 30_000,
-    });
-    times.push(Number(out));
-  }
-  return times.sort((a, b) => a - b)[Math.floor(times.length / 2)] ?? Number.NaN;
-}
 
 export interface BundleFigures {
   name: string;
@@ -169,13 +116,14 @@ export async function bundleFigures(): Promise<BundleFigures[]> {
   try {
     const figures: BundleFigures[] = [];
     for (const awsSdk of ["bundled", "external"] as const) {
-      const entries: [string, string][] = [
-        ["handlers/slack-http", HANDLER_ENTRY],
-        ["bolt-minimal", BOLT_ENTRY],
+      const entries: [string, BundleEntry][] = [
+        ["handlers/slack-http", { path: handlerEntry("slack-http") }],
+        ["bolt-minimal", { source: BOLT_ENTRY }],
       ];
-      for (const [name, source] of entries) {
-        const file = await bundle(name.replace(/[^\w-]+/g, "-"), source, dir, awsSdk);
-        figures.push({ name, awsSdk, bytes: statSync(file).size, importMs: coldImport(file) });
+      for (const [name, entry] of entries) {
+        const bundle = await bundleLambda(`${name}-${awsSdk}`, entry, dir, awsSdk === "external" ? ["@aws-sdk/*", "@smithy/*"] : []);
+        // Without --enable-source-maps, as this figure has always been taken (the bundles bench prints both).
+        figures.push({ name, awsSdk, bytes: bundle.bytes, importMs: coldImportMs(bundle.file, { sourceMaps: false, env: { SLACK_SIGNING_SECRET: "bench", NODE_PATH: join(ROOT, "node_modules") } }) });
       }
     }
     return figures;
