@@ -1,4 +1,7 @@
-/** `npm run bench`: prints figures (never asserts). `npm run bench -- poller|archive|slack` runs one. */
+/**
+ * `npm run bench`: prints figures (never asserts).
+ * `npm run bench -- poller|pipeline|follow|archive|slack|bundles|bursts` runs one.
+ */
 import { runArchiveBench } from "./archive-bench.js";
 import { runPollerBench } from "./poller-bench.js";
 
@@ -6,10 +9,21 @@ const say = (line: string) => process.stdout.write(`${line}\n`);
 const only = process.argv[2];
 const benches: Record<string, () => Promise<void>> = {
   poller: () => runPollerBench(say),
+  pipeline: async () => (await import("./pipeline-bench.js")).runPipelineBench(say),
+  follow: async () => {
+    await (await import("./follow-pacing-bench.js")).runFollowPacingBench(say);
+    await (await import("./follow-latency-bench.js")).runFollowLatencyBench(say);
+  },
   archive: () => runArchiveBench(say),
   slack: async () => (await import("./slack-bench.js")).runSlackBench(),
+  bundles: async () => (await import("./bundles-bench.js")).runBundlesBench(say),
+  bursts: async () => (await import("./command-burst-bench.js")).runCommandBurstBench(say),
 };
 
+if (only && !(only in benches)) {
+  process.stderr.write(`no bench named "${only}"; the benches: ${Object.keys(benches).join(", ")}\n`);
+  process.exit(2);
+}
 for (const [name, bench] of Object.entries(benches)) {
   if (only && only !== name) continue;
   say(`\n== ${name} ==`);
