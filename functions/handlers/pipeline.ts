@@ -3,7 +3,7 @@
  * archiver, the notifier and the command worker. Lambda handlers and the local server both
  * call these, so each piece of wiring exists in one place.
  */
-import { fetchDownloader } from "../archive/artifact-download.js";
+import { httpDownloader } from "../archive/artifact-download.js";
 import type { AccessPolicy } from "../core/access.js";
 import { archiveRun } from "../core/archive-run.js";
 import type { ChatPort } from "../core/chat.js";
@@ -70,7 +70,7 @@ export function createPipeline(services: PipelineServices) {
           clock,
           logger,
           ...owner,
-          download: services.download ?? fetchDownloader({ amigoBaseUrl: services.amigoBaseUrl, maxBytes: config.ARCHIVE_MAX_BYTES }),
+          download: services.download ?? httpDownloader({ amigoBaseUrl: services.amigoBaseUrl, maxBytes: config.ARCHIVE_MAX_BYTES }),
           archivePrefix: config.ARCHIVE_PREFIX,
           ...(services.signal ? { signal: services.signal } : {}),
         },

@@ -10,7 +10,7 @@ import { ListMultipartUploadsCommand, ListObjectsV2Command } from "@aws-sdk/clie
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { fetchDownloader } from "../../functions/archive/artifact-download.js";
+import { httpDownloader } from "../../functions/archive/artifact-download.js";
 import { ArchiveFailed, ArtifactRefused, ArtifactTooLarge } from "../../functions/core/archive-run.js";
 import type { EventOf } from "../../functions/core/events.js";
 import { type Pipeline, startPipeline } from "../support/pipeline.js";
@@ -73,7 +73,7 @@ async function archiveOf(p: Pipeline, target: { runId: string; setId: string }) 
 /** Archives with the production downloader, capped at MAX_BYTES; returns the error it failed with. */
 async function refusal(p: Pipeline, target: { runId: string; setId: string }): Promise<Error> {
   p.sim.control.resetRequests();
-  const outcome = p.archiveRun(target, { download: fetchDownloader({ amigoBaseUrl: p.sim.url, maxBytes: MAX_BYTES }) });
+  const outcome = p.archiveRun(target, { download: httpDownloader({ amigoBaseUrl: p.sim.url, maxBytes: MAX_BYTES }) });
   const error = await outcome.then(
     () => undefined,
     (reason: unknown) => reason as Error,
@@ -145,7 +145,7 @@ describe("redirects from an artifact link", () => {
 
     pipeline.sim.control.faults.clear();
     pipeline.sim.control.faults.failNext("download", { status: 302, redirectTo: "self", count: 3 });
-    const outcome = await pipeline.archiveRun(target, { download: fetchDownloader({ amigoBaseUrl: pipeline.sim.url, maxBytes: MAX_BYTES }) });
+    const outcome = await pipeline.archiveRun(target, { download: httpDownloader({ amigoBaseUrl: pipeline.sim.url, maxBytes: MAX_BYTES }) });
     expect(outcome.status).toBe("archived");
     const expected = pipeline.sim.control.expectedArtifact(target.runId);
     expect(outcome.status === "archived" && outcome.detail).toMatchObject({ size: expected.size, sha256: expected.sha256 });
@@ -174,7 +174,7 @@ describe("artifact bodies over ARCHIVE_MAX_BYTES", () => {
 
   it("a file of exactly the cap is archived", async () => {
     const target = await finishedRun(pipeline, MAX_BYTES);
-    const outcome = await pipeline.archiveRun(target, { download: fetchDownloader({ amigoBaseUrl: pipeline.sim.url, maxBytes: MAX_BYTES }) });
+    const outcome = await pipeline.archiveRun(target, { download: httpDownloader({ amigoBaseUrl: pipeline.sim.url, maxBytes: MAX_BYTES }) });
     expect(outcome.status === "archived" && outcome.detail.size).toBe(MAX_BYTES);
   });
 });

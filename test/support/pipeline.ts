@@ -6,7 +6,7 @@
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fetchDownloader } from "../../functions/archive/artifact-download.js";
+import { httpDownloader } from "../../functions/archive/artifact-download.js";
 import { FileSystemArchiveStore } from "../../functions/archive/fs-archive-store.js";
 import { FileSystemStateStore } from "../../functions/archive/fs-state-store.js";
 import { S3ArchiveStore } from "../../functions/archive/s3-archive-store.js";
@@ -79,7 +79,7 @@ export async function startPipeline(options: { storage?: "s3" | "fs"; label?: st
       return report;
     },
     archiverOptions: (overrides = {}) => ({
-      amigo, archive, state, bus, download: fetchDownloader({ amigoBaseUrl: sim.url, maxBytes: DEFAULT_ARCHIVE_MAX_BYTES }), clock: sim.control.clock, logger: silentLogger, archivePrefix: "runs/", ...overrides,
+      amigo, archive, state, bus, download: httpDownloader({ amigoBaseUrl: sim.url, maxBytes: DEFAULT_ARCHIVE_MAX_BYTES }), clock: sim.control.clock, logger: silentLogger, archivePrefix: "runs/", ...overrides,
     }),
     async archiveRun(target, overrides = {}) {
       const outcome = await archiveRun(pipeline.archiverOptions(overrides), target);
