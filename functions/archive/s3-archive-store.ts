@@ -21,13 +21,26 @@ import { isNoSuchUpload, isNotFound } from "./s3-errors.js";
 export interface S3ArchiveStoreOptions {
   client: S3Client;
   bucket: string;
-  /** Bytes per multipart part (at least 5 MiB). Default 8 MiB. */
+  /**
+   * Bytes per multipart part (at least 5 MiB, S3's minimum, which is the default: the archiver's
+   * peak RSS follows it). A body whose length is known gets larger parts when it needs them to
+   * stay within S3's 10,000; one of unknown length fits up to 48.8 GiB in 5 MiB parts, more than
+   * the default ARCHIVE_MAX_BYTES.
+   */
   partSizeBytes?: number;
   /** Parts uploaded at once. Memory held is about (queueSize + 1) x partSizeBytes. Default 4. */
   queueSize?: number;
 }
 
 const MIB = 1024 * 1024;
+const MAX_PARTS = 10_000;
+
+/** The configured part size, or the smallest whole MiB that fits `contentLength` in MAX_PARTS. */
+export function partSizeFor(configured: number, contentLength: number | undefined): number {
+  if (contentLength === undefined) return configured;
+  return Math.max(configured, Math.ceil(contentLength / MAX_PARTS / MIB) * MIB);
+}
+
 export class S3ArchiveStore implements ArchiveStore {
   readonly bucket: string;
   private readonly client: S3Client;
@@ -37,7 +50,7 @@ export class S3ArchiveStore implements ArchiveStore {
   constructor(options: S3ArchiveStoreOptions) {
     this.client = options.client;
     this.bucket = options.bucket;
-    this.partSize = Math.max(5 * MIB, options.partSizeBytes ?? 8 * MIB);
+    this.partSize = Math.max(5 * MIB, options.partSizeBytes ?? 5 * MIB);
     this.queueSize = Math.max(1, options.queueSize ?? 4);
   }
 
@@ -59,7 +72,7 @@ export class S3ArchiveStore implements ArchiveStore {
     const upload = new Upload({
       client: this.client,
       params: { Bucket: this.bucket, Key: key, Body: stream, ContentType: options.contentType },
-      partSize: this.partSize,
+      partSize: partSizeFor(this.partSize, options.contentLength),
       queueSize: this.queueSize,
       leavePartsOnError: false,
     });

@@ -1,6 +1,6 @@
 import { GetObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand, type S3Client } from "@aws-sdk/client-s3";
 import { describe, expect, it } from "vitest";
-import { S3ArchiveStore } from "../../functions/archive/s3-archive-store.js";
+import { partSizeFor, S3ArchiveStore } from "../../functions/archive/s3-archive-store.js";
 import { describeArchiveStoreContract } from "../support/archive-store-contract.js";
 import { ByteSource, MIB, sha256 } from "../support/byte-source.js";
 import { s3WithFreshBucket } from "../support/s3.js";
@@ -51,6 +51,14 @@ describeArchiveStoreContract("S3ArchiveStore on a real S3 server", async () => {
 
 describe("S3ArchiveStore", () => {
   const key = "runs/s1/r1/artifacts.zip";
+
+  it("keeps 5 MiB parts while they fit S3's 10,000, and grows them by whole MiB when a known length needs it", () => {
+    const GIB = 1024 * MIB;
+    expect(partSizeFor(5 * MIB, 20 * GIB)).toBe(5 * MIB);
+    expect(partSizeFor(5 * MIB, 100 * GIB)).toBe(11 * MIB);
+    expect(Math.ceil((100 * GIB) / partSizeFor(5 * MIB, 100 * GIB))).toBeLessThanOrEqual(10_000);
+    expect(partSizeFor(8 * MIB, undefined)).toBe(8 * MIB);
+  });
 
   it("uploads a large stream as a multipart upload, with its content type", async () => {
     const { client, bucket, store } = await harness("multipart");
