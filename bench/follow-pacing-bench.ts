@@ -50,7 +50,12 @@ async function paceWith(say: Say, runs: number): Promise<void> {
       const invokedAt = start + minute * MINUTE;
       if (clock.nowMs() < invokedAt) clock.advance(invokedAt - clock.nowMs());
       // An invocation that fails (a 429 the client gave up on) ends, as a Lambda error would.
-      await follow(tick, { followIntervalMs: FOLLOW_INTERVAL_MS, remainingMs: () => invokedAt + INVOCATION_TIMEOUT_MS - clock.nowMs(), sleep: async (ms) => clock.advance(ms) }).catch(() => failed++);
+      await follow(tick, {
+        followIntervalMs: FOLLOW_INTERVAL_MS,
+        remainingMs: () => invokedAt + INVOCATION_TIMEOUT_MS - clock.nowMs(),
+        nextInvocationInMs: () => invokedAt + MINUTE - clock.nowMs(),
+        sleep: async (ms) => clock.advance(ms),
+      }).catch(() => failed++);
     }
     const end = Math.max(clock.nowMs(), start + MINUTES * MINUTE);
     const listRuns = sim.control.requests("listRuns").map((request) => Date.parse(request.at));

@@ -67,8 +67,8 @@ export class SimwatchStack extends Stack {
       STATE_RETENTION_DAYS: String(settings.stateRetentionDays),
       ...(settings.defaultChannel === undefined ? {} : { SLACK_DEFAULT_CHANNEL: settings.defaultChannel }),
     };
-    const fn = (id: string, props: Omit<SimwatchFunctionProps, "environment">) =>
-      new SimwatchFunction(this, id, { ...props, environment });
+    const fn = (id: string, props: Omit<SimwatchFunctionProps, "environment">, own: Record<string, string> = {}) =>
+      new SimwatchFunction(this, id, { ...props, environment: { ...environment, ...own } });
 
     const poller = fn("Poller", {
       handler: "poller",
@@ -77,7 +77,7 @@ export class SimwatchStack extends Stack {
       // Less than the shortest schedule interval, so polls rarely overlap (overlaps are safe anyway).
       timeout: Duration.seconds(55),
       ...(settings.pollerReservedConcurrency === undefined ? {} : { reservedConcurrentExecutions: settings.pollerReservedConcurrency }),
-    });
+    }, { POLL_INTERVAL_SECONDS: String(settings.scheduleMinutes * 60) }); // fast follow paces its last tick against the next invocation
     const archiver = fn("Archiver", {
       handler: "archiver",
       description: "simwatch: streams a run's artifacts from Amigo into the S3 archive, emits Run Archived",

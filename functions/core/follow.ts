@@ -4,7 +4,9 @@
  * not at the next one-minute schedule. The pace is also bounded by Amigo's published limit on
  * listing runs (50 a minute): a tick lists every page of what is in progress, so with many runs
  * in progress the ticks space out until their calls fit in the share of that limit the poller
- * may use. With nothing in progress it ticks once, as before.
+ * may use. That pace holds across invocations too: a Lambda invocation stops following early
+ * enough that the first tick of the next scheduled one is no closer than the pace allows.
+ * With nothing in progress it ticks once, as before.
  */
 import { sleep } from "./backoff.js";
 import type { TickReport } from "./poll.js";
@@ -16,6 +18,11 @@ export interface FollowOptions {
   followIntervalMs: number;
   /** Time left in this invocation (Lambda), or Infinity for a process that keeps running. */
   remainingMs: () => number;
+  /**
+   * Time until the schedule invokes the poller again, whose first tick comes unpaced (Lambda);
+   * absent for a process that keeps ticking itself (serve).
+   */
+  nextInvocationInMs?: () => number;
   /** The share of the list-runs limit the poller may use (the command worker uses some too). Default 0.5. */
   shareOfLimit?: number;
   /** Stop following when this is aborted (serve shutting down). */
@@ -23,16 +30,21 @@ export interface FollowOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
+/** The gap between ticks that keeps their list calls inside the poller's share of the limit. */
+function paceMs(report: TickReport, shareOfLimit = 0.5): number {
+  return Math.ceil((report.listRunsCalls * 60_000) / (LIST_RUNS_PER_MINUTE * shareOfLimit));
+}
+
 /** How long to wait before the next tick, or undefined when nothing is in progress. */
 export function followDelayMs(report: TickReport, options: Pick<FollowOptions, "followIntervalMs" | "shareOfLimit">): number | undefined {
   if (report.inProgress === 0) return undefined;
-  const perMinute = LIST_RUNS_PER_MINUTE * (options.shareOfLimit ?? 0.5);
-  return Math.max(options.followIntervalMs, Math.ceil((report.listRunsCalls * 60_000) / perMinute));
+  return Math.max(options.followIntervalMs, paceMs(report, options.shareOfLimit));
 }
 
 /**
- * Ticks, then keeps ticking while runs are in progress and the next tick (judged by how long
- * the last one took, doubled, plus a margin) still fits in the time left. Returns every report.
+ * Ticks, then keeps ticking while runs are in progress, the next tick (judged by how long the
+ * last one took, doubled, plus a margin) still fits in the time left, and it would leave the next
+ * scheduled invocation's first tick at least the pace away. Returns every report.
  */
 export async function follow(tick: () => Promise<TickReport>, options: FollowOptions): Promise<TickReport[]> {
   const reports: TickReport[] = [];
@@ -45,6 +57,8 @@ export async function follow(tick: () => Promise<TickReport>, options: FollowOpt
     const tickMs = Date.now() - started;
     if (delay === undefined || options.signal?.aborted) return reports;
     if (options.remainingMs() < delay + 2 * tickMs + 2_000) return reports;
+    const nextInvocationInMs = options.nextInvocationInMs?.() ?? Number.POSITIVE_INFINITY;
+    if (nextInvocationInMs - delay < paceMs(report, options.shareOfLimit)) return reports;
     await wait(delay);
     if (options.signal?.aborted) return reports;
   }

@@ -12,7 +12,7 @@ import { type Config, ConfigError } from "../core/config.js";
 import type { ArtifactsReadyDetail, CommandAcceptedDetail, ScheduledRunDueDetail, SimwatchEvent } from "../core/events.js";
 import type { Logger } from "../core/log.js";
 import { createNotifier } from "../core/notify.js";
-import { follow } from "../core/follow.js";
+import { follow, type FollowOptions } from "../core/follow.js";
 import { pollOnce } from "../core/poll.js";
 import type { AmigoApi, ArchiveStore, ArtifactDownloader, ClaimOwner, Clock, EventBus, ScheduleTimers, StateStore } from "../core/ports.js";
 
@@ -57,9 +57,11 @@ export function createPipeline(services: PipelineServices) {
   return {
     /** One tick (what `simwatch poll`, cron and CI call). */
     poll,
-    /** Ticks while runs are in progress, every FOLLOW_INTERVAL_SECONDS or slower, while `remainingMs` allows. */
-    follow: (remainingMs: () => number, signal?: AbortSignal) =>
-      follow(poll, { followIntervalMs: config.FOLLOW_INTERVAL_SECONDS * 1000, remainingMs, ...(signal ? { signal } : {}) }),
+    /** Ticks while runs are in progress, every FOLLOW_INTERVAL_SECONDS or slower, while the limits given allow. */
+    follow: (limits: Pick<FollowOptions, "remainingMs" | "nextInvocationInMs" | "signal">) =>
+      follow(poll, { followIntervalMs: config.FOLLOW_INTERVAL_SECONDS * 1000, ...limits }),
+    /** The poll schedule's interval, which a Lambda invocation paces its last tick against. */
+    scheduleIntervalMs: (config.POLL_INTERVAL_SECONDS ?? 60) * 1000,
     archive: (detail: ArtifactsReadyDetail) =>
       archiveRun(
         {

@@ -135,7 +135,7 @@ describe("functions", () => {
   });
 
   it("get the configuration as environment variables; slack-http only what it uses", () => {
-    const configured = synth({ defaultChannel: "C0DEFAULT", allowedUsers: "U1AA,U2BB", allowedChannels: "C3CC", allowedTeams: "T0TEAM,E0ORG", amigoApiUrl: "https://amigo.example" });
+    const configured = synth({ defaultChannel: "C0DEFAULT", allowedUsers: "U1AA,U2BB", allowedChannels: "C3CC", allowedTeams: "T0TEAM,E0ORG", amigoApiUrl: "https://amigo.example", scheduleRate: "2 minutes" });
     const variablesOf = (f: SimwatchFunction) => (configured.json.Resources[logicalId(configured, f.function)]!.Properties!.Environment as { Variables: Record<string, unknown> }).Variables;
     const access = { SLACK_ALLOWED_USERS: "U1AA,U2BB", SLACK_ALLOWED_CHANNELS: "C3CC", SLACK_TEAM_ID: "T0TEAM,E0ORG" };
     const { slackHttp, ...workers } = configured.stack.functions;
@@ -151,8 +151,11 @@ describe("functions", () => {
               SCHEDULE_DEAD_LETTER_ARN: { "Fn::GetAtt": [logicalId(configured, runSchedules.deadLetterQueue), "Arn"] },
             }
           : {};
+      // The poller paces fast follow against its own schedule's interval.
+      const pace = name === "poller" ? { POLL_INTERVAL_SECONDS: "120" } : {};
       expect(variablesOf(f)).toEqual({
         ...scheduling,
+        ...pace,
         EVENT_BUS_NAME: { Ref: logicalId(configured, configured.stack.events.bus) },
         ARCHIVE_BUCKET: { Ref: logicalId(configured, configured.stack.archive.bucket) },
         ARCHIVE_PREFIX: "runs/",

@@ -55,6 +55,35 @@ describe("fast follow", () => {
     expect((21 * 60_000) / delay).toBeLessThanOrEqual(25);
   });
 
+  it("keeps the pace across invocations: the last tick leaves the next scheduled one's first tick at least the pace away", async () => {
+    // A minute's schedule and a 55 s timeout, as deployed; each tick takes no time.
+    const ticksOver = async (inProgress: number) => {
+      const starts: number[] = [];
+      for (let invocation = 0; invocation < 3; invocation++) {
+        const invokedAt = invocation * 60_000;
+        let now = invokedAt;
+        await follow(
+          async () => {
+            starts.push(now);
+            return report(inProgress);
+          },
+          { followIntervalMs: 10_000, remainingMs: () => invokedAt + 55_000 - now, nextInvocationInMs: () => invokedAt + 60_000 - now, sleep: async (ms) => void (now += ms) },
+        );
+      }
+      return starts;
+    };
+    // 1,000 in progress (21 calls a tick, a pace of 50.4 s): one tick an invocation, not a second at
+    // 50.4 s that the next invocation's tick at 60 s would follow after 9.6 s.
+    expect(await ticksOver(1_000)).toEqual([0, 60_000, 120_000]);
+    // 400 in progress (9 calls, a pace of 21.6 s): two ticks an invocation, the second 38.4 s before the next.
+    const starts = await ticksOver(400);
+    expect(starts).toEqual([0, 21_600, 60_000, 81_600, 120_000, 141_600]);
+    const gaps = starts.slice(1).map((start, i) => start - (starts[i] ?? 0));
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(21_600);
+    // One run in progress: the follow interval rules, the pace (4.8 s) is no bar.
+    expect(await ticksOver(1)).toHaveLength(18);
+  });
+
   it("stops when asked to (serve shutting down)", async () => {
     const abort = new AbortController();
     const reports = await follow(
