@@ -4,14 +4,11 @@
  */
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { MemoryStateStore } from "../support/memory-state-store.js";
-import { accessPolicy } from "../../functions/core/access.js";
 import { parseCommand } from "../../functions/core/commands.js";
-import { parseConfig } from "../../functions/core/config.js";
-import { createCommandWorker } from "../../functions/core/command-worker.js";
 import type { RunningSimulator } from "../../functions/local/simulator/index.js";
-import { SlackChat } from "../../functions/slack/client.js";
 import { useSlackStub } from "../support/slack-stub.js";
-import { startTestSimulator, testClient } from "../support/simulator.js";
+import { startTestSimulator } from "../support/simulator.js";
+import { testWorker } from "../support/test-worker.js";
 
 const stub = useSlackStub();
 let sim: RunningSimulator;
@@ -33,14 +30,7 @@ afterAll(async () => {
 async function type(text: string): Promise<string> {
   const parsed = parseCommand(text);
   if (!parsed.ok) throw new Error(`${text}: ${parsed.error}`);
-  const worker = createCommandWorker({
-    amigo: testClient(sim).client,
-    state,
-    chat: new SlackChat({ token: stub.token, apiUrl: stub.apiUrl, timeoutMs: 2000 }),
-    clock: sim.control.clock,
-    amigoUser: { org_id: sim.orgId, user_id: sim.credentials.userId },
-    access: accessPolicy(parseConfig({ SLACK_API_URL: stub.apiUrl })),
-  });
+  const worker = testWorker({ sim, slack: stub, state });
   counter++;
   await worker.handle({ command: parsed.command, text, userId: "U0ALICE", channelId: "C0TEAM", responseUrl: stub.responseUrl(`r${counter}`), requestId: `status-${counter}` });
   const answer = stub.responses.at(-1)?.body;
