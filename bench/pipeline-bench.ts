@@ -12,6 +12,7 @@ import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { PUBLISHED_RATE_LIMITS } from "../functions/amigo/endpoints.js";
+import { JUDGE_READS_PER_MINUTE } from "../functions/core/judge-reasons.js";
 import { type RunningSimulator, startSimulator } from "../functions/local/simulator/index.js";
 import { pollResult, SIMWATCH_BIN, simwatchEnv, startSimwatch, type Wiring } from "../test/support/simwatch-cli.js";
 import { startSlackStub } from "../test/support/slack-stub.js";
@@ -99,7 +100,12 @@ async function benchOne(say: Say, runs: number, profileRoot: string | undefined)
     report(say, `${runs} starting`, runs, `ceil(N/50) + 4 = ${pages(runs) + 4}`, await poll(wiring, cwd, profileDir("starting")));
     profiled("starting");
     sim.control.advance(2 * 60 * 60_000);
-    const budget = `2 x ceil(N/50) + 6 = ${2 * pages(runs) + 6}, plus ${runs} artifact link(s)`;
+    // #11 adds to #10's budget: the trend reads one history per set with a finished run, and the
+    // judge's reasons are read for failed runs, at most JUDGE_READS_PER_MINUTE a minute.
+    const histories = Math.min(runs, SETS);
+    const budget =
+      `2 x ceil(N/50) + 6 = ${2 * pages(runs) + 6}, plus ${runs} artifact link(s), ${histories} set histor${histories === 1 ? "y" : "ies"} (one per finished set) ` +
+      `and at most ${JUDGE_READS_PER_MINUTE} judge's-reasons reads = ${2 * pages(runs) + 6 + histories + JUDGE_READS_PER_MINUTE}`;
     report(say, `${runs} finishing, artifacts ready (${ARTIFACT_BYTES / 1024} KB each), archived`, runs, budget, await poll(wiring, cwd, profileDir("finishing")));
     profiled("finishing");
   } finally {
