@@ -4,7 +4,7 @@
  * record is checked on its own, and one that does not match is skipped with a warning
  * naming the endpoint, its position, its id and the failing fields, so the others go on.
  */
-import { z } from "zod";
+import * as z from "zod/mini";
 import { MetricEvaluationResult, Run, UnitTest, UnitTestSet } from "../core/amigo-model.js";
 import { allPages } from "./paging.js";
 import type { QueryValue } from "./query.js";
@@ -32,19 +32,20 @@ export interface ListSpec {
 /** The page as the endpoint answers it, its records left unchecked. */
 function envelopeOf(endpoint: ListEndpoint) {
   const { field } = LISTS[endpoint];
-  return z
-    .looseObject({ [field]: z.array(z.unknown()), has_more: z.boolean(), continuation_token: z.number().int().nullable() })
-    .transform((page) => ({
+  return z.pipe(
+    z.looseObject({ [field]: z.array(z.unknown()), has_more: z.boolean(), continuation_token: z.nullable(z.int()) }),
+    z.transform((page) => ({
       has_more: page.has_more as boolean,
       continuation_token: page.continuation_token as number | null,
       records: page[field] as unknown[],
-    }));
+    })),
+  );
 }
 
 /** Every valid record of the list, page after page (one request per page). */
 export function listRecords<E extends ListEndpoint>(requester: Requester, endpoint: E, spec: ListSpec): AsyncIterable<ListRecord<E>> {
   // TypeScript cannot follow E through the table; LISTS[E]["record"] is ListRecord<E>'s schema.
-  const schema = LISTS[endpoint].record as unknown as z.ZodType<ListRecord<E>>;
+  const schema = LISTS[endpoint].record as unknown as z.ZodMiniType<ListRecord<E>>;
   const envelope = envelopeOf(endpoint);
   return allPages(endpoint, async (token) => {
     const page = await requester.call({

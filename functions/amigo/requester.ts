@@ -3,7 +3,7 @@
  * safe to retry, signs in again once after a 401, validates the answer and maps error
  * answers to typed errors. Every attempt is counted and logged (without secrets).
  */
-import type { z } from "zod";
+import type * as z from "zod/mini";
 import { AmigoApiError } from "../core/amigo-errors.js";
 import { SignInResponse } from "../core/amigo-model.js";
 import type { Clock } from "../core/ports.js";
@@ -26,7 +26,7 @@ import { parseAnswer } from "./validate.js";
  */
 export type RetryMode = "idempotent" | "once";
 
-export interface CallSpec<S extends z.ZodType | undefined> {
+export interface CallSpec<S extends z.ZodMiniType | undefined> {
   endpoint: AmigoEndpoint;
   runId?: string;
   query?: Record<string, QueryValue>;
@@ -55,7 +55,7 @@ export interface RequesterDeps {
   limiter: ClientRateLimiter | undefined;
 }
 
-type Parsed<S> = S extends z.ZodType ? z.infer<S> : undefined;
+type Parsed<S> = S extends z.ZodMiniType ? z.infer<S> : undefined;
 
 export class Requester {
   readonly redactor = new Redactor();
@@ -84,7 +84,7 @@ export class Requester {
     }
   }
 
-  async call<S extends z.ZodType | undefined>(spec: CallSpec<S>): Promise<Parsed<S>> {
+  async call<S extends z.ZodMiniType | undefined>(spec: CallSpec<S>): Promise<Parsed<S>> {
     // A read already on its way (a burst of identical `/sim list`s) is shared, not repeated.
     const shared = AMIGO_ENDPOINTS[spec.endpoint].method === "GET" && spec.signal === undefined;
     const key = shared ? `${spec.endpoint} ${spec.runId ?? ""} ${JSON.stringify(spec.query ?? {})}` : undefined;
@@ -103,7 +103,7 @@ export class Requester {
     return answer;
   }
 
-  private async callUnredacted<S extends z.ZodType | undefined>(spec: CallSpec<S>): Promise<Parsed<S>> {
+  private async callUnredacted<S extends z.ZodMiniType | undefined>(spec: CallSpec<S>): Promise<Parsed<S>> {
     const authenticated = spec.endpoint !== "signIn";
     let signedInAgain = false;
     let retries = 0;
@@ -148,7 +148,7 @@ export class Requester {
   }
 
   /** How long to wait before retrying this answer, or undefined to give up now. */
-  private retryDelay(spec: CallSpec<z.ZodType | undefined>, answer: Answer, retries: number): number | undefined {
+  private retryDelay(spec: CallSpec<z.ZodMiniType | undefined>, answer: Answer, retries: number): number | undefined {
     if (retries + 1 >= this.deps.retry.attempts) return undefined;
     const { status } = answer;
     if (status === 429) {
@@ -168,7 +168,7 @@ export class Requester {
     return undefined;
   }
 
-  private async attempt(spec: CallSpec<z.ZodType | undefined>, attempt: number, token: string | undefined): Promise<Answer> {
+  private async attempt(spec: CallSpec<z.ZodMiniType | undefined>, attempt: number, token: string | undefined): Promise<Answer> {
     const { method } = AMIGO_ENDPOINTS[spec.endpoint];
     const url = new URL(this.deps.baseUrl.replace(/\/+$/, "") + endpointPath(spec.endpoint, this.deps.credentials.orgId, spec.runId));
     if (spec.query !== undefined) url.search = toQuery(spec.query).toString();
@@ -224,7 +224,7 @@ export class Requester {
     return { token: answer.id_token, expiresAt };
   }
 
-  private async pause(spec: CallSpec<z.ZodType | undefined>, attempt: number, delayMs: number, reason: string): Promise<void> {
+  private async pause(spec: CallSpec<z.ZodMiniType | undefined>, attempt: number, delayMs: number, reason: string): Promise<void> {
     this.log("info", "amigo.retry", { endpoint: spec.endpoint, attempt, delayMs, reason });
     await this.deps.sleep(delayMs);
   }

@@ -4,11 +4,12 @@
  * each record is checked on its own, so one malformed record is skipped (and reported)
  * instead of hiding all the others.
  */
-import type { z } from "zod";
+import type * as z from "zod/mini";
 import { AmigoResponseError } from "../core/amigo-errors.js";
+import "../core/zod-locale.js";
 import { type AmigoEndpoint, describeEndpoint } from "./endpoints.js";
 
-export function parseAnswer<S extends z.ZodType>(schema: S, body: unknown, endpoint: AmigoEndpoint, status: number): z.infer<S> {
+export function parseAnswer<S extends z.ZodMiniType>(schema: S, body: unknown, endpoint: AmigoEndpoint, status: number): z.infer<S> {
   const parsed = schema.safeParse(body);
   if (parsed.success) return parsed.data;
   const issues = parsed.error.issues.slice(0, 5);
@@ -34,7 +35,7 @@ export interface SkippedRecord {
 }
 
 /** The records that match `schema`, in order; `skip` hears of each one that does not. */
-export function validRecords<S extends z.ZodType>(
+export function validRecords<S extends z.ZodMiniType>(
   schema: S,
   records: readonly unknown[],
   skip: (record: SkippedRecord) => void,

@@ -4,10 +4,11 @@
  * (extra fields are tolerated and kept, as EventBridge consumers should).
  */
 import type { EventBridgeEvent } from "aws-lambda";
-import { z } from "zod";
+import * as z from "zod/mini";
 import { UserInfo } from "../core/amigo-model.js";
 import { DETAIL_TYPES, type DetailType, EVENT_SOURCE, type EventDetails, type EventOf, type SimwatchEvent } from "../core/events.js";
 import { VERDICTS } from "../core/verdict.js";
+import "../core/zod-locale.js";
 import { EventDecodeError } from "./errors.js";
 
 /** What a Lambda target of the bus receives. */
@@ -18,27 +19,29 @@ export type DecodedEvent = SimwatchEvent & { id?: string };
 
 const SlackOrigin = z.looseObject({
   channelId: z.string(),
-  threadTs: z.string().optional(),
+  threadTs: z.optional(z.string()),
   userId: z.string(),
-  teamId: z.string().optional(),
+  teamId: z.optional(z.string()),
 });
 
-const RunRef = { runId: z.string().min(1), setId: z.string().min(1) };
+const NonEmpty = z.string().check(z.minLength(1));
 
-const detailSchemas: Record<DetailType, z.ZodType> = {
-  "Run Started": z.looseObject({ ...RunRef, createdAt: z.string(), creator: UserInfo, origin: SlackOrigin.optional() }),
+const RunRef = { runId: NonEmpty, setId: NonEmpty };
+
+const detailSchemas: Record<DetailType, z.ZodMiniType> = {
+  "Run Started": z.looseObject({ ...RunRef, createdAt: z.string(), creator: UserInfo, origin: z.optional(SlackOrigin) }),
   "Run Finished": z.looseObject({
     ...RunRef,
     verdict: z.enum(VERDICTS),
-    summary: z.looseObject({ runId: z.string(), setId: z.string(), verdict: z.enum(VERDICTS) }).optional(),
-    summaryRef: z.string().min(1).optional(),
+    summary: z.optional(z.looseObject({ runId: z.string(), setId: z.string(), verdict: z.enum(VERDICTS) })),
+    summaryRef: z.optional(NonEmpty),
   }),
   "Artifacts Ready": z.looseObject(RunRef),
   "Run Archived": z.looseObject({
     ...RunRef,
     location: z.string(),
     key: z.string(),
-    size: z.number().int().nonnegative(),
+    size: z.int().check(z.nonnegative()),
     sha256: z.string(),
     contentType: z.string(),
   }),
@@ -47,13 +50,13 @@ const detailSchemas: Record<DetailType, z.ZodType> = {
     text: z.string(),
     userId: z.string(),
     channelId: z.string(),
-    requestId: z.string().min(1),
+    requestId: NonEmpty,
   }),
   "Scheduled Run Due": z.looseObject({
-    scheduleId: z.string().min(1),
-    setId: z.string().min(1),
-    channelId: z.string().min(1),
-    owner: z.string().min(1),
+    scheduleId: NonEmpty,
+    setId: NonEmpty,
+    channelId: NonEmpty,
+    owner: NonEmpty,
     dueAt: z.iso.datetime({ offset: true }),
   }),
 };
@@ -62,10 +65,10 @@ const Envelope = z.looseObject({
   source: z.literal(EVENT_SOURCE),
   "detail-type": z.enum(DETAIL_TYPES),
   detail: z.unknown(),
-  id: z.string().optional(),
+  id: z.optional(z.string()),
 });
 
-function problems(error: z.ZodError, prefix: string): string[] {
+function problems(error: z.core.$ZodError, prefix: string): string[] {
   return error.issues.map((issue) => `${[prefix, ...issue.path.map(String)].filter(Boolean).join(".")}: ${issue.message}`);
 }
 

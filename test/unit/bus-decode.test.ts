@@ -83,6 +83,11 @@ describe("decodeEventBridgeEvent", () => {
     expect(() => decodeEventBridgeEvent(lambdaEvent("Run Archived", { runId: RUN, setId: SET }))).toThrow(/detail\.location/);
   });
 
+  it("says what is wrong in English (zod/mini loads no locale by itself)", () => {
+    const archived = { runId: RUN, setId: SET, location: "l", key: "k", size: 1.5, sha256: "h", contentType: "t" };
+    expect(() => decodeEventBridgeEvent(lambdaEvent("Run Archived", archived))).toThrow("detail.size: Invalid input: expected int, received number");
+  });
+
   it("insists on the detail-type a handler expects", () => {
     const raw = lambdaEvent("Artifacts Ready", { runId: RUN, setId: SET });
     expect(decodeEventOf(raw, "Artifacts Ready").detail.runId).toBe(RUN);

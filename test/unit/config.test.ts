@@ -37,6 +37,10 @@ describe("parseConfig", () => {
     expect(parseConfig({ POLL_INTERVAL_SECONDS: " 5 ", S3_ENDPOINT: "http://127.0.0.1:9000" })).toMatchObject({ POLL_INTERVAL_SECONDS: 5, S3_ENDPOINT: "http://127.0.0.1:9000" });
   });
 
+  it("words zod's own checks in English", () => {
+    expect(() => parseConfig({ ARCHIVE_DIR: "  " })).toThrow("ARCHIVE_DIR: Too small: expected string to have >=1 characters");
+  });
+
   it("asks for the whole set of Amigo credentials when only some are given", () => {
     expect(() => parseConfig({ AMIGO_API_KEY: "sk-very-secret" })).toThrow(/AMIGO_ORG_ID is missing/);
   });
