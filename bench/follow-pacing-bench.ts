@@ -15,6 +15,7 @@ import { InProcessBus } from "../functions/bus/in-process-bus.js";
 import { follow, LIST_RUNS_PER_MINUTE } from "../functions/core/follow.js";
 import { silentLogger } from "../functions/core/log.js";
 import { pollOnce } from "../functions/core/poll.js";
+import { readWatchlist } from "../functions/core/watchlist.js";
 import { startSimulator } from "../functions/local/simulator/index.js";
 import { busiestMinute, type Say } from "./figures.js";
 
@@ -24,7 +25,7 @@ const INVOCATION_TIMEOUT_MS = 55_000;
 const FOLLOW_INTERVAL_MS = 10_000;
 const MINUTES = 15;
 
-async function paceWith(say: Say, runs: number): Promise<void> {
+async function paceWith(say: Say, runs: number, finishAfterMinutes?: number): Promise<void> {
   const sim = await startSimulator({ clock: "manual", rateLimits: true, startTime: new Date(Math.ceil(Date.now() / MINUTE) * MINUTE) });
   const root = await mkdtemp(join(tmpdir(), "simwatch-bench-follow-"));
   // The client's own limiter keeps real time, which stands still here: the simulator's limiter
@@ -43,7 +44,7 @@ async function paceWith(say: Say, runs: number): Promise<void> {
   };
   try {
     const sets = sim.control.sets();
-    for (let i = 0; i < runs; i++) sim.control.createRun({ set: sets[i % sets.length]?.id ?? "", creator: `bench-user-${i}`, outcome: { durationMs: 2 * 60 * MINUTE } });
+    for (let i = 0; i < runs; i++) sim.control.createRun({ set: sets[i % sets.length]?.id ?? "", creator: `bench-user-${i}`, outcome: { durationMs: (finishAfterMinutes ?? 120) * MINUTE } });
     const start = clock.nowMs();
     let failed = 0;
     for (let minute = 0; minute < MINUTES; minute++) {
@@ -52,6 +53,11 @@ async function paceWith(say: Say, runs: number): Promise<void> {
       // An invocation that fails (a 429 the client gave up on) ends, as a Lambda error would.
       await follow(tick, {
         followIntervalMs: FOLLOW_INTERVAL_MS,
+        lastTick: async () => {
+          const last = (await readWatchlist(state))?.lastTick;
+          return last ? { atMs: Date.parse(last.at), listRunsCalls: last.listRunsCalls } : undefined;
+        },
+        nowMs: () => clock.nowMs(),
         remainingMs: () => invokedAt + INVOCATION_TIMEOUT_MS - clock.nowMs(),
         nextInvocationInMs: () => invokedAt + MINUTE - clock.nowMs(),
         sleep: async (ms) => clock.advance(ms),
@@ -66,7 +72,7 @@ async function paceWith(say: Say, runs: number): Promise<void> {
     const share = (count: number) => `${((100 * count) / LIST_RUNS_PER_MINUTE).toFixed(0)}%`;
     const closest = Math.min(...tickStarts.slice(1).map((at, index) => at - (tickStarts[index] ?? 0)));
     say(
-      `  ${String(runs).padStart(5)} in progress: list-runs calls ${perMinute.toFixed(1)} a minute on average (${share(perMinute)} of the limit of ${LIST_RUNS_PER_MINUTE}), ` +
+      `  ${String(runs).padStart(5)} in progress${finishAfterMinutes === undefined ? "" : `, all finishing after ${finishAfterMinutes} min`}: list-runs calls ${perMinute.toFixed(1)} a minute on average (${share(perMinute)} of the limit of ${LIST_RUNS_PER_MINUTE}), ` +
         `${busiest} in the busiest sliding minute (${share(busiest)}); ${ticks} ticks in ${MINUTES} invocations (${(ticks / MINUTES).toFixed(1)} a minute), the closest two ${(closest / 1000).toFixed(1)} s apart; HTTP 429: ${limited}${failed > 0 ? ` (${failed} invocation(s) failed on them)` : ""}`,
     );
   } finally {
@@ -82,4 +88,6 @@ export async function runFollowPacingBench(say: Say): Promise<void> {
       `${MINUTES} minutes of virtual time (sleeps on the simulator's manual clock, ticks real; simulator rate limits on):`,
   );
   for (const runs of [1, 1_000]) await paceWith(say, runs);
+  // A mass finish: the finishing tick also fetches every run by id and each set's history.
+  await paceWith(say, 1_000, 5);
 }

@@ -23,6 +23,13 @@ export interface FollowOptions {
    * absent for a process that keeps ticking itself (serve).
    */
   nextInvocationInMs?: () => number;
+  /**
+   * The last tick any invocation made (from the watch list): the first tick here waits for its
+   * pace, or is left to a later invocation when that wait does not fit in this one.
+   */
+  lastTick?: () => Promise<{ atMs: number; listRunsCalls: number } | undefined>;
+  /** The clock `lastTick` was stamped with. Default Date.now. */
+  nowMs?: () => number;
   /** The share of the list-runs limit the poller may use (the command worker uses some too). Default 0.5. */
   shareOfLimit?: number;
   /** Stop following when this is aborted (serve shutting down). */
@@ -31,8 +38,22 @@ export interface FollowOptions {
 }
 
 /** The gap between ticks that keeps their list calls inside the poller's share of the limit. */
-function paceMs(report: TickReport, shareOfLimit = 0.5): number {
+function paceMs(report: Pick<TickReport, "listRunsCalls">, shareOfLimit = 0.5): number {
   return Math.ceil((report.listRunsCalls * 60_000) / (LIST_RUNS_PER_MINUTE * shareOfLimit));
+}
+
+/** Waits out the pace of the last tick an earlier invocation made; false when that wait does not fit. */
+async function paceFirstTick(options: FollowOptions, wait: (ms: number) => Promise<void>): Promise<boolean> {
+  const last = await options.lastTick?.();
+  if (last === undefined) return true;
+  // A pace within the follow interval is no reason to wait: the schedule spaces invocations more.
+  const pace = paceMs(last, options.shareOfLimit);
+  if (pace <= options.followIntervalMs) return true;
+  const waitMs = last.atMs + pace - (options.nowMs ?? Date.now)();
+  if (waitMs <= 0) return true;
+  if (options.remainingMs() < waitMs + 2_000) return false;
+  await wait(waitMs);
+  return true;
 }
 
 /** How long to wait before the next tick, or undefined when nothing is in progress. */
@@ -42,13 +63,15 @@ export function followDelayMs(report: TickReport, options: Pick<FollowOptions, "
 }
 
 /**
- * Ticks, then keeps ticking while runs are in progress, the next tick (judged by how long the
+ * Ticks (once the last tick's pace allows), then keeps ticking while runs are in progress, the next tick (judged by how long the
  * last one took, doubled, plus a margin) still fits in the time left, and it would leave the next
- * scheduled invocation's first tick at least the pace away. Returns every report.
+ * scheduled invocation's first tick at least the pace away. Returns every report (none when
+ * the pace left this invocation nothing to do).
  */
 export async function follow(tick: () => Promise<TickReport>, options: FollowOptions): Promise<TickReport[]> {
   const reports: TickReport[] = [];
   const wait = options.sleep ?? sleep;
+  if (!(await paceFirstTick(options, wait))) return reports;
   for (;;) {
     const started = Date.now();
     const report = await tick();

@@ -145,6 +145,7 @@ export async function pollOnce(options: PollerOptions): Promise<TickReport> {
   await summarize(options, decisions, names, watchlist);
 
   const recorded = await outbox.record(decisions.events);
+  decisions.changes.lastTick = { at: decisions.changes.listedAt, listRunsCalls: decisions.report.listRunsCalls };
   const saved = await saveWatchlist(state, decisions.changes);
   await rememberFinishedRuns(state, decisions);
   await pruneExpiredState(options, watchlist);
@@ -337,6 +338,8 @@ async function summarize(options: PollerOptions, decisions: Decisions, names: Na
   const judgeReads = Math.max(0, JUDGE_READS_PER_MINUTE - recentJudgeReads(watchlist?.judgeReads ?? [], now).length);
   const reading = Math.min(judgeReads, needingJudgeResults([...finishing, ...gaveUpFinished]).length);
   decisions.changes.judgeReads = Array.from({ length: reading }, (_, index) => new Date(Date.parse(now) + index).toISOString());
+  // Each set's history is one more list-runs call, which fast follow's pace must count.
+  decisions.report.listRunsCalls += new Set([...finishing, ...gaveUpFinished].map((run) => run.simulation_unit_test_set_id)).size;
   const summaries = await summarizeRuns(options.amigo, options.state, [...finishing, ...gaveUpFinished], {
     finishedAt: decisions.finishedAt,
     gaveUpAfterHours: decisions.gaveUp,

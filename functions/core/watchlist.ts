@@ -31,7 +31,14 @@ export interface Watchlist {
   prunedAt?: string;
   /** When the poller read judge results in the last minute (Amigo allows 10 a minute). */
   judgeReads?: string[];
+  /** The last tick's start and its list-runs calls: the next invocation's first tick keeps its pace. */
+  lastTick?: TickPace;
   runs: Record<string, WatchedRun>;
+}
+
+export interface TickPace {
+  at: string;
+  listRunsCalls: number;
 }
 
 /** Changes a tick makes to the watch list, re-applied on top of a newer version after a race. */
@@ -41,6 +48,7 @@ export interface WatchlistChanges {
   listedAt: string;
   prunedAt?: string;
   judgeReads?: string[];
+  lastTick?: TickPace;
 }
 
 export const noChanges = (listedAt: string): WatchlistChanges => ({ upserts: new Map(), removals: new Set(), listedAt });
@@ -72,12 +80,14 @@ export function applyChanges(base: Watchlist | undefined, changes: WatchlistChan
   const lastListedAt = latest(base?.lastListedAt, changes.listedAt) ?? changes.listedAt;
   const prunedAt = latest(base?.prunedAt, changes.prunedAt);
   const judgeReads = recentJudgeReads([...(base?.judgeReads ?? []), ...(changes.judgeReads ?? [])], lastListedAt);
+  const lastTick = [base?.lastTick, changes.lastTick].filter((tick): tick is TickPace => tick !== undefined).sort((a, b) => a.at.localeCompare(b.at)).at(-1);
   return {
     version: 1,
     startedAt: base?.startedAt ?? changes.listedAt,
     lastListedAt,
     ...(prunedAt ? { prunedAt } : {}),
     ...(judgeReads.length > 0 ? { judgeReads } : {}),
+    ...(lastTick ? { lastTick } : {}),
     runs,
   };
 }

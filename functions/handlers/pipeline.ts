@@ -13,6 +13,7 @@ import type { ArtifactsReadyDetail, CommandAcceptedDetail, ScheduledRunDueDetail
 import type { Logger } from "../core/log.js";
 import { createNotifier } from "../core/notify.js";
 import { follow, type FollowOptions } from "../core/follow.js";
+import { readWatchlist } from "../core/watchlist.js";
 import { pollOnce } from "../core/poll.js";
 import type { AmigoApi, ArchiveStore, ArtifactDownloader, ClaimOwner, Clock, EventBus, ScheduleTimers, StateStore } from "../core/ports.js";
 
@@ -58,8 +59,15 @@ export function createPipeline(services: PipelineServices) {
     /** One tick (what `simwatch poll`, cron and CI call). */
     poll,
     /** Ticks while runs are in progress, every FOLLOW_INTERVAL_SECONDS or slower, while the limits given allow. */
-    follow: (limits: Pick<FollowOptions, "remainingMs" | "nextInvocationInMs" | "signal">) =>
-      follow(poll, { followIntervalMs: config.FOLLOW_INTERVAL_SECONDS * 1000, ...limits }),
+    follow: async (limits: Pick<FollowOptions, "remainingMs" | "nextInvocationInMs" | "signal">) => {
+      const lastTick = async () => {
+        const tick = (await readWatchlist(state))?.lastTick;
+        return tick ? { atMs: Date.parse(tick.at), listRunsCalls: tick.listRunsCalls } : undefined;
+      };
+      const reports = await follow(poll, { followIntervalMs: config.FOLLOW_INTERVAL_SECONDS * 1000, lastTick, nowMs: () => clock.now().getTime(), ...limits });
+      if (reports.length === 0) logger.info("poller.paced", { reason: "the last tick's list calls leave this invocation no room for another within Amigo's limit" });
+      return reports;
+    },
     /** The poll schedule's interval, which a Lambda invocation paces its last tick against. */
     scheduleIntervalMs: (config.POLL_INTERVAL_SECONDS ?? 60) * 1000,
     archive: (detail: ArtifactsReadyDetail) =>

@@ -58,7 +58,8 @@ async function startServe(env: Record<string, string>): Promise<void> {
   child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
   child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
   exit = new Promise((done) => child.once("exit", (code) => done(code)));
-  await waitFor(/listening on http/);
+  // The banner's last line: under load its lines can reach this process in several chunks.
+  await waitFor(/listening on http[\s\S]*Send more commands with/);
 }
 
 /** Every line printed that contains one of `secrets` (it should be none). */

@@ -4,6 +4,7 @@ import { silentLogger } from "../../functions/core/log.js";
 import type { EventOf } from "../../functions/core/events.js";
 import { JUDGE_READS_PER_MINUTE, REASONS_DEFERRED } from "../../functions/core/judge-reasons.js";
 import { stateKeys } from "../../functions/core/state-keys.js";
+import { readWatchlist } from "../../functions/core/watchlist.js";
 import { type Pipeline, runIdsOf, startPipeline } from "../support/pipeline.js";
 
 let pipeline: Pipeline;
@@ -97,18 +98,23 @@ describe("the poller", () => {
     const ids: string[] = [];
     for (let i = 0; i < 120; i++) ids.push(sim.control.createRun({ set: i % 2 ? CHECKOUT : BILLING, creator: `user-${i}`, outcome: { durationMs: 60_000 } }));
     sim.control.resetRequests();
-    await pipeline.poll();
+    const starting = await pipeline.poll();
     expect(runIdsOf(pipeline.ofType("Run Started"))).toEqual([...ids].sort());
     // 3 pages of in-progress runs + 1 page of recently completed ones; no per-run call.
     expect(sim.control.requestCounts().listRuns).toBe(4);
+    // Fast follow paces by this count, so it is what Amigo saw.
+    expect(starting.listRunsCalls).toBe(4);
 
     sim.control.advance(61_000);
     sim.control.resetRequests();
-    await pipeline.poll();
+    const finishing = await pipeline.poll();
     expect(pipeline.ofType("Run Finished")).toHaveLength(120);
     const counts = sim.control.requestCounts();
     // in-progress (1 empty page) + recent completed (3 pages) + by id in batches of 50 (3) + each finished set's history (2).
     expect(counts.listRuns).toBe(9);
+    // The histories count too, and the watch list keeps the figure for the next invocation's pace.
+    expect(finishing.listRunsCalls).toBe(9);
+    expect((await readWatchlist(pipeline.state))?.lastTick).toEqual({ at: sim.control.clock.now().toISOString(), listRunsCalls: 9 });
     expect((counts.listSets ?? 0) + (counts.listUnitTests ?? 0)).toBeLessThanOrEqual(4);
     // The judge's reasons: one call per failed run, none for those that passed, and no more in a
     // minute than Amigo allows (10): of the 60 failed runs of Billing disputes, 8 are read now.

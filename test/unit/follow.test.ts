@@ -84,6 +84,43 @@ describe("fast follow", () => {
     expect(await ticksOver(1)).toHaveLength(18);
   });
 
+  it("waits out the pace of the last tick an earlier invocation made, or leaves it to a later invocation", async () => {
+    // The last tick, at 0 s, listed 57 pages (a mass finish): a pace of 136.8 s.
+    const lastTick = async () => ({ atMs: 0, listRunsCalls: 57 });
+    const invoke = async (invokedAt: number) => {
+      let now = invokedAt;
+      const starts: number[] = [];
+      await follow(
+        async () => {
+          starts.push(now);
+          return report(0);
+        },
+        { followIntervalMs: 10_000, remainingMs: () => invokedAt + 55_000 - now, lastTick, nowMs: () => now, sleep: async (ms) => void (now += ms) },
+      );
+      return starts;
+    };
+    // At 60 s the wait (76.8 s) does not fit in 55 s: no tick at all.
+    expect(await invoke(60_000)).toEqual([]);
+    // At 120 s it does: one tick at 136.8 s.
+    expect(await invoke(120_000)).toEqual([136_800]);
+    // At 180 s the pace has passed: a tick at once.
+    expect(await invoke(180_000)).toEqual([180_000]);
+  });
+
+  it("does not wait for a last tick whose pace is within the follow interval", async () => {
+    let now = 1_000;
+    const starts: number[] = [];
+    await follow(
+      async () => {
+        starts.push(now);
+        return report(0);
+      },
+      // 4 pages a tick is a pace of 9.6 s, within the 10 s interval: invocations a minute apart need no wait.
+      { followIntervalMs: 10_000, remainingMs: () => 55_000, lastTick: async () => ({ atMs: 0, listRunsCalls: 4 }), nowMs: () => now, sleep: async (ms) => void (now += ms) },
+    );
+    expect(starts).toEqual([1_000]);
+  });
+
   it("stops when asked to (serve shutting down)", async () => {
     const abort = new AbortController();
     const reports = await follow(
