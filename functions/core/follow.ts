@@ -37,9 +37,17 @@ export interface FollowOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-/** The gap between ticks that keeps their list calls inside the poller's share of the limit. */
-function paceMs(report: Pick<TickReport, "listRunsCalls">, shareOfLimit = 0.5): number {
-  return Math.ceil((report.listRunsCalls * 60_000) / (LIST_RUNS_PER_MINUTE * shareOfLimit));
+/**
+ * The gap between ticks that keeps their list calls inside the poller's share of the limit in
+ * any sliding minute, not only on average: ticks of c calls fit floor(share / c) to a minute
+ * (a 21-call tick a minute, not one every 50.4 s, two of which a minute could hold). A tick of
+ * more calls than the share is spaced by its own size.
+ */
+export function paceMs(report: Pick<TickReport, "listRunsCalls">, shareOfLimit = 0.5): number {
+  const share = LIST_RUNS_PER_MINUTE * shareOfLimit;
+  const calls = Math.max(1, report.listRunsCalls);
+  const ticksPerMinute = Math.floor(share / calls);
+  return ticksPerMinute >= 1 ? Math.ceil(60_000 / ticksPerMinute) : Math.ceil((calls * 60_000) / share);
 }
 
 /** Waits out the pace of the last tick an earlier invocation made; false when that wait does not fit. */

@@ -111,24 +111,31 @@ function usable(runs: readonly Run[], logger: Logger): { runs: Run[]; skipped: n
 async function observe(options: PollerOptions, watchlist: Watchlist | undefined): Promise<Observed> {
   const { amigo, state, logger } = options;
   const watched = watchlist?.runs ?? {};
-  const listed = usable(await collect(amigo.listRuns({ is_completed: false })), logger);
-  const inProgressIds = new Set(listed.runs.map((run) => run.id));
-  const leftProgress = Object.keys(watched).filter((runId) => !inProgressIds.has(runId));
-  const fetched = leftProgress.length > 0 ? await amigo.getRuns(leftProgress) : [];
-  let shortRuns: Run[] = [];
-  let skipped = listed.skipped;
   const pages = (count: number) => Math.max(1, Math.ceil(count / 50));
-  let listRunsCalls = pages(listed.runs.length) + (leftProgress.length > 0 ? Math.ceil(leftProgress.length / 50) : 0);
+  const listed = usable(await collect(amigo.listRuns({ is_completed: false })), logger);
+  let listRunsCalls = pages(listed.runs.length);
+  let skipped = listed.skipped;
+  const inProgressIds = new Set(listed.runs.map((run) => run.id));
+  // Runs completed since the last listing (less a margin): short runs nobody saw start, and
+  // watched runs that finished, which then need no fetching by id.
+  let recent: Run[] = [];
   if (watchlist) {
     const since = new Date(Date.parse(watchlist.lastListedAt) - minutes(options.shortRunMarginMinutes ?? 5));
-    const recent = usable(await collect(amigo.listRuns({ is_completed: true, created_after: since })), logger);
-    skipped += recent.skipped;
-    listRunsCalls += pages(recent.runs.length);
-    const candidates = recent.runs.filter((run) => !(run.id in watched) && !inProgressIds.has(run.id));
-    const archived = await mapConcurrent(candidates, STATE_CONCURRENCY, (run) => state.get(stateKeys.archivedMarker(run.id)));
-    shortRuns = candidates.filter((_, index) => archived[index] === undefined);
+    const completed = usable(await collect(amigo.listRuns({ is_completed: true, created_after: since })), logger);
+    skipped += completed.skipped;
+    listRunsCalls += pages(completed.runs.length);
+    recent = completed.runs;
   }
-  return { inProgress: listed.runs, fetched: fetched.filter((run) => run.id in watched), shortRuns, skipped, listRunsCalls };
+  const recentWatched = recent.filter((run) => run.id in watched && !inProgressIds.has(run.id));
+  const found = new Set(recentWatched.map((run) => run.id));
+  const leftProgress = Object.keys(watched).filter((runId) => !inProgressIds.has(runId) && !found.has(runId));
+  const byId = leftProgress.length > 0 ? await amigo.getRuns(leftProgress) : [];
+  listRunsCalls += leftProgress.length > 0 ? Math.ceil(leftProgress.length / 50) : 0;
+  const candidates = recent.filter((run) => !(run.id in watched) && !inProgressIds.has(run.id));
+  const archived = await mapConcurrent(candidates, STATE_CONCURRENCY, (run) => state.get(stateKeys.archivedMarker(run.id)));
+  const shortRuns = candidates.filter((_, index) => archived[index] === undefined);
+  const fetched = [...recentWatched, ...byId.filter((run) => run.id in watched)];
+  return { inProgress: listed.runs, fetched, shortRuns, skipped, listRunsCalls };
 }
 
 export async function pollOnce(options: PollerOptions): Promise<TickReport> {

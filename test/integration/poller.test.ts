@@ -110,17 +110,35 @@ describe("the poller", () => {
     const finishing = await pipeline.poll();
     expect(pipeline.ofType("Run Finished")).toHaveLength(120);
     const counts = sim.control.requestCounts();
-    // in-progress (1 empty page) + recent completed (3 pages) + by id in batches of 50 (3) + each finished set's history (2).
-    expect(counts.listRuns).toBe(9);
+    // in-progress (1 empty page) + recent completed (3 pages, holding all 120, so none is fetched by
+    // id) + each finished set's history (2).
+    expect(counts.listRuns).toBe(6);
     // The histories count too, and the watch list keeps the figure for the next invocation's pace.
-    expect(finishing.listRunsCalls).toBe(9);
-    expect((await readWatchlist(pipeline.state))?.lastTick).toEqual({ at: sim.control.clock.now().toISOString(), listRunsCalls: 9 });
+    expect(finishing.listRunsCalls).toBe(6);
+    expect((await readWatchlist(pipeline.state))?.lastTick).toEqual({ at: sim.control.clock.now().toISOString(), listRunsCalls: 6 });
     expect((counts.listSets ?? 0) + (counts.listUnitTests ?? 0)).toBeLessThanOrEqual(4);
     // The judge's reasons: one call per failed run, none for those that passed, and no more in a
     // minute than Amigo allows (10): of the 60 failed runs of Billing disputes, 8 are read now.
     expect(counts.listMetricResults).toBe(JUDGE_READS_PER_MINUTE);
     const notes = (pipeline.ofType("Run Finished") as EventOf<"Run Finished">[]).flatMap((event) => event.detail.summary?.notes ?? []);
     expect(notes.filter((note) => note === REASONS_DEFERRED)).toHaveLength(60 - JUDGE_READS_PER_MINUTE);
+  });
+
+  it("fetches watched runs by id, in batches of 50, once they are too old for the listing of recent ones", async () => {
+    pipeline = await startPipeline({ label: "long-runs" });
+    const { sim } = pipeline;
+    await pipeline.poll();
+    for (let i = 0; i < 60; i++) sim.control.createRun({ set: i % 2 ? CHECKOUT : BILLING, creator: `user-${i}`, outcome: { durationMs: 20 * 60_000 } });
+    await pipeline.poll();
+    sim.control.advance(10 * 60_000);
+    await pipeline.poll();
+    sim.control.advance(11 * 60_000);
+    sim.control.resetRequests();
+    const finishing = await pipeline.poll();
+    expect(pipeline.ofType("Run Finished")).toHaveLength(60);
+    // in-progress (1 empty page) + recent completed (1 empty page) + by id (2 batches) + each set's history (2).
+    expect(sim.control.requestCounts().listRuns).toBe(6);
+    expect(finishing.listRunsCalls).toBe(6);
   });
 
   it("reads no more judge results in a minute than Amigo allows, across ticks", async () => {
