@@ -43,7 +43,7 @@ export interface FollowOptions {
  * (a 21-call tick a minute, not one every 50.4 s, two of which a minute could hold). A tick of
  * more calls than the share is spaced by its own size.
  */
-export function paceMs(report: Pick<TickReport, "listRunsCalls">, shareOfLimit = 0.5): number {
+function paceMs(report: Pick<TickReport, "listRunsCalls">, shareOfLimit = 0.5): number {
   const share = LIST_RUNS_PER_MINUTE * shareOfLimit;
   const calls = Math.max(1, report.listRunsCalls);
   const ticksPerMinute = Math.floor(share / calls);
@@ -71,10 +71,10 @@ export function followDelayMs(report: TickReport, options: Pick<FollowOptions, "
 }
 
 /**
- * Ticks (once the last tick's pace allows), then keeps ticking while runs are in progress, the next tick (judged by how long the
- * last one took, doubled, plus a margin) still fits in the time left, and it would leave the next
- * scheduled invocation's first tick at least the pace away. Returns every report (none when
- * the pace left this invocation nothing to do).
+ * Ticks (once the last tick's pace allows), then keeps ticking while runs are in progress, the
+ * next tick (judged by how long the last one took, doubled, plus a margin) still fits in the time
+ * left, and it would leave the next scheduled invocation's first tick at least the pace away.
+ * Returns every report (none when the pace left this invocation nothing to do).
  */
 export async function follow(tick: () => Promise<TickReport>, options: FollowOptions): Promise<TickReport[]> {
   const reports: TickReport[] = [];
