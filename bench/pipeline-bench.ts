@@ -104,8 +104,8 @@ async function benchOne(say: Say, runs: number, profileRoot: string | undefined)
     // judge's reasons are read for failed runs, at most JUDGE_READS_PER_MINUTE a minute.
     const histories = Math.min(runs, SETS);
     const budget =
-      `2 x ceil(N/50) + 6 = ${2 * pages(runs) + 6}, plus ${runs} artifact link(s), ${histories} set histor${histories === 1 ? "y" : "ies"} (one per finished set) ` +
-      `and at most ${JUDGE_READS_PER_MINUTE} judge's-reasons reads = ${2 * pages(runs) + 6 + histories + JUDGE_READS_PER_MINUTE}`;
+      `2 x ceil(N/50) + 6 = ${2 * pages(runs) + 6}, + ${histories} set histor${histories === 1 ? "y" : "ies"} (one per finished set) ` +
+      `+ at most ${JUDGE_READS_PER_MINUTE} judge's-reasons reads = ${2 * pages(runs) + 6 + histories + JUDGE_READS_PER_MINUTE}, plus ${runs} artifact link(s)`;
     report(say, `${runs} finishing, artifacts ready (${ARTIFACT_BYTES / 1024} KB each), archived`, runs, budget, await poll(wiring, cwd, profileDir("finishing")));
     profiled("finishing");
   } finally {
