@@ -14,3 +14,22 @@ export async function mapConcurrent<T, R>(items: readonly T[], limit: number, fn
 
 /** How many state-store calls a tick keeps in flight. */
 export const STATE_CONCURRENCY = 16;
+
+/**
+ * Runs tasks one at a time per key, in the order they were given; different keys run side
+ * by side. A task's failure is its caller's alone: the next task of the key still runs.
+ */
+export function oneAtATimePerKey() {
+  const tails = new Map<string, Promise<unknown>>();
+  return function run<R>(key: string, task: () => Promise<R>): Promise<R> {
+    const previous = tails.get(key) ?? Promise.resolve();
+    const result = previous.then(task, task);
+    const tail = result.catch(() => undefined);
+    tails.set(key, tail);
+    // Forget the key once nothing more is queued behind this task.
+    void tail.then(() => {
+      if (tails.get(key) === tail) tails.delete(key);
+    });
+    return result;
+  };
+}

@@ -9,6 +9,7 @@
  * tried, so a redelivery finishes the job without posting anything twice.
  */
 import type { RunArchivedDetail, RunFinishedDetail, RunStartedDetail, SimwatchEvent } from "./events.js";
+import { oneAtATimePerKey } from "./concurrency.js";
 import { type Logger, silentLogger } from "./log.js";
 import { finishTargets, postedTargets, subscribedTargets, type Target } from "./notify-targets.js";
 import { emptyReport, type NotifyReport, type SyncFailure, syncTargets } from "./notify-sync.js";
@@ -38,6 +39,9 @@ export class NotifyIncomplete extends Error {
 export function createNotifier(deps: NotifierDeps) {
   const log = deps.log ?? silentLogger;
   const sync = { posting: postingFor(deps), state: deps.state, log };
+  // A run's events are handled one after another in this process: two handlers rendering
+  // the same facts side by side would each edit the card, one of them for nothing.
+  const perRun = oneAtATimePerKey();
 
   function finish(runId: string, report: NotifyReport, failures: SyncFailure[]): NotifyReport {
     if (failures.length > 0) throw new NotifyIncomplete(runId, failures);
@@ -103,19 +107,22 @@ export function createNotifier(deps: NotifierDeps) {
     return (await deps.state.get<RunSummary>(detail.summaryRef))?.value;
   }
 
+  const handlers = {
+    runStarted: (detail: RunStartedDetail) => perRun(detail.runId, () => runStarted(detail)),
+    runFinished: (detail: RunFinishedDetail) => perRun(detail.runId, () => runFinished(detail)),
+    runArchived: (detail: RunArchivedDetail) => perRun(detail.runId, () => runArchived(detail)),
+  };
   return {
-    runStarted,
-    runFinished,
-    runArchived,
+    ...handlers,
     /** Dispatches any bus event; events the notifier does not consume are ignored. */
     async handle(event: SimwatchEvent): Promise<NotifyReport | undefined> {
       switch (event.detailType) {
         case "Run Started":
-          return runStarted(event.detail);
+          return handlers.runStarted(event.detail);
         case "Run Finished":
-          return runFinished(event.detail);
+          return handlers.runFinished(event.detail);
         case "Run Archived":
-          return runArchived(event.detail);
+          return handlers.runArchived(event.detail);
         default:
           return undefined;
       }

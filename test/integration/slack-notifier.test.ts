@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { MemoryStateStore } from "../support/memory-state-store.js";
 import type { Mention } from "../../functions/core/commands.js";
 import type { RunArchivedDetail, RunFinishedDetail, RunStartedDetail, SlackOrigin } from "../../functions/core/events.js";
@@ -257,6 +257,21 @@ describe("notifier against the Slack stand-in", () => {
       const n2 = notifier();
       await Promise.all([n1.runStarted(started()), n2.runStarted(started()), n1.runStarted(started())]);
       expect(posts()).toHaveLength(1);
+    });
+
+    it("a run's events handled side by side edit its card once each, not once more for each other", async () => {
+      const n = notifier();
+      await n.runStarted(started());
+      // Run Archived arrives while Run Finished's edit is on its way to a slow Slack, as the
+      // bus's consumers would hand them over.
+      stub.answerLate(150);
+      const finishing = n.handle({ detailType: "Run Finished", detail: finished() });
+      await vi.waitUntil(() => stub.count("chat.update") === 1, { interval: 5 });
+      await Promise.all([finishing, n.handle({ detailType: "Run Archived", detail: archived })]);
+      expect(updates()).toHaveLength(2);
+      const [message] = stub.topLevel(DEFAULT);
+      expect(blocksText(message!)).toContain(":x: Checkout flows");
+      expect(blocksText(message!)).toContain("simwatch_download");
     });
 
     it("events in the wrong order converge on the final card", async () => {
