@@ -107,6 +107,11 @@ export class FileSystemStateStore implements StateStore {
     }
   }
 
+  /** Removes the lock and temp files of dead processes under `prefix` (listing does it on the way). */
+  async tidy(prefix: string): Promise<void> {
+    await this.list(prefix);
+  }
+
   /**
    * Keys starting with `prefix` (not only at a `/`), in lexicographic order. Lock and temp files
    * met on the way whose process is dead are removed, so a killed process leaves nothing behind.

@@ -256,6 +256,8 @@ async function noticeCompleted(options: PollerOptions, owner: ClaimOwner, decisi
       const archived = entry.artifactsReadyAt ? await state.get<RunArchivedDetail>(stateKeys.archivedMarker(run.id)) : undefined;
       if (archived) {
         await announceArchived(state, decisions, archived.value);
+        // No one touches the run's state again: a lock a killed archiver left there would stay.
+        await state.tidy?.(stateKeys.runStatePrefix(run.id));
         decisions.changes.removals.add(run.id);
         decisions.report.archived++;
         continue;

@@ -50,6 +50,11 @@ export interface StateStore {
    * stores with nothing better implement it (the bucket has lifecycle rules instead).
    */
   prune?(prefixes: readonly string[], olderThan: Date): Promise<number>;
+  /**
+   * Removes what dead processes left beside the keys under `prefix` (lock and temp files of a
+   * write they were killed in). Only the folder store has such leftovers.
+   */
+  tidy?(prefix: string): Promise<void>;
 }
 
 /**

@@ -180,3 +180,16 @@ describe("FileSystemStateStore.list", () => {
     expect((await readdir(folder)).sort()).toEqual([`${RUN}.archived.json.${process.pid}-0123456789ab.simwatch-tmp`]);
   });
 });
+
+describe("FileSystemStateStore.tidy", () => {
+  it("removes the lock a process killed while releasing a run's lease left, which no later call on the key would meet", async () => {
+    const { root, store } = await freshStore();
+    const lease = stateKeys.archivingLease(RUN);
+    await store.create(lease, { status: "released" });
+    const deadLock = join(root, `${lease}.simwatch-lock`);
+    await writeFile(deadLock, `${hostname()}\n${DEAD_PID}\nkilled mid-release\n`);
+    await store.tidy(stateKeys.runStatePrefix(RUN));
+    expect(await exists(deadLock)).toBe(false);
+    expect((await store.get(lease))?.value).toEqual({ status: "released" });
+  });
+});
