@@ -50,7 +50,7 @@ const NOTES: Record<string, { pass: Words[]; fail: Words[] }> = {
     fail: [
       (v) => `After the customer mentioned a chargeback the agent turned ${v}: "that is not something we can help with".`,
       (v) => `The agent's replies became ${v} once the customer repeated the question, ending with "as I already said".`,
-      (v) => `The agent answered in a ${v} way and twice told the customer to read the terms.`,
+      (v) => `The agent sounded ${v} and twice told the customer to read the terms.`,
     ],
   },
   "Task completion": {
