@@ -41,9 +41,9 @@ export const stateKeys = {
    * IfMatch): the runs it watches until archived or given up on, and when it last listed.
    */
   watchlist: () => `${STATE_ROOT}poller/watchlist.json`,
-  /** The claim held while one archiver streams a run's artifacts (heartbeated, so it expires soon after its holder dies). */
   /** Everything simwatch keeps about one run. */
   runStatePrefix: (runId: string) => `${STATE_ROOT}runs/${run(runId)}/`,
+  /** The claim held while one archiver streams a run's artifacts (heartbeated, so it expires soon after its holder dies). */
   archivingLease: (runId: string) => `${STATE_ROOT}runs/${run(runId)}/archiving.json`,
   /** An event recorded and not yet delivered (core/outbox.ts). */
   outboxEntry: (id: string) => `${STATE_ROOT}outbox/${eventId(id).join(".")}.json`,
