@@ -2,9 +2,9 @@
  * Least-privilege S3 grants on the archive bucket, by prefix. Written as explicit statements
  * (not bucket.grantRead/grantReadWrite, whose s3:GetObject*, s3:List* wildcards reach every key).
  */
-import { Validations } from "aws-cdk-lib";
 import * as iam from "aws-cdk-lib/aws-iam";
 import type { ArchiveBucket } from "./constructs/archive-bucket.js";
+import { acknowledgeWildcardResource } from "./nag.js";
 
 type Grantee = iam.IGrantable & { readonly role?: iam.IRole };
 
@@ -24,41 +24,37 @@ function grantList(archive: ArchiveBucket, grantee: Grantee): void {
  */
 export function grantStateReadWrite(archive: ArchiveBucket, grantee: Grantee, options: { deletes: boolean }): void {
   grantList(archive, grantee);
+  const stateObjects = archive.stateObjectsArn();
   grantee.grantPrincipal.addToPrincipalPolicy(
     new iam.PolicyStatement({
       actions: ["s3:GetObject", "s3:PutObject", ...(options.deletes ? ["s3:DeleteObject"] : [])],
-      resources: [archive.stateObjectsArn()],
+      resources: [stateObjects],
     }),
   );
-  acknowledgePrefix(archive, grantee, archive.statePrefix, "its own state");
+  acknowledgePrefix(grantee, stateObjects, archive.statePrefix, "its own state");
 }
 
 /** Writes archived runs; s3:PutObject covers multipart uploads, AbortMultipartUpload cleans a failed one. */
 export function grantArchiveWrite(archive: ArchiveBucket, grantee: Grantee): void {
+  const archiveObjects = archive.archiveObjectsArn();
   grantee.grantPrincipal.addToPrincipalPolicy(
     new iam.PolicyStatement({
       actions: ["s3:PutObject", "s3:AbortMultipartUpload"],
-      resources: [archive.archiveObjectsArn()],
+      resources: [archiveObjects],
     }),
   );
-  acknowledgePrefix(archive, grantee, archive.archivePrefix, "the run archive it writes (one folder per run, keys unknown in advance)");
+  acknowledgePrefix(grantee, archiveObjects, archive.archivePrefix, "the run archive it writes (one folder per run, keys unknown in advance)");
 }
 
 /** Reads archived runs: the HEAD before a download link, and what a link signed by this role may do. */
 export function grantArchiveRead(archive: ArchiveBucket, grantee: Grantee): void {
-  grantee.grantPrincipal.addToPrincipalPolicy(
-    new iam.PolicyStatement({ actions: ["s3:GetObject"], resources: [archive.archiveObjectsArn()] }),
-  );
-  acknowledgePrefix(archive, grantee, archive.archivePrefix, "the run archive, for presigned download links");
+  const archiveObjects = archive.archiveObjectsArn();
+  grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ["s3:GetObject"], resources: [archiveObjects] }));
+  acknowledgePrefix(grantee, archiveObjects, archive.archivePrefix, "the run archive, for presigned download links");
 }
 
 /** The `/<prefix>*` object ARN is a wildcard by nature: acknowledge exactly that finding, on the role. */
-function acknowledgePrefix(archive: ArchiveBucket, grantee: Grantee, prefix: string, what: string): void {
-  const role = grantee.role;
-  if (role === undefined) return;
-  const bucketId = archive.bucket.stack.getLogicalId(archive.bucket.node.defaultChild as unknown as import("aws-cdk-lib").CfnElement);
-  Validations.of(role).acknowledge({
-    id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${prefix}*]`,
-    reason: `Object access is limited to the ${prefix} prefix of the archive bucket: ${what}.`,
-  });
+function acknowledgePrefix(grantee: Grantee, objectsArn: string, prefix: string, what: string): void {
+  if (grantee.role === undefined) return;
+  acknowledgeWildcardResource(grantee.role, objectsArn, `Object access is limited to the ${prefix} prefix of the archive bucket: ${what}.`);
 }

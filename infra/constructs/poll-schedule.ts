@@ -2,13 +2,14 @@
  * The poller's clock: an EventBridge Scheduler schedule in a group of its own (so its metrics
  * can be alarmed), with a retry policy and a dead-letter queue for invocations it could not make.
  */
-import { type CfnElement, Duration, Stack, Validations } from "aws-cdk-lib";
+import { Duration, Stack } from "aws-cdk-lib";
 import * as iam from "aws-cdk-lib/aws-iam";
 import type * as lambda from "aws-cdk-lib/aws-lambda";
 import * as scheduler from "aws-cdk-lib/aws-scheduler";
 import { LambdaInvoke } from "aws-cdk-lib/aws-scheduler-targets";
 import type * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
+import { acknowledgeWildcardResource } from "../nag.js";
 
 export interface PollScheduleProps {
   readonly poller: lambda.IFunction;
@@ -33,11 +34,11 @@ export class PollSchedule extends Construct {
         conditions: { StringEquals: { "aws:SourceAccount": Stack.of(this).account } },
       }),
     });
-    const functionId = Stack.of(this).getLogicalId(props.poller.node.defaultChild as CfnElement);
-    Validations.of(this.role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${functionId}.Arn>:*]`,
-      reason: "Granted by aws-scheduler-targets' LambdaInvoke: lambda:InvokeFunction on the poller and its qualified versions only.",
-    });
+    acknowledgeWildcardResource(
+      this.role,
+      `${props.poller.functionArn}:*`,
+      "Granted by aws-scheduler-targets' LambdaInvoke: lambda:InvokeFunction on the poller and its qualified versions only.",
+    );
     this.schedule = new scheduler.Schedule(this, "Schedule", {
       description: `simwatch poller, every ${props.everyMinutes} minute(s)`,
       schedule: scheduler.ScheduleExpression.rate(Duration.minutes(props.everyMinutes)),

@@ -5,12 +5,13 @@
  * command worker's right to create, update and delete schedules in that group only, passing
  * that role only, to Scheduler only.
  */
-import { Stack, Validations } from "aws-cdk-lib";
+import { Stack } from "aws-cdk-lib";
 import type * as events from "aws-cdk-lib/aws-events";
 import * as iam from "aws-cdk-lib/aws-iam";
 import * as scheduler from "aws-cdk-lib/aws-scheduler";
 import type * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
+import { acknowledgeWildcardResource } from "../nag.js";
 import { DeadLetterQueue } from "./dead-letter-queue.js";
 import type { SimwatchFunction } from "./simwatch-function.js";
 
@@ -55,10 +56,11 @@ export class RunSchedules extends Construct {
         conditions: { StringEquals: { "iam:PassedToService": "scheduler.amazonaws.com" } },
       }),
     );
-    Validations.of(worker.role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${this.group.scheduleGroupName}/*]`,
-      reason: "Schedules are created per /sim schedule with names unknown in advance; the grant is limited to the stack's own schedule group.",
-    });
+    acknowledgeWildcardResource(
+      worker.role,
+      schedulesArn,
+      "Schedules are created per /sim schedule with names unknown in advance; the grant is limited to the stack's own schedule group.",
+    );
     worker.function.addEnvironment("SCHEDULE_GROUP_NAME", this.group.scheduleGroupName);
     worker.function.addEnvironment("SCHEDULER_ROLE_ARN", this.role.roleArn);
     worker.function.addEnvironment("EVENT_BUS_ARN", props.bus.eventBusArn);

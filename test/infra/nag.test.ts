@@ -2,7 +2,8 @@ import { Validations } from "aws-cdk-lib";
 import { AwsSolutionsChecks, ServerlessChecks } from "cdk-nag";
 import type { IConstruct } from "constructs";
 import { describe, expect, it } from "vitest";
-import { synth } from "./synth.js";
+import type { SimwatchFunction } from "../../infra/constructs/simwatch-function.js";
+import { type Synthesized, permissionsOf, synth } from "./synth.js";
 
 /** Every acknowledgement in the tree: rule id, where, and why. */
 function acknowledgements(root: IConstruct): { id: string; path: string; reason: string }[] {
@@ -20,6 +21,43 @@ function acknowledgements(root: IConstruct): { id: string; path: string; reason:
 
 const packs = () => [new AwsSolutionsChecks(), new ServerlessChecks()];
 
+function unacknowledgedFindings(synthesized: Synthesized): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const pack of packs()) {
+    out[pack.readPackName] = pack
+      .validateScope(synthesized.app)
+      .violations.map((v) => `${v.ruleName} at ${v.violatingResources.map((r) => r.constructPath).join(", ")}`);
+  }
+  return out;
+}
+
+/**
+ * Where a deploy's account and region end up: `cdk synth` passes CDK_DEFAULT_ACCOUNT and
+ * CDK_DEFAULT_REGION to the stack, and the partition follows from the region.
+ */
+const ENVIRONMENTS = [
+  { name: "environment-agnostic", env: undefined, partition: undefined },
+  { name: "aws, eu-central-1", env: { account: "123456789012", region: "eu-central-1" }, partition: "aws" },
+  { name: "aws-cn, cn-north-1", env: { account: "123456789012", region: "cn-north-1" }, partition: "aws-cn" },
+] as const;
+
+/** Every function role's grants, with the environment's literals written as the agnostic synth's pseudo parameters. */
+function grantsByFunction(synthesized: Synthesized, environment: (typeof ENVIRONMENTS)[number]): Record<string, Record<string, string[]>> {
+  const asAgnostic = (resource: string) =>
+    environment.env === undefined
+      ? resource
+      : resource
+          .replace(`arn:${environment.partition}:`, "arn:AWS::Partition:")
+          .replace(`:${environment.env.region}:`, ":AWS::Region:")
+          .replace(`:${environment.env.account}:`, ":AWS::AccountId:");
+  const out: Record<string, Record<string, string[]>> = {};
+  for (const [name, f] of Object.entries(synthesized.stack.functions) as [string, SimwatchFunction][]) {
+    const roleId = synthesized.stack.getLogicalId(f.role.node.defaultChild as Parameters<Synthesized["stack"]["getLogicalId"]>[0]);
+    out[name] = Object.fromEntries([...permissionsOf(synthesized.json, roleId)].map(([action, resources]) => [action, [...resources].map(asAgnostic).sort()]));
+  }
+  return out;
+}
+
 describe("cdk-nag 3", () => {
   it.each([
     ["defaults", {}],
@@ -31,6 +69,20 @@ describe("cdk-nag 3", () => {
       const findings = report.violations.map((v) => `${v.ruleName} at ${v.violatingResources.map((r) => r.constructPath).join(", ")}`);
       expect(findings, pack.readPackName).toEqual([]);
     }
+  });
+
+  it("is clean in every environment a deploy synthesizes for, with the same grants", () => {
+    const grants = ENVIRONMENTS.map((environment) => {
+      const synthesized = synth({}, environment.env ? { env: environment.env } : {});
+      expect(unacknowledgedFindings(synthesized), environment.name).toEqual({ AwsSolutions: [], Serverless: [] });
+      return grantsByFunction(synthesized, environment);
+    });
+    // The scheduler grant is where the environment shows: a literal partition and region, or pseudo parameters.
+    expect(grants[0]!.commandWorker!["scheduler:CreateSchedule"]).toEqual([
+      expect.stringMatching(/^arn:AWS::Partition:scheduler:AWS::Region:AWS::AccountId:schedule\/Simwatch-RunSchedules-Group-\w+\/\*$/),
+    ]);
+    expect(grants[1]).toEqual(grants[0]);
+    expect(grants[2]).toEqual(grants[0]);
   });
 
   it("acknowledges each finding on the construct it concerns, with a specific reason", () => {

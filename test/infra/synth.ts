@@ -34,6 +34,8 @@ export interface SynthOptions {
   /** Run aws-cdk-lib's built-in CloudFormation validation rules, as `npm run synth` does (about 2 s). */
   validate?: boolean;
   outdir?: string;
+  /** The stack's account and region, as `cdk synth` passes them from CDK_DEFAULT_*; none = environment-agnostic. */
+  env?: { account: string; region: string };
 }
 
 export function synth(context: Record<string, unknown> = {}, options: SynthOptions = {}): Synthesized {
@@ -46,7 +48,7 @@ export function synth(context: Record<string, unknown> = {}, options: SynthOptio
     },
     ...(options.outdir ? { outdir: options.outdir } : {}),
   });
-  const stack = new SimwatchStack(app, "Simwatch", { settings: settingsFromContext(app.node) });
+  const stack = new SimwatchStack(app, "Simwatch", { settings: settingsFromContext(app.node), ...(options.env ? { env: options.env } : {}) });
   const template = Template.fromStack(stack);
   return { app, stack, template, json: template.toJSON() as TemplateJson };
 }
