@@ -13,7 +13,7 @@ import { FileSystemStateStore } from "../functions/archive/fs-state-store.js";
 import { S3ArchiveStore } from "../functions/archive/s3-archive-store.js";
 import { createS3Client } from "../functions/archive/s3-client.js";
 import { S3StateStore } from "../functions/archive/s3-state-store.js";
-import { archiveRun } from "../functions/core/archive-run.js";
+import { archiveRun } from "../functions/core/archiver/archive-run.js";
 import type { SimwatchEvent } from "../functions/core/events.js";
 import { silentLogger } from "../functions/core/log.js";
 import { systemClock } from "../functions/core/ports.js";

@@ -1,7 +1,7 @@
 /**
  * Fast follow's pace against Amigo's list-runs limit, with 1 and 1,000 runs in progress: the
  * Lambda poller as deployed (invoked every minute, 55 s timeout, following inside each
- * invocation with functions/core/follow.ts), over fifteen minutes of virtual time. The sleeps
+ * invocation with functions/core/poller/follow.ts), over fifteen minutes of virtual time. The sleeps
  * between ticks and the invocation's time left run on the simulator's manual clock; the
  * ticks themselves are real (pollOnce over loopback HTTP, filesystem state), and the time
  * each tick really takes is added to the virtual clock too.
@@ -12,10 +12,10 @@ import { join } from "node:path";
 import { createAmigoClient } from "../functions/amigo/index.js";
 import { FileSystemStateStore } from "../functions/archive/fs-state-store.js";
 import { InProcessBus } from "../functions/bus/in-process-bus.js";
-import { follow, LIST_RUNS_PER_MINUTE } from "../functions/core/follow.js";
+import { follow, LIST_RUNS_PER_MINUTE } from "../functions/core/poller/follow.js";
 import { silentLogger } from "../functions/core/log.js";
-import { pollOnce } from "../functions/core/poll.js";
-import { readWatchlist } from "../functions/core/watchlist.js";
+import { pollOnce } from "../functions/core/poller/poll.js";
+import { readWatchlist } from "../functions/core/poller/watchlist.js";
 import { startSimulator } from "../functions/local/simulator/index.js";
 import { busiestMinute, type Say } from "./figures.js";
 

@@ -12,7 +12,7 @@ import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { PUBLISHED_RATE_LIMITS } from "../functions/amigo/endpoints.js";
-import { JUDGE_READS_PER_MINUTE } from "../functions/core/judge-reasons.js";
+import { JUDGE_READS_PER_MINUTE } from "../functions/core/summary/judge-reasons.js";
 import { type RunningSimulator, startSimulator } from "../functions/local/simulator/index.js";
 import { pollResult, SIMWATCH_BIN, simwatchEnv, startSimwatch, type Wiring } from "../test/support/simwatch-cli.js";
 import { startSlackStub } from "../test/support/slack-stub.js";

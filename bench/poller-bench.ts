@@ -10,7 +10,7 @@ import { createAmigoClient } from "../functions/amigo/index.js";
 import { FileSystemStateStore } from "../functions/archive/fs-state-store.js";
 import { InProcessBus } from "../functions/bus/in-process-bus.js";
 import { silentLogger } from "../functions/core/log.js";
-import { pollOnce } from "../functions/core/poll.js";
+import { pollOnce } from "../functions/core/poller/poll.js";
 import { startSimulator } from "../functions/local/simulator/index.js";
 
 export async function runPollerBench(say: (line: string) => void, runs = 1_000): Promise<void> {

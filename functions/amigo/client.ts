@@ -10,7 +10,7 @@ import {
   type RunFilter,
   type UnitTest,
   type UnitTestSet,
-} from "../core/amigo-model.js";
+} from "../core/model/amigo-model.js";
 import { type AmigoApi, systemClock } from "../core/ports.js";
 import { type AmigoEndpoint, PAGE_LIMITS } from "./endpoints.js";
 import { silentLogger } from "./logger.js";
@@ -20,7 +20,7 @@ import { chunk, collect } from "./paging.js";
 import { type QueryValue, runFilterParams } from "./query.js";
 import { ClientRateLimiter } from "./rate-limiter.js";
 import { Requester } from "./requester.js";
-import { sleep } from "../core/backoff.js";
+import { sleep } from "../core/util/backoff.js";
 import { DEFAULT_RETRY } from "./retry-policy.js";
 
 /** Ids per request when fetching by id (keeps URLs short; 50 is also the runs page maximum). */

@@ -16,7 +16,7 @@ import {
   ServiceUnavailable,
   Unauthorized,
   UnexpectedStatus,
-} from "../core/amigo-errors.js";
+} from "../core/model/amigo-errors.js";
 import { type AmigoEndpoint, describeEndpoint } from "./endpoints.js";
 
 /** The server's explanation from an error body, or undefined when it gave none. */

@@ -1,4 +1,4 @@
-/** The Amigo API client (see client.ts); error classes live in core/amigo-errors.ts. */
+/** The Amigo API client (see client.ts); error classes live in core/model/amigo-errors.ts. */
 export { type AmigoClient, createAmigoClient } from "./client.js";
 export { AMIGO_ENDPOINTS, type AmigoEndpoint, describeEndpoint, PAGE_LIMITS } from "./endpoints.js";
 export { readErrorDetail } from "./error-mapping.js";

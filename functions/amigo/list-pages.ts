@@ -5,7 +5,7 @@
  * naming the endpoint, its position, its id and the failing fields, so the others go on.
  */
 import * as z from "zod/mini";
-import { MetricEvaluationResult, Run, UnitTest, UnitTestSet } from "../core/amigo-model.js";
+import { MetricEvaluationResult, Run, UnitTest, UnitTestSet } from "../core/model/amigo-model.js";
 import { allPages } from "./paging.js";
 import type { QueryValue } from "./query.js";
 import type { Requester } from "./requester.js";

@@ -2,7 +2,7 @@
  * Every Amigo list endpoint pages the same way: pass `continuation_token` (an integer,
  * 0 first), read items, go on while `has_more`. One request per page.
  */
-import { AmigoResponseError } from "../core/amigo-errors.js";
+import { AmigoResponseError } from "../core/model/amigo-errors.js";
 import { type AmigoEndpoint, describeEndpoint } from "./endpoints.js";
 
 export interface Page<T> {

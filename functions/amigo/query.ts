@@ -2,7 +2,7 @@
  * Query strings the way Amigo's FastAPI reads them: arrays as repeated keys
  * (`id=a&id=b`), booleans as true/false, dates as ISO 8601.
  */
-import type { RunFilter } from "../core/amigo-model.js";
+import type { RunFilter } from "../core/model/amigo-model.js";
 
 export type QueryValue = string | number | boolean | Date | readonly string[] | undefined;
 

@@ -4,8 +4,8 @@
  * answers to typed errors. Every attempt is counted and logged (without secrets).
  */
 import type * as z from "zod/mini";
-import { AmigoApiError } from "../core/amigo-errors.js";
-import { SignInResponse } from "../core/amigo-model.js";
+import { AmigoApiError } from "../core/model/amigo-errors.js";
+import { SignInResponse } from "../core/model/amigo-model.js";
 import type { Clock } from "../core/ports.js";
 import { type AmigoEndpoint, AMIGO_ENDPOINTS, endpointPath } from "./endpoints.js";
 import { errorFromAnswer, readErrorDetail } from "./error-mapping.js";

@@ -3,7 +3,7 @@
  * full jitter (a random wait between 0 and the capped exponential), and the server's
  * `Retry-After` when it sends one.
  */
-import { backoffDelay } from "../core/backoff.js";
+import { backoffDelay } from "../core/util/backoff.js";
 
 export interface RetryOptions {
   /** Total tries, the first included (1 = never retry). */

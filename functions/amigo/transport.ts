@@ -5,7 +5,7 @@
  * followed: fetch would carry the sign-in's API key headers (and the bearer token) to
  * wherever the Location points.
  */
-import { AmigoNetworkError, AmigoTimeout } from "../core/amigo-errors.js";
+import { AmigoNetworkError, AmigoTimeout } from "../core/model/amigo-errors.js";
 import { type AmigoEndpoint, describeEndpoint } from "./endpoints.js";
 
 export type FetchLike = (input: string | URL, init?: RequestInit) => Promise<Response>;

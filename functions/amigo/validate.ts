@@ -5,8 +5,8 @@
  * instead of hiding all the others.
  */
 import type * as z from "zod/mini";
-import { AmigoResponseError } from "../core/amigo-errors.js";
-import "../core/zod-locale.js";
+import { AmigoResponseError } from "../core/model/amigo-errors.js";
+import "../core/util/zod-locale.js";
 import { type AmigoEndpoint, describeEndpoint } from "./endpoints.js";
 
 export function parseAnswer<S extends z.ZodMiniType>(schema: S, body: unknown, endpoint: AmigoEndpoint, status: number): z.infer<S> {

@@ -11,7 +11,7 @@
  */
 import { type IncomingMessage, request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
-import { ArtifactRefused, ArtifactTooLarge } from "../core/archive-run.js";
+import { ArtifactRefused, ArtifactTooLarge } from "../core/archiver/archive-run.js";
 import { artifactLinkProblem } from "../core/outbound-urls.js";
 import type { ArtifactDownloader } from "../core/ports.js";
 

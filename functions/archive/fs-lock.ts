@@ -7,7 +7,7 @@
 import { randomBytes } from "node:crypto";
 import { open, readFile, rename, rm, stat } from "node:fs/promises";
 import { hostname } from "node:os";
-import { sleep } from "../core/backoff.js";
+import { sleep } from "../core/util/backoff.js";
 import { StateLockTimeoutError } from "./errors.js";
 import { LOCK_SUFFIX } from "./fs-keys.js";
 

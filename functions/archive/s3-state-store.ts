@@ -12,7 +12,7 @@ import {
   type PutObjectCommandInput,
   type S3Client,
 } from "@aws-sdk/client-s3";
-import { backoffDelay, sleep } from "../core/backoff.js";
+import { backoffDelay, sleep } from "../core/util/backoff.js";
 import type { StateStore, Versioned } from "../core/ports.js";
 import { InvalidKeyError } from "./errors.js";
 import { isConditionalConflict, isNotFound, isPreconditionFailed } from "./s3-errors.js";

@@ -10,9 +10,9 @@ import { type AwsCredentials, AwsRequestError, awsRestJsonCall, credentialsFromE
 import type { Config } from "../core/config.js";
 import { EVENT_SOURCE, type ScheduledRunDueDetail } from "../core/events.js";
 import type { ScheduleTimers } from "../core/ports.js";
-import { awsCron } from "../core/cron.js";
-import { cronOf } from "../core/schedule-grammar.js";
-import { describeSchedule, type Schedule } from "../core/schedules.js";
+import { awsCron } from "../core/schedules/cron.js";
+import { cronOf } from "../core/schedules/schedule-grammar.js";
+import { describeSchedule, type Schedule } from "../core/schedules/schedules.js";
 
 export interface SchedulerTimersOptions {
   groupName: string;

@@ -6,7 +6,7 @@
  */
 import { createHash, createHmac, type Hash, type Hmac } from "node:crypto";
 import { SignatureV4 } from "@smithy/signature-v4";
-import { backoffDelay, sleep } from "../core/backoff.js";
+import { backoffDelay, sleep } from "../core/util/backoff.js";
 
 export interface AwsCredentials {
   accessKeyId: string;

@@ -11,8 +11,8 @@
 import type { SimwatchEvent } from "../core/events.js";
 import type { Logger } from "../core/log.js";
 import type { ClaimOwner, Clock, StateStore } from "../core/ports.js";
-import { mapConcurrent, STATE_CONCURRENCY } from "../core/concurrency.js";
-import { STATE_ROOT } from "../core/state-keys.js";
+import { mapConcurrent, STATE_CONCURRENCY } from "../core/util/concurrency.js";
+import { STATE_ROOT } from "../core/idempotency/state-keys.js";
 
 export interface JournalEntry {
   subscriber: string;

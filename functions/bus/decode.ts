@@ -5,10 +5,10 @@
  */
 import type { EventBridgeEvent } from "aws-lambda";
 import * as z from "zod/mini";
-import { UserInfo } from "../core/amigo-model.js";
+import { UserInfo } from "../core/model/amigo-model.js";
 import { DETAIL_TYPES, type DetailType, EVENT_SOURCE, type EventDetails, type EventOf, type SimwatchEvent } from "../core/events.js";
-import { VERDICTS } from "../core/verdict.js";
-import "../core/zod-locale.js";
+import { VERDICTS } from "../core/model/verdict.js";
+import "../core/util/zod-locale.js";
 import { EventDecodeError } from "./errors.js";
 
 /** What a Lambda target of the bus receives. */

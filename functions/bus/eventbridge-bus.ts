@@ -8,7 +8,7 @@
 import type { PutEventsRequestEntry, PutEventsResultEntry } from "@aws-sdk/client-eventbridge";
 import type { SimwatchEvent } from "../core/events.js";
 import type { EventBus, StateStore } from "../core/ports.js";
-import { backoffDelay, sleep } from "../core/backoff.js";
+import { backoffDelay, sleep } from "../core/util/backoff.js";
 import { batchBySize } from "./batches.js";
 import { MAX_ENTRIES_PER_REQUEST, MAX_ENTRY_BYTES, MAX_REQUEST_BYTES } from "./entry-size.js";
 import { type PreparedEntry, prepareEntry, runIdOf } from "./entries.js";

@@ -9,8 +9,8 @@
  */
 import type { DetailType, EventOf, SimwatchEvent } from "../core/events.js";
 import type { EventBus } from "../core/ports.js";
-import { sleep } from "../core/backoff.js";
-import { mapConcurrent, STATE_CONCURRENCY } from "../core/concurrency.js";
+import { sleep } from "../core/util/backoff.js";
+import { mapConcurrent, STATE_CONCURRENCY } from "../core/util/concurrency.js";
 import { runIdOf } from "./entries.js";
 import { BusClosedError } from "./errors.js";
 import { type BusJournal, isJournalName } from "./bus-journal.js";

@@ -1,8 +1,8 @@
 /** For consumers: a "Run Finished" detail with its summary loaded back when it travelled by reference. */
 import type { RunFinishedDetail } from "../core/events.js";
 import type { StateStore } from "../core/ports.js";
-import type { RunSummary } from "../core/summary-model.js";
-import { stateKeys } from "../core/state-keys.js";
+import type { RunSummary } from "../core/summary/summary-model.js";
+import { stateKeys } from "../core/idempotency/state-keys.js";
 import { EventDecodeError, SummaryMissingError } from "./errors.js";
 import { loadRunSummary } from "./summary-store.js";
 

@@ -3,8 +3,8 @@
  * stateKeys.runSummary(runId); the event carries that key as `summaryRef`.
  */
 import type { StateStore } from "../core/ports.js";
-import { stateKeys } from "../core/state-keys.js";
-import type { RunSummary } from "../core/summary-model.js";
+import { stateKeys } from "../core/idempotency/state-keys.js";
+import type { RunSummary } from "../core/summary/summary-model.js";
 import { canonicalJson } from "./canonical-json.js";
 
 export type StoreOutcome = "created" | "unchanged" | "replaced";

@@ -5,10 +5,10 @@
  * prints the same blocks as text). Text that comes from users or Amigo travels as plain
  * strings and is escaped by the renderer, so a unit test's name can never ping anyone.
  */
-import type { UserInfo } from "./amigo-model.js";
-import type { Mention } from "./commands.js";
-import type { Counts, FailingUnitTest, FlakyTest, RunDiff, RunErrorEntry, Trend } from "./summary-model.js";
-import type { Verdict } from "./verdict.js";
+import type { UserInfo } from "./model/amigo-model.js";
+import type { Mention } from "./commands/commands.js";
+import type { Counts, FailingUnitTest, FlakyTest, RunDiff, RunErrorEntry, Trend } from "./summary/summary-model.js";
+import type { Verdict } from "./model/verdict.js";
 
 /** A posted message: where it is, so it can be edited in place or replied to. */
 export interface MessageRef {

@@ -7,7 +7,7 @@
 // does not carry all of zod (full zod is ~445 KB of it; this is a few KB).
 import * as z from "zod/mini";
 import { baseUrlProblem } from "./outbound-urls.js";
-import "./zod-locale.js";
+import "./util/zod-locale.js";
 
 const blankToUndefined = (value: string | undefined) => {
   const trimmed = value?.trim();

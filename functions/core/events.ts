@@ -2,10 +2,10 @@
  * The events on the simwatch bus (the README's Events section has an example of each):
  * EventBridge `source` = "simwatch", one documented `detail-type` and JSON `detail` each.
  */
-import type { UserInfo } from "./amigo-model.js";
-import type { Command } from "./commands.js";
-import type { RunSummary } from "./summary-model.js";
-import type { Verdict } from "./verdict.js";
+import type { UserInfo } from "./model/amigo-model.js";
+import type { Command } from "./commands/commands.js";
+import type { RunSummary } from "./summary/summary-model.js";
+import type { Verdict } from "./model/verdict.js";
 
 export const EVENT_SOURCE = "simwatch";
 

@@ -2,9 +2,9 @@
  * Ports: what the use cases in core need from the outside world. Adapters in
  * archive/, bus/, slack/ and amigo/ implement them; core imports none of those.
  */
-import type { ArtifactsLink, MetricEvaluationResult, Run, RunFilter, UnitTest, UnitTestSet } from "./amigo-model.js";
+import type { ArtifactsLink, MetricEvaluationResult, Run, RunFilter, UnitTest, UnitTestSet } from "./model/amigo-model.js";
 import type { SimwatchEvent } from "./events.js";
-import type { Schedule } from "./schedules.js";
+import type { Schedule } from "./schedules/schedules.js";
 
 /** The browsable archive (S3 prefix or a folder). Keys are relative to the archive root. */
 export interface ArchiveStore {

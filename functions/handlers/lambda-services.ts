@@ -5,7 +5,7 @@
 import { amigoFromConfig } from "../amigo/from-config.js";
 import { archiveStoresFromConfig } from "../archive/from-config.js";
 import { eventBridgeBusFromConfig } from "../bus/from-config.js";
-import { accessPolicy } from "../core/access.js";
+import { accessPolicy } from "../core/commands/access.js";
 import { ConfigError } from "../core/config.js";
 import { jsonLogger } from "../core/log.js";
 import { systemClock } from "../core/ports.js";

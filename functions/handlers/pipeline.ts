@@ -4,17 +4,17 @@
  * call these, so each piece of wiring exists in one place.
  */
 import { httpDownloader } from "../archive/artifact-download.js";
-import type { AccessPolicy } from "../core/access.js";
-import { archiveRun } from "../core/archive-run.js";
+import type { AccessPolicy } from "../core/commands/access.js";
+import { archiveRun } from "../core/archiver/archive-run.js";
 import type { ChatPort } from "../core/chat.js";
-import { createCommandWorker } from "../core/command-worker.js";
+import { createCommandWorker } from "../core/commands/command-worker.js";
 import { type Config, ConfigError } from "../core/config.js";
 import type { ArtifactsReadyDetail, CommandAcceptedDetail, ScheduledRunDueDetail, SimwatchEvent } from "../core/events.js";
 import type { Logger } from "../core/log.js";
-import { createNotifier } from "../core/notify.js";
-import { follow, type FollowOptions } from "../core/follow.js";
-import { readWatchlist } from "../core/watchlist.js";
-import { pollOnce } from "../core/poll.js";
+import { createNotifier } from "../core/notifier/notify.js";
+import { follow, type FollowOptions } from "../core/poller/follow.js";
+import { readWatchlist } from "../core/poller/watchlist.js";
+import { pollOnce } from "../core/poller/poll.js";
 import type { AmigoApi, ArchiveStore, ArtifactDownloader, ClaimOwner, Clock, EventBus, ScheduleTimers, StateStore } from "../core/ports.js";
 
 export interface PipelineServices {

@@ -8,7 +8,7 @@
 import { handle } from "hono/aws-lambda";
 import { EventBridgeBus } from "../bus/eventbridge-bus.js";
 import { signedHttpTransport } from "../bus/eventbridge-http.js";
-import { accessPolicy } from "../core/access.js";
+import { accessPolicy } from "../core/commands/access.js";
 import { ConfigError, SIGNING_SECRET_KEYS } from "../core/config.js";
 import { jsonLogger } from "../core/log.js";
 import { createSlackApp } from "../slack/app.js";

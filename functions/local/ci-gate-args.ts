@@ -4,8 +4,8 @@
  * ...` with the same options (but --wait and --channel). The options are declared with the
  * others in cli-args.ts; anything wrong is a usage error (exit 2) before anything runs.
  */
-import { parseDuration } from "../core/gate.js";
-import { isObjectId } from "../core/object-id.js";
+import { parseDuration } from "../core/ci/gate.js";
+import { isObjectId } from "../core/model/object-id.js";
 import type { OptionValues } from "./cli-args.js";
 
 export const DEFAULT_TIMEOUT = "45m";

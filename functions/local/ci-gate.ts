@@ -4,22 +4,22 @@
  * runs already started; then both look at their own runs by id only (one getRuns call per 50
  * runs per look, 2 s apart at first and backing off to 30 s, the client keeping within Amigo's
  * rate limits), print progress and each summary, write the JUnit report and exit as
- * core/gate.ts decides.
+ * core/ci/gate.ts decides.
  */
 import { writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
-import { amigoUnavailable } from "../core/command-worker.js";
+import { amigoUnavailable } from "../core/commands/command-worker.js";
 import type { ChatMessage } from "../core/chat.js";
-import { AmigoApiError } from "../core/amigo-errors.js";
-import type { Run } from "../core/amigo-model.js";
+import { AmigoApiError } from "../core/model/amigo-errors.js";
+import type { Run } from "../core/model/amigo-model.js";
 import { event } from "../core/events.js";
-import { EXIT, gateExitCode, gateJson, nextLookMs, unitTestsOf } from "../core/gate.js";
-import { type GateRun, junitXml } from "../core/junit.js";
+import { EXIT, gateExitCode, gateJson, nextLookMs, unitTestsOf } from "../core/ci/gate.js";
+import { type GateRun, junitXml } from "../core/ci/junit.js";
 import { errorFields } from "../core/log.js";
-import { lookUpNames, summarizeRuns } from "../core/run-summaries.js";
-import { summaryMarkdown } from "../core/summary-markdown.js";
-import { summarizeRun } from "../core/summary.js";
-import { resolveSet } from "../core/verbs/set-lookup.js";
+import { lookUpNames, summarizeRuns } from "../core/summary/run-summaries.js";
+import { summaryMarkdown } from "../core/summary/summary-markdown.js";
+import { summarizeRun } from "../core/summary/summary.js";
+import { resolveSet } from "../core/commands/verbs/set-lookup.js";
 import { renderMessage } from "../slack/blocks.js";
 import { messageToPlain } from "../slack/plain-text.js";
 import { type GateArgs, GATE_USAGE, gateArgs } from "./ci-gate-args.js";

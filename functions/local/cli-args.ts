@@ -5,7 +5,7 @@
  * next option.
  */
 import { type ParseArgsConfig, parseArgs } from "node:util";
-import { VERB_FLAGS, type Verb } from "../core/commands.js";
+import { VERB_FLAGS, type Verb } from "../core/commands/commands.js";
 
 type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig["options"]>;
 

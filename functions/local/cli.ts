@@ -4,7 +4,7 @@
  * worker serve Slack and the terminal, so both answer with the same words.
  */
 import { ConfigError, type Config, parseConfig } from "../core/config.js";
-import { type Command, helpText, parseCommand, USAGE, VERBS, type Verb } from "../core/commands.js";
+import { type Command, helpText, parseCommand, USAGE, VERBS, type Verb } from "../core/commands/commands.js";
 import { errorFields, isLogLevel, jsonLogger, type Logger } from "../core/log.js";
 import { renderMessage } from "../slack/blocks.js";
 import { messageToPlain } from "../slack/plain-text.js";

@@ -4,7 +4,7 @@
  * runs once, and then every `everyMs`.
  */
 import { errorFields } from "../core/log.js";
-import { publishDueSchedules, type ScheduleEvaluatorDeps } from "../core/schedule-evaluator.js";
+import { publishDueSchedules, type ScheduleEvaluatorDeps } from "../core/schedules/schedule-evaluator.js";
 
 export const SCHEDULE_LOOK_MS = 15_000;
 

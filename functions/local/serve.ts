@@ -4,9 +4,9 @@
  */
 import { type ServerType, serve as serveHttp } from "@hono/node-server";
 import { Hono } from "hono";
-import { sleep } from "../core/backoff.js";
-import { checkAccess, requesterOf } from "../core/access.js";
-import { followDelayMs } from "../core/follow.js";
+import { sleep } from "../core/util/backoff.js";
+import { checkAccess, requesterOf } from "../core/commands/access.js";
+import { followDelayMs } from "../core/poller/follow.js";
 import type { Config } from "../core/config.js";
 import { type CommandAcceptedDetail, event } from "../core/events.js";
 import { errorFields, type Logger } from "../core/log.js";

@@ -5,15 +5,15 @@
  *   GET  /healthz
  * Every Slack request is size-checked, then verified, before anything else happens; then its
  * response_url must be Slack's and its workspace an allowed one; the app parses, checks who may
- * (core/access.ts) and hands the command off as a `Command Accepted` event, then acks at once.
+ * (core/commands/access.ts) and hands the command off as a `Command Accepted` event, then acks at once.
  * It never calls Amigo or S3: the command worker does that, checks again, and answers via
  * response_url.
  */
 import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { type AccessPolicy, checkAccess, checkWorkspace, type Requester, requester, responseUrlAllowed } from "../core/access.js";
+import { type AccessPolicy, checkAccess, checkWorkspace, type Requester, requester, responseUrlAllowed } from "../core/commands/access.js";
 import { type ChatMessage, type Line, notice, say } from "../core/chat.js";
-import { type Command, helpText, parseCommand } from "../core/commands.js";
+import { type Command, helpText, parseCommand } from "../core/commands/commands.js";
 import { type AcceptedCommand, type CommandAcceptedDetail, event } from "../core/events.js";
 import { errorFields, type Logger, silentLogger } from "../core/log.js";
 import { type Clock, type EventBus, systemClock } from "../core/ports.js";
@@ -25,7 +25,7 @@ import { verifySlackRequest } from "./verify.js";
 export interface SlackAppOptions {
   signingSecret: string;
   bus: EventBus;
-  /** Who may do what, from which workspaces, and where answers may go (core/access.ts). */
+  /** Who may do what, from which workspaces, and where answers may go (core/commands/access.ts). */
   access: AccessPolicy;
   /** Answers button clicks through response_url (default: fetch, 2.5 s timeout). */
   respond?: Responder;

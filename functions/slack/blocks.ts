@@ -5,8 +5,8 @@
  */
 import type { ActionsBlock, Button, ContextBlock, HeaderBlock, KnownBlock, SectionBlock } from "@slack/web-api";
 import { ACTION_IDS, type ChatMessage, type Notice, type RunAction, type RunCard, type WhyItFailed } from "../core/chat.js";
-import { formatDuration } from "../core/summary.js";
-import { VERDICT_EMOJI, type Verdict } from "../core/verdict.js";
+import { formatDuration } from "../core/summary/summary.js";
+import { VERDICT_EMOJI, type Verdict } from "../core/model/verdict.js";
 import { escapeCode, escapeText, truncateMrkdwn, truncatePlain } from "./escape.js";
 import { failingTestMarkup, flakyMarkup, plural, trendMarkup } from "./failure-markup.js";
 import { dateMarkup, lineMarkup, mentionMarkup, personMarkup } from "./mrkdwn.js";

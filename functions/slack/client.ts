@@ -10,7 +10,7 @@
  * whose outcome is unknown fails with `mayHavePosted`, and the caller looks with
  * `findPosted` before posting again. The token is never logged.
  */
-import { sleep } from "../core/backoff.js";
+import { sleep } from "../core/util/backoff.js";
 import { LogLevel, WebClient, type WebClientOptions } from "@slack/web-api";
 import type { ChatMessage, ChatPort, MessageRef, PostOptions, PostTag, RespondOptions } from "../core/chat.js";
 import { ChatError } from "../core/chat.js";

@@ -4,9 +4,9 @@
  * "Why it failed" reply), the pass-rate sparkline and the flaky tests. Everything from Amigo
  * is escaped; justifications are cut cleanly (core's briefJustification).
  */
-import { briefJustification, findingOf, repetitionText } from "../core/judge-reasons.js";
-import { flakyWhy, sparkline, trendChange } from "../core/run-history.js";
-import type { FailingMetric, FailingUnitTest, FailureReason, FlakyTest, Trend } from "../core/summary-model.js";
+import { briefJustification, findingOf, repetitionText } from "../core/summary/judge-reasons.js";
+import { flakyWhy, sparkline, trendChange } from "../core/summary/run-history.js";
+import type { FailingMetric, FailingUnitTest, FailureReason, FlakyTest, Trend } from "../core/summary/summary-model.js";
 import { escapeCode, escapeText } from "./escape.js";
 import { lineMarkup } from "./mrkdwn.js";
 

@@ -3,8 +3,8 @@
  * produce markup, and each is checked to be the markup it claims to be.
  */
 import type { Person, Span } from "../core/chat.js";
-import type { Mention } from "../core/commands.js";
-import { utcTime } from "../core/time-words.js";
+import type { Mention } from "../core/commands/commands.js";
+import { utcTime } from "../core/util/time-words.js";
 import { escapeCode, escapeText } from "./escape.js";
 
 const USER_ID = /^[UW][A-Z0-9]{2,}$/;

@@ -4,7 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import { ACTION_IDS } from "../core/chat.js";
-import { isObjectId } from "../core/object-id.js";
+import { isObjectId } from "../core/model/object-id.js";
 
 export interface SlashCommand {
   command: string;

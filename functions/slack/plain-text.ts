@@ -3,7 +3,7 @@
  * very blocks Slack would get, so both show the same content.
  */
 import type { KnownBlock } from "@slack/web-api";
-import { localTime } from "../core/time-words.js";
+import { localTime } from "../core/util/time-words.js";
 import type { SlackMessage } from "./blocks.js";
 
 const EMOJI: Record<string, string> = {

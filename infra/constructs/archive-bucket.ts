@@ -8,7 +8,7 @@
 import { Duration, RemovalPolicy } from "aws-cdk-lib";
 import * as s3 from "aws-cdk-lib/aws-s3";
 import { Construct } from "constructs";
-import { EXPIRING_STATE_PREFIXES, STATE_ROOT } from "../../functions/core/state-keys.js";
+import { EXPIRING_STATE_PREFIXES, STATE_ROOT } from "../../functions/core/idempotency/state-keys.js";
 
 export interface ArchiveBucketProps {
   readonly archivePrefix: string;

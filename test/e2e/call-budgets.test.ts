@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningSimulator, startSimulator } from "../../functions/local/simulator/index.js";
 import { pollResult, simwatchEnv, startSimwatch, type Wiring } from "../support/simwatch-cli.js";
 import { type SlackStub, startSlackStub } from "../support/slack-stub.js";
-import { JUDGE_READS_PER_MINUTE } from "../../functions/core/judge-reasons.js";
+import { JUDGE_READS_PER_MINUTE } from "../../functions/core/summary/judge-reasons.js";
 
 const CHANNEL = "C0BUDGETS";
 const RUNS = 120;

@@ -13,7 +13,7 @@ import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import type { Verdict } from "../../functions/core/verdict.js";
+import type { Verdict } from "../../functions/core/model/verdict.js";
 import { type ArtifactDigest, type RunningSimulator, startSimulator } from "../../functions/local/simulator/index.js";
 import { ARCHIVE_PREFIX, archivedRunProblems, artifactPath, strayFiles, unfinishedFiles } from "../support/archive-audit.js";
 import { runMessageProblems, runMessages, statusOf } from "../support/channel-audit.js";

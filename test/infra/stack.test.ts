@@ -1,7 +1,7 @@
 import { Match } from "aws-cdk-lib/assertions";
 import { beforeAll, describe, expect, it } from "vitest";
 import { DETAIL_TYPES } from "../../functions/core/events.js";
-import { EXPIRING_STATE_PREFIXES, stateKeys } from "../../functions/core/state-keys.js";
+import { EXPIRING_STATE_PREFIXES, stateKeys } from "../../functions/core/idempotency/state-keys.js";
 import { type Synthesized, render, synth } from "./synth.js";
 import type { SimwatchFunction } from "../../infra/constructs/simwatch-function.js";
 

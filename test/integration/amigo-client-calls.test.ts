@@ -1,6 +1,6 @@
 /** Every Amigo call the client makes, each filter, and paging across pages, against the simulator. */
 import { describe, expect, it } from "vitest";
-import { InvalidRequest } from "../../functions/core/amigo-errors.js";
+import { InvalidRequest } from "../../functions/core/model/amigo-errors.js";
 import { collect, rejectionOf, testClient, useSimulator } from "../support/simulator.js";
 
 const sim = useSimulator();

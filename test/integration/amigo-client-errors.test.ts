@@ -15,7 +15,7 @@ import {
   RunNotInProgress,
   ServiceUnavailable,
   Unauthorized,
-} from "../../functions/core/amigo-errors.js";
+} from "../../functions/core/model/amigo-errors.js";
 import type { FetchLike } from "../../functions/amigo/index.js";
 import { collect, rejectionOf, startTestSimulator, testClient, useSimulator } from "../support/simulator.js";
 

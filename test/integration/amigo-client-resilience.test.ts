@@ -1,6 +1,6 @@
 /** Sign-in caching and refresh, the 401 retry, retries on 429/5xx/timeouts, and keeping secrets out of errors and logs. */
 import { describe, expect, it } from "vitest";
-import { ServiceUnavailable, Unauthorized } from "../../functions/core/amigo-errors.js";
+import { ServiceUnavailable, Unauthorized } from "../../functions/core/model/amigo-errors.js";
 import type { FetchLike } from "../../functions/amigo/index.js";
 import { collect, rejectionOf, testClient, useSimulator } from "../support/simulator.js";
 

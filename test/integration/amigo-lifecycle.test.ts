@@ -1,7 +1,7 @@
 /** The seed page's run lifecycle, end to end: client against the simulator over loopback HTTP. */
 import { createHash } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ActiveRunExists, ArtifactsNotReady, RunNotInProgress } from "../../functions/core/amigo-errors.js";
+import { ActiveRunExists, ArtifactsNotReady, RunNotInProgress } from "../../functions/core/model/amigo-errors.js";
 import type { RunningSimulator } from "../../functions/local/simulator/index.js";
 import { rejectionOf, startTestSimulator, testClient } from "../support/simulator.js";
 

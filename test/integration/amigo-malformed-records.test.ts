@@ -4,7 +4,7 @@
  * breaks records of a real answer.
  */
 import { describe, expect, it } from "vitest";
-import { AmigoResponseError } from "../../functions/core/amigo-errors.js";
+import { AmigoResponseError } from "../../functions/core/model/amigo-errors.js";
 import { collect, rejectionOf, testClient, useSimulator } from "../support/simulator.js";
 
 const sim = useSimulator();

@@ -11,7 +11,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { httpDownloader } from "../../functions/archive/artifact-download.js";
-import { ArchiveFailed, ArtifactRefused, ArtifactTooLarge } from "../../functions/core/archive-run.js";
+import { ArchiveFailed, ArtifactRefused, ArtifactTooLarge } from "../../functions/core/archiver/archive-run.js";
 import type { EventOf } from "../../functions/core/events.js";
 import { type Pipeline, startPipeline } from "../support/pipeline.js";
 

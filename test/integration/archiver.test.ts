@@ -3,7 +3,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { GetObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { afterEach, describe, expect, it } from "vitest";
-import { ArchiveFailed } from "../../functions/core/archive-run.js";
+import { ArchiveFailed } from "../../functions/core/archiver/archive-run.js";
 import type { EventOf } from "../../functions/core/events.js";
 import { type Pipeline, startPipeline } from "../support/pipeline.js";
 

@@ -9,8 +9,8 @@ import { resolveRunFinished } from "../../functions/bus/resolve.js";
 import { event, type RunFinishedDetail, type SimwatchEvent } from "../../functions/core/events.js";
 import { silentLogger } from "../../functions/core/log.js";
 import type { StateStore, Versioned } from "../../functions/core/ports.js";
-import { stateKeys } from "../../functions/core/state-keys.js";
-import type { RunSummary } from "../../functions/core/summary-model.js";
+import { stateKeys } from "../../functions/core/idempotency/state-keys.js";
+import type { RunSummary } from "../../functions/core/summary/summary-model.js";
 import { EventBridgeStub, type StubEntry } from "../support/eventbridge-stub.js";
 
 /** A map with the StateStore's conditional-write semantics (functions/archive has none in memory yet). */

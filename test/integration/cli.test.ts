@@ -4,7 +4,7 @@
  * answered before anything is done.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { USAGE } from "../../functions/core/commands.js";
+import { USAGE } from "../../functions/core/commands/commands.js";
 import { environmentWithoutSimwatch, startSimwatch } from "../support/simwatch-cli.js";
 import { useTempFolders } from "../support/temp-folders.js";
 

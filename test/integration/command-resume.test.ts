@@ -2,14 +2,14 @@
  * The command worker killed between two effects, then the event redelivered: it resumes from
  * its record, never repeats what happened, and never drops the command.
  */
-import { accessPolicy } from "../../functions/core/access.js";
+import { accessPolicy } from "../../functions/core/commands/access.js";
 import { parseConfig } from "../../functions/core/config.js";
 import { beforeEach, describe, expect, it } from "vitest";
-import type { Command } from "../../functions/core/commands.js";
-import { CommandBusy, createCommandWorker } from "../../functions/core/command-worker.js";
+import type { Command } from "../../functions/core/commands/commands.js";
+import { CommandBusy, createCommandWorker } from "../../functions/core/commands/command-worker.js";
 import type { CommandAcceptedDetail } from "../../functions/core/events.js";
 import type { AmigoApi, ClaimOwner } from "../../functions/core/ports.js";
-import { stateKeys } from "../../functions/core/state-keys.js";
+import { stateKeys } from "../../functions/core/idempotency/state-keys.js";
 import { SlackChat } from "../../functions/slack/client.js";
 import { killable, killSwitch, ProcessKilled } from "../support/kill-switch.js";
 import { MemoryStateStore } from "../support/memory-state-store.js";

@@ -3,11 +3,11 @@
  * nothing delivered is repeated, and one bad run never stops the others.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import type { Run } from "../../functions/core/amigo-model.js";
+import type { Run } from "../../functions/core/model/amigo-model.js";
 import type { EventOf } from "../../functions/core/events.js";
 import type { LogFields, Logger } from "../../functions/core/log.js";
 import type { AmigoApi, ClaimOwner, StateStore } from "../../functions/core/ports.js";
-import { eventIds, stateKeys } from "../../functions/core/state-keys.js";
+import { eventIds, stateKeys } from "../../functions/core/idempotency/state-keys.js";
 import { killable, killSwitch, ProcessKilled } from "../support/kill-switch.js";
 import { type Pipeline, runIdsOf, startPipeline } from "../support/pipeline.js";
 

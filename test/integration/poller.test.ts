@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { pollOnce } from "../../functions/core/poll.js";
+import { pollOnce } from "../../functions/core/poller/poll.js";
 import { silentLogger } from "../../functions/core/log.js";
 import type { EventOf } from "../../functions/core/events.js";
-import { JUDGE_READS_PER_MINUTE, REASONS_DEFERRED } from "../../functions/core/judge-reasons.js";
-import { stateKeys } from "../../functions/core/state-keys.js";
-import { readWatchlist } from "../../functions/core/watchlist.js";
+import { JUDGE_READS_PER_MINUTE, REASONS_DEFERRED } from "../../functions/core/summary/judge-reasons.js";
+import { stateKeys } from "../../functions/core/idempotency/state-keys.js";
+import { readWatchlist } from "../../functions/core/poller/watchlist.js";
 import { type Pipeline, runIdsOf, startPipeline } from "../support/pipeline.js";
 
 let pipeline: Pipeline;

@@ -4,13 +4,13 @@
  * here (the EventBridge Scheduler client has its own test against a Scheduler stand-in).
  */
 import { beforeEach, describe, expect, it } from "vitest";
-import type { Command } from "../../functions/core/commands.js";
+import type { Command } from "../../functions/core/commands/commands.js";
 import type { CommandAcceptedDetail, ScheduledRunDueDetail } from "../../functions/core/events.js";
 import type { ClaimOwner, ScheduleTimers } from "../../functions/core/ports.js";
-import { parseCommand } from "../../functions/core/commands.js";
-import { accessPolicy } from "../../functions/core/access.js";
+import { parseCommand } from "../../functions/core/commands/commands.js";
+import { accessPolicy } from "../../functions/core/commands/access.js";
 import { parseConfig } from "../../functions/core/config.js";
-import { listSchedules, type Schedule } from "../../functions/core/schedules.js";
+import { listSchedules, type Schedule } from "../../functions/core/schedules/schedules.js";
 import { killable, killSwitch, ProcessKilled } from "../support/kill-switch.js";
 import { MemoryStateStore } from "../support/memory-state-store.js";
 import { useSlackStub } from "../support/slack-stub.js";

@@ -9,7 +9,7 @@ import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { FileSystemStateStore } from "../../functions/archive/fs-state-store.js";
 import { withFileLock } from "../../functions/archive/fs-lock.js";
-import { EXPIRING_STATE_PREFIXES, stateKeys } from "../../functions/core/state-keys.js";
+import { EXPIRING_STATE_PREFIXES, stateKeys } from "../../functions/core/idempotency/state-keys.js";
 
 const DAY = 86_400_000;
 const RUN = "6b0b18a44226fdec9400003a";

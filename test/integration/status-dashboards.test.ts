@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { MemoryStateStore } from "../support/memory-state-store.js";
-import { parseCommand } from "../../functions/core/commands.js";
+import { parseCommand } from "../../functions/core/commands/commands.js";
 import type { RunningSimulator } from "../../functions/local/simulator/index.js";
 import { useSlackStub } from "../support/slack-stub.js";
 import { startTestSimulator } from "../support/simulator.js";

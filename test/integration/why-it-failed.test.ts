@@ -6,10 +6,10 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import type { MetricEvaluationResult } from "../../functions/core/amigo-model.js";
-import { archiveRun } from "../../functions/core/archive-run.js";
-import { briefJustification } from "../../functions/core/judge-reasons.js";
-import { createNotifier } from "../../functions/core/notify.js";
+import type { MetricEvaluationResult } from "../../functions/core/model/amigo-model.js";
+import { archiveRun } from "../../functions/core/archiver/archive-run.js";
+import { briefJustification } from "../../functions/core/summary/judge-reasons.js";
+import { createNotifier } from "../../functions/core/notifier/notify.js";
 import type { EventOf } from "../../functions/core/events.js";
 import { SlackChat } from "../../functions/slack/client.js";
 import { type Pipeline, startPipeline } from "../support/pipeline.js";

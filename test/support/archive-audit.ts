@@ -9,7 +9,7 @@ import { readdir, stat } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { isReservedName } from "../../functions/archive/fs-keys.js";
 import type { ArtifactDigest } from "../../functions/local/simulator/index.js";
-import { STATE_ROOT } from "../../functions/core/state-keys.js";
+import { STATE_ROOT } from "../../functions/core/idempotency/state-keys.js";
 
 export const ARCHIVE_PREFIX = "runs/";
 const ARTIFACTS_FILE = "artifacts.jsonl";

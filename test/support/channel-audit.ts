@@ -3,7 +3,7 @@
  * wrong with a run's message: missing, posted twice, stuck on an old verdict, without the
  * archive line, or with a thread reply that came twice.
  */
-import type { Verdict } from "../../functions/core/verdict.js";
+import type { Verdict } from "../../functions/core/model/verdict.js";
 import type { SlackStub, StubMessage } from "./slack-stub.js";
 
 export interface ReportedRun {

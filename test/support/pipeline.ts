@@ -12,11 +12,11 @@ import { FileSystemStateStore } from "../../functions/archive/fs-state-store.js"
 import { S3ArchiveStore } from "../../functions/archive/s3-archive-store.js";
 import { S3StateStore } from "../../functions/archive/s3-state-store.js";
 import { InProcessBus } from "../../functions/bus/in-process-bus.js";
-import { type ArchiverOptions, archiveRun } from "../../functions/core/archive-run.js";
+import { type ArchiverOptions, archiveRun } from "../../functions/core/archiver/archive-run.js";
 import { DEFAULT_ARCHIVE_MAX_BYTES } from "../../functions/core/config.js";
 import { DETAIL_TYPES, type SimwatchEvent } from "../../functions/core/events.js";
 import { silentLogger } from "../../functions/core/log.js";
-import { type PollerOptions, pollOnce } from "../../functions/core/poll.js";
+import { type PollerOptions, pollOnce } from "../../functions/core/poller/poll.js";
 import type { AmigoApi, ArchiveStore, StateStore } from "../../functions/core/ports.js";
 import type { RunningSimulator } from "../../functions/local/simulator/index.js";
 import { s3WithFreshBucket } from "./s3.js";

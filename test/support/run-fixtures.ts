@@ -1,5 +1,5 @@
 /** Plain Run values for pure-logic tests, shaped like Amigo's answers. */
-import type { Run, UnitTestRunResult, UnitTestRunSpec } from "../../functions/core/amigo-model.js";
+import type { Run, UnitTestRunResult, UnitTestRunSpec } from "../../functions/core/model/amigo-model.js";
 
 let counter = 0;
 /** An ObjectId-shaped id whose first 8 hex digits are `seconds`. */

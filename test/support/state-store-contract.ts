@@ -1,7 +1,7 @@
 /**
  * The StateStore contract, written once and run against every implementation (S3 on RADOS
  * Gateway, filesystem, memory): conditional create and replace, delete, and listing.
- * Keys follow the `_simwatch/` layout of core/state-keys.ts, spelled out literally.
+ * Keys follow the `_simwatch/` layout of core/idempotency/state-keys.ts, spelled out literally.
  */
 import { describe, expect, it } from "vitest";
 import type { StateStore } from "../../functions/core/ports.js";

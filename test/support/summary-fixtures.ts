@@ -1,5 +1,5 @@
 /** RunSummary values for Slack rendering and notifier tests. */
-import type { FailingUnitTest, RunSummary } from "../../functions/core/summary-model.js";
+import type { FailingUnitTest, RunSummary } from "../../functions/core/summary/summary-model.js";
 
 export const RUN_ID = "65f000000000000000000001";
 export const SET_ID = "65e000000000000000000001";

@@ -2,8 +2,8 @@
  * A command worker wired to the simulator (as Amigo, acting as its main user) and the Slack
  * stand-in, with everyone allowed, for tests of what the worker does with real parts.
  */
-import { accessPolicy } from "../../functions/core/access.js";
-import { createCommandWorker, type CommandWorkerDeps } from "../../functions/core/command-worker.js";
+import { accessPolicy } from "../../functions/core/commands/access.js";
+import { createCommandWorker, type CommandWorkerDeps } from "../../functions/core/commands/command-worker.js";
 import { parseConfig } from "../../functions/core/config.js";
 import type { StateStore } from "../../functions/core/ports.js";
 import { SlackChat } from "../../functions/slack/client.js";

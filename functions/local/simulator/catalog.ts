@@ -2,7 +2,7 @@
  * Sets, unit tests and metrics: the simulator's catalog, stored in the API's own shapes
  * so listing them is a filter and a slice.
  */
-import type { SuccessCriterion, UnitTest, UnitTestSet, UserInfo } from "../../core/amigo-model.js";
+import type { SuccessCriterion, UnitTest, UnitTestSet, UserInfo } from "../../core/model/amigo-model.js";
 import type { ObjectIdFactory } from "./object-ids.js";
 import type { RunOutcome } from "./outcome.js";
 

@@ -3,7 +3,7 @@
  * outcomes, add sets and users, create or cancel runs without HTTP, inject faults and
  * read the request log.
  */
-import type { Run, UnitTestSet, UserInfo } from "../../core/amigo-model.js";
+import type { Run, UnitTestSet, UserInfo } from "../../core/model/amigo-model.js";
 import { type ArtifactDigest, artifactDigest, artifactSource } from "./artifact-content.js";
 import type { NewSet } from "./catalog.js";
 import type { SimEndpoint } from "./endpoints.js";

@@ -1,7 +1,7 @@
 /** The Hono environment the simulator's routes share. */
 import type { ServerResponse } from "node:http";
 import type { Context } from "hono";
-import type { UserInfo } from "../../core/amigo-model.js";
+import type { UserInfo } from "../../core/model/amigo-model.js";
 import type { SimEndpoint } from "./endpoints.js";
 import type { ValidationItem } from "./query-params.js";
 

@@ -5,7 +5,7 @@
  * consistent with the pass/fail the run reports: a failing score misses its threshold, a
  * failing category is off the list, a failing boolean is the other one.
  */
-import type { SuccessCriterion } from "../../core/amigo-model.js";
+import type { SuccessCriterion } from "../../core/model/amigo-model.js";
 import { sha1Hex } from "./object-ids.js";
 
 export type JudgedValue = number | boolean | string;

@@ -2,7 +2,7 @@
  * Reads list filters the way FastAPI/pydantic would, collecting every problem as a
  * `{loc, msg, type}` item so a bad filter gets the same 422 the real API gives.
  */
-import { OBJECT_ID } from "../../core/amigo-model.js";
+import { OBJECT_ID } from "../../core/model/amigo-model.js";
 
 export interface ValidationItem {
   loc: (string | number)[];

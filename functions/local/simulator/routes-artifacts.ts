@@ -3,7 +3,7 @@
  * link itself (no Authorization needed, 403 once expired), streaming a generated file.
  */
 import type { Hono } from "hono";
-import { OBJECT_ID } from "../../core/amigo-model.js";
+import { OBJECT_ID } from "../../core/model/amigo-model.js";
 import { EXPIRED_LINK_BODY } from "./artifact-links.js";
 import { ARTIFACT_CONTENT_TYPE, ARTIFACT_FILE_NAME, artifactChunks, artifactSource } from "./artifact-content.js";
 import type { DownloadFault } from "./faults.js";

@@ -1,6 +1,6 @@
 /** Sets, unit tests and metric evaluation results: read-only lists. */
 import type { Hono } from "hono";
-import type { MetricEvaluationResult } from "../../core/amigo-model.js";
+import type { MetricEvaluationResult } from "../../core/model/amigo-model.js";
 import { guard } from "./guard.js";
 import { invalid, type SimEnv } from "./hono-env.js";
 import { pageOf, QueryReader } from "./query-params.js";

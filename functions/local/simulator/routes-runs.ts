@@ -1,6 +1,6 @@
 /** Runs: list, create, cancel (`/v1/{org}/simulation/unit_test_set_run/`). */
 import type { Hono } from "hono";
-import { OBJECT_ID } from "../../core/amigo-model.js";
+import { OBJECT_ID } from "../../core/model/amigo-model.js";
 import { guard } from "./guard.js";
 import { detail, invalid, type SimContext, type SimEnv } from "./hono-env.js";
 import { pageOf, QueryReader } from "./query-params.js";

@@ -3,7 +3,7 @@
  * metric evaluations fail, where it errors. What the API shows at any instant is then a
  * pure function of the plan and the clock (run-view.ts), so advancing time is free.
  */
-import type { MetricToEvaluate, UnitTestRunSpec, UserInfo } from "../../core/amigo-model.js";
+import type { MetricToEvaluate, UnitTestRunSpec, UserInfo } from "../../core/model/amigo-model.js";
 import type { Catalog } from "./catalog.js";
 import { judge, type JudgedValue } from "./judge.js";
 import { derivedObjectId } from "./object-ids.js";

@@ -1,5 +1,5 @@
 /** What the API shows of a planned run at a given instant (pure). */
-import type { MetricEvaluationResult, Run, UnitTestRunResult } from "../../core/amigo-model.js";
+import type { MetricEvaluationResult, Run, UnitTestRunResult } from "../../core/model/amigo-model.js";
 import type { PlannedUnitTest, RunPlan } from "./run-plan.js";
 
 export function completedAtMs(plan: RunPlan): number {

@@ -3,7 +3,7 @@
  * links, limits, faults and the request log. Routes and the control API both act on it.
  */
 import { randomBytes } from "node:crypto";
-import type { Run, UserInfo } from "../../core/amigo-model.js";
+import type { Run, UserInfo } from "../../core/model/amigo-model.js";
 import { ArtifactLinks } from "./artifact-links.js";
 import { Catalog, type NewSet } from "./catalog.js";
 import { Faults } from "./faults.js";

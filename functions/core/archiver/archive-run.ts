@@ -1,0 +1,203 @@
+/**
+ * The archiver: on Artifacts Ready, stream a run's artifact file from Amigo's presigned URL
+ * into the archive byte for byte, then write run.json and summary.md and emit Run Archived.
+ *
+ * - A URL that has expired (before or during the download) is replaced by a fresh one and
+ *   the download starts again; the store never keeps a partial object.
+ * - Content-Length is checked and sha256 computed while streaming; nothing is buffered.
+ * - Exactly once: a lease (a claim, heartbeated while streaming, so it expires within a minute
+ *   of its holder's death) keeps a duplicate delivery from streaming the same run at the same
+ *   time, and the archived marker makes any later delivery a no-op.
+ * - Run Archived is never lost: it goes through the outbox after the marker is written, and a
+ *   delivery (or the poller) that finds the marker without a delivered announcement sends it.
+ */
+import { createHash } from "node:crypto";
+import type { Run } from "../model/amigo-model.js";
+import { artifactExtension } from "./archive-layout.js";
+import { event, type RunArchivedDetail } from "../events.js";
+import { errorFields, type Logger } from "../log.js";
+import { anonymousOwner, createClaims, keepAlive } from "../idempotency/claims.js";
+import { createOutbox, type Outbox } from "../idempotency/outbox.js";
+import type { AmigoApi, ArchiveStore, ArtifactDownloader, ClaimOwner, Clock, EventBus, StateStore } from "../ports.js";
+import { summarizeRuns } from "../summary/run-summaries.js";
+import { archiveKeys, eventIds, stateKeys } from "../idempotency/state-keys.js";
+import { summaryMarkdown } from "../summary/summary-markdown.js";
+import type { RunSummary } from "../summary/summary-model.js";
+
+export interface ArchiverOptions {
+  amigo: AmigoApi;
+  archive: ArchiveStore;
+  state: StateStore;
+  bus: EventBus;
+  download: ArtifactDownloader;
+  clock: Clock;
+  logger: Logger;
+  archivePrefix: string;
+  /** Fresh URLs to ask for before giving up on this delivery (the event is retried later). */
+  maxAttempts?: number;
+  /** Who this process is (a lease of a dead process on this machine is taken over at once). */
+  owner?: ClaimOwner;
+  /** How long a lease lives without a heartbeat (default 60 s), and how often it is renewed (20 s). */
+  leaseTtlMs?: number;
+  leaseHeartbeatMs?: number;
+  signal?: AbortSignal;
+}
+
+export type ArchiveOutcome =
+  | { status: "archived"; detail: RunArchivedDetail; attempts: number }
+  | { status: "already-archived" }
+  | { status: "in-progress-elsewhere" };
+
+/** The presigned URL stopped working (expired or refused): ask Amigo for a fresh one. */
+export class ArtifactLinkExpired extends Error {
+  override readonly name = "ArtifactLinkExpired";
+}
+
+/** The body ended before Content-Length bytes arrived (a dropped connection). */
+export class ArtifactTruncated extends Error {
+  override readonly name = "ArtifactTruncated";
+}
+
+/** The archive cannot be made from this link; asking again for one now will not help. */
+export class ArchiveFailed extends Error {
+  override readonly name: string = "ArchiveFailed";
+}
+
+/** The link (or a redirect from it) is not one simwatch fetches: not https, a private address, credentials, too many hops. */
+export class ArtifactRefused extends ArchiveFailed {
+  override readonly name = "ArtifactRefused";
+}
+
+/** The artifact file is larger than ARCHIVE_MAX_BYTES (said by Content-Length, or found while streaming). */
+export class ArtifactTooLarge extends ArchiveFailed {
+  override readonly name = "ArtifactTooLarge";
+}
+
+/** Hashes and counts the bytes on their way to the store; fails if the body ends short. */
+async function* measured(
+  body: AsyncIterable<Uint8Array>,
+  expectedLength: number | undefined,
+  tally: { size: number; hash: ReturnType<typeof createHash> },
+): AsyncGenerator<Uint8Array> {
+  for await (const chunk of body) {
+    tally.size += chunk.byteLength;
+    tally.hash.update(chunk);
+    if (expectedLength !== undefined && tally.size > expectedLength) {
+      throw new ArtifactTruncated(`artifact body is longer than its Content-Length of ${expectedLength} bytes`);
+    }
+    yield chunk;
+  }
+  if (expectedLength !== undefined && tally.size !== expectedLength) {
+    throw new ArtifactTruncated(`artifact body ended after ${tally.size} of ${expectedLength} bytes`);
+  }
+}
+
+async function loadSummary(options: ArchiverOptions, run: Run): Promise<RunSummary> {
+  const stored = await options.state.get<RunSummary>(stateKeys.runSummary(run.id));
+  if (stored) return stored.value;
+  const [summary] = await summarizeRuns(options.amigo, options.state, [run], { log: options.logger });
+  if (!summary) throw new ArchiveFailed(`could not summarize run ${run.id}`);
+  return summary;
+}
+
+/** How long an archiving lease lives without a heartbeat, and how often the holder renews it. */
+const LEASE_TTL_MS = 60_000;
+const LEASE_HEARTBEAT_MS = 20_000;
+
+export async function archiveRun(options: ArchiverOptions, target: { runId: string; setId: string }): Promise<ArchiveOutcome> {
+  const { state, logger } = options;
+  const { runId } = target;
+  const owner = options.owner ?? anonymousOwner();
+  const claims = createClaims({ state, clock: options.clock, owner });
+  const outbox = createOutbox({ state, bus: options.bus, clock: options.clock, owner, logger });
+  const archived = await state.get<RunArchivedDetail>(stateKeys.archivedMarker(runId));
+  if (archived) return alreadyArchived(outbox, archived.value);
+  const attempt = await claims.acquire(stateKeys.archivingLease(runId), { ttlMs: options.leaseTtlMs ?? LEASE_TTL_MS, progress: {} });
+  if (attempt.status !== "acquired") {
+    logger.info("archiver.skip", { runId, reason: "another archiver holds the lease" });
+    return { status: "in-progress-elsewhere" };
+  }
+  const lease = keepAlive(claims, attempt.claim, { ttlMs: options.leaseTtlMs ?? LEASE_TTL_MS, everyMs: options.leaseHeartbeatMs ?? LEASE_HEARTBEAT_MS });
+  const signal = options.signal ? AbortSignal.any([options.signal, lease.signal]) : lease.signal;
+  try {
+    // Re-check under the lease: another archiver may have finished just before we got it.
+    const done = await state.get<RunArchivedDetail>(stateKeys.archivedMarker(runId));
+    if (done) return alreadyArchived(outbox, done.value);
+    const outcome = await archiveUnderLease({ ...options, signal }, runId);
+    await announce(outbox, outcome.detail);
+    return outcome;
+  } finally {
+    await claims.release(await lease.stop()).catch((error: unknown) => logger.warn("archiver.lease_release_failed", { runId, ...errorFields(error) }));
+  }
+}
+
+async function archiveUnderLease(options: ArchiverOptions, runId: string): Promise<Extract<ArchiveOutcome, { status: "archived" }>> {
+  const { state, archive, amigo, logger, clock } = options;
+  const run = (await state.get<Run>(stateKeys.amigoRun(runId)))?.value ?? (await amigo.getRuns([runId]))[0];
+  if (!run) throw new ArchiveFailed(`run ${runId} is not known to Amigo`);
+  const setId = run.simulation_unit_test_set_id;
+  const { key, contentType, size, sha256, attempts } = await streamArtifacts(options, run);
+
+  const summary = await loadSummary(options, run);
+  const archivedAt = clock.now().toISOString();
+  const artifactsFile = key.slice(key.lastIndexOf("/") + 1);
+  const runJson = { ...run, simwatch: { verdict: summary.verdict, summary, artifacts: { file: artifactsFile, size, sha256, contentType }, archived_at: archivedAt } };
+  await archive.putText(archiveKeys.runJson(options.archivePrefix, setId, runId), `${JSON.stringify(runJson, null, 2)}\n`, "application/json");
+  await archive.putText(
+    archiveKeys.summaryMarkdown(options.archivePrefix, setId, runId),
+    summaryMarkdown(summary, { artifactsFile, size, sha256 }),
+    "text/markdown; charset=utf-8",
+  );
+  const detail: RunArchivedDetail = { runId, setId, location: archive.locationOf(key), key, size, sha256, contentType };
+  await state.create(stateKeys.archivedMarker(runId), { ...detail, archivedAt });
+  logger.info("archiver.archived", { runId, setId, size, sha256, attempts });
+  return { status: "archived", detail, attempts };
+}
+
+/** Records and sends Run Archived (once: the outbox knows whether it went out before). */
+async function announce(outbox: Outbox, marker: RunArchivedDetail): Promise<void> {
+  const { runId, setId, location, key, size, sha256, contentType } = marker;
+  const detail: RunArchivedDetail = { runId, setId, location, key, size, sha256, contentType };
+  await outbox.deliver(await outbox.record([{ id: eventIds.runArchived(runId), event: event("Run Archived", detail) }]));
+}
+
+async function alreadyArchived(outbox: Outbox, marker: RunArchivedDetail): Promise<ArchiveOutcome> {
+  await announce(outbox, marker);
+  return { status: "already-archived" };
+}
+
+async function streamArtifacts(options: ArchiverOptions, run: Run) {
+  const { amigo, archive, download, clock, logger } = options;
+  const maxAttempts = options.maxAttempts ?? 5;
+  let lastError: unknown;
+  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    options.signal?.throwIfAborted();
+    const link = await amigo.getArtifactsLink(run.id);
+    try {
+      const response = await download.open(link.presigned_url, options.signal);
+      // The URL's own answer decides whether it expired, not our clock against url_expires_at:
+      // a skewed clock must not make us refuse a good link (or trust a dead one).
+      if (response.status === 403 || response.status === 400 || response.status === 401) {
+        const expired = Date.parse(link.url_expires_at) <= clock.now().getTime() ? " (its url_expires_at has passed)" : "";
+        throw new ArtifactLinkExpired(`the artifacts URL answered HTTP ${response.status}${expired}`);
+      }
+      if (response.status === 404) throw new ArchiveFailed("the artifacts URL answered HTTP 404: the file is gone");
+      if (response.status !== 200) throw new Error(`the artifacts URL answered HTTP ${response.status}`);
+      const contentType = response.contentType ?? "application/octet-stream";
+      const key = archiveKeys.artifacts(options.archivePrefix, run.simulation_unit_test_set_id, run.id, artifactExtension(response.contentType, link.presigned_url));
+      const tally = { size: 0, hash: createHash("sha256") };
+      await archive.putStream(key, measured(response.body, response.contentLength, tally), {
+        contentType,
+        ...(response.contentLength !== undefined ? { contentLength: response.contentLength } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      return { key, contentType, size: tally.size, sha256: tally.hash.digest("hex"), attempts: attempt };
+    } catch (error) {
+      if (options.signal?.aborted) throw error;
+      lastError = error;
+      logger.warn("archiver.retry", { runId: run.id, attempt, ...errorFields(error) });
+      if (error instanceof ArchiveFailed) throw error;
+    }
+  }
+  throw new ArchiveFailed(`could not archive run ${run.id} after ${maxAttempts} attempts: ${lastError instanceof Error ? lastError.message : String(lastError)}`);
+}

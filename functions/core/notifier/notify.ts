@@ -1,0 +1,133 @@
+/**
+ * The notifier: one message per run per channel, posted when the run starts (or when it
+ * finishes, if nobody saw it start) and edited in place as it finishes and is archived.
+ * Where it goes is notify-targets.ts; how each channel is brought up to date, notify-sync.ts.
+ *
+ * Every handler is idempotent: posts are claimed and tagged (post-once.ts), thread replies
+ * are claimed per purpose, and edits render the whole card from merged facts. Retryable chat
+ * failures (rate limits, timeouts, a concurrent post) are thrown after every channel has been
+ * tried, so a redelivery finishes the job without posting anything twice.
+ */
+import type { RunArchivedDetail, RunFinishedDetail, RunStartedDetail, SimwatchEvent } from "../events.js";
+import { oneAtATimePerKey } from "../util/concurrency.js";
+import { type Logger, silentLogger } from "../log.js";
+import { finishTargets, postedTargets, subscribedTargets, type Target } from "./notify-targets.js";
+import { emptyReport, type NotifyReport, type SyncFailure, syncTargets } from "./notify-sync.js";
+import type { RunFacts } from "./run-card.js";
+import { loadFacts, type MessageDeps, postingFor, updateFacts } from "./run-messages.js";
+import { stateKeys } from "../idempotency/state-keys.js";
+import type { RunSummary } from "../summary/summary-model.js";
+
+export type { NotifyReport } from "./notify-sync.js";
+
+export interface NotifierDeps extends MessageDeps {
+  /** SLACK_DEFAULT_CHANNEL: where runs of sets nobody subscribed to are posted. */
+  defaultChannel?: string;
+}
+
+/** Chat failures that a later redelivery can fix, gathered while the other channels are served. */
+export class NotifyIncomplete extends Error {
+  override readonly name = "NotifyIncomplete";
+  constructor(
+    readonly runId: string,
+    readonly failures: SyncFailure[],
+  ) {
+    super(`Run ${runId}: could not finish notifying ${failures.map((f) => `${f.channelId} (${f.code})`).join(", ")}; retry the event`);
+  }
+}
+
+export function createNotifier(deps: NotifierDeps) {
+  const log = deps.log ?? silentLogger;
+  const sync = { posting: postingFor(deps), state: deps.state, log };
+  // A run's events are handled one after another in this process: two handlers rendering
+  // the same facts side by side would each edit the card, one of them for nothing.
+  const perRun = oneAtATimePerKey();
+
+  function finish(runId: string, report: NotifyReport, failures: SyncFailure[]): NotifyReport {
+    if (failures.length > 0) throw new NotifyIncomplete(runId, failures);
+    log.info("notify.done", { runId, posted: report.posted, updated: report.updated, skipped: report.skipped });
+    return report;
+  }
+
+  /** Renders until the facts stop changing under us (a concurrent event merged newer facts). */
+  async function converge(runId: string, etag: string | undefined, post: boolean, targetsOf: (facts: RunFacts) => Promise<Target[]>) {
+    const report = emptyReport();
+    let seen = etag;
+    let failures: SyncFailure[] = [];
+    for (let round = 0; round < 3; round++) {
+      const current = await loadFacts(deps.state, runId);
+      if (!current || (round > 0 && current.etag === seen)) break;
+      seen = current.etag;
+      Object.assign(report, emptyReport());
+      failures = await syncTargets(sync, current.facts, await targetsOf(current.facts), post, report);
+    }
+    return finish(runId, report, failures);
+  }
+
+  async function runStarted(detail: RunStartedDetail): Promise<NotifyReport> {
+    const { facts } = await updateFacts(deps.state, {
+      runId: detail.runId,
+      setId: detail.setId,
+      createdAt: detail.createdAt,
+      creator: detail.creator,
+      ...(detail.setName ? { setName: detail.setName } : {}),
+      ...(detail.origin ? { origin: detail.origin } : {}),
+    });
+    // The origin channel's message is the command worker's announcement: never a second one there.
+    const targets = (await subscribedTargets(deps.state, facts, deps.defaultChannel)).filter((t) => t.channelId !== facts.origin?.channelId);
+    const report = emptyReport();
+    return finish(detail.runId, report, await syncTargets(sync, facts, targets, true, report));
+  }
+
+  async function runFinished(detail: RunFinishedDetail): Promise<NotifyReport> {
+    const summary = detail.summary ?? (await loadSummary(detail));
+    const { etag } = await updateFacts(deps.state, {
+      runId: detail.runId,
+      setId: detail.setId,
+      verdict: detail.verdict,
+      ...(detail.setName ? { setName: detail.setName } : {}),
+      ...(summary ? { summary } : {}),
+    });
+    return converge(detail.runId, etag, true, (facts) => finishTargets(deps.state, facts, deps.defaultChannel));
+  }
+
+  async function runArchived(detail: RunArchivedDetail): Promise<NotifyReport> {
+    const { runId, setId, location, key, size, sha256, contentType } = detail;
+    const { etag } = await updateFacts(deps.state, { runId, setId, archive: { location, key, size, sha256, contentType } });
+    // Only messages that exist are edited: an archive alone never starts a message.
+    return converge(runId, etag, false, (facts) => postedTargets(deps.state, facts));
+  }
+
+  async function loadSummary(detail: RunFinishedDetail): Promise<RunSummary | undefined> {
+    if (!detail.summaryRef) return undefined;
+    if (detail.summaryRef !== stateKeys.runSummary(detail.runId)) {
+      log.warn("notify.summary_ref.refused", { runId: detail.runId });
+      return undefined;
+    }
+    return (await deps.state.get<RunSummary>(detail.summaryRef))?.value;
+  }
+
+  const handlers = {
+    runStarted: (detail: RunStartedDetail) => perRun(detail.runId, () => runStarted(detail)),
+    runFinished: (detail: RunFinishedDetail) => perRun(detail.runId, () => runFinished(detail)),
+    runArchived: (detail: RunArchivedDetail) => perRun(detail.runId, () => runArchived(detail)),
+  };
+  return {
+    ...handlers,
+    /** Dispatches any bus event; events the notifier does not consume are ignored. */
+    async handle(event: SimwatchEvent): Promise<NotifyReport | undefined> {
+      switch (event.detailType) {
+        case "Run Started":
+          return handlers.runStarted(event.detail);
+        case "Run Finished":
+          return handlers.runFinished(event.detail);
+        case "Run Archived":
+          return handlers.runArchived(event.detail);
+        default:
+          return undefined;
+      }
+    },
+  };
+}
+
+export type Notifier = ReturnType<typeof createNotifier>;

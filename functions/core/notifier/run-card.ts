@@ -1,0 +1,97 @@
+/**
+ * What a run's message says, decided from what simwatch knows about the run. The facts
+ * are merged from events in any order (Run Started, Run Finished, Run Archived), so the
+ * card is always rendered from the whole record, never patched.
+ */
+import type { UserInfo } from "../model/amigo-model.js";
+import type { ArchiveFacts, Person, RunAction, RunCard, WhyItFailed } from "../chat.js";
+import type { Mention } from "../commands/commands.js";
+import type { SlackOrigin } from "../events.js";
+import type { RunSummary } from "../summary/summary-model.js";
+import type { Verdict } from "../model/verdict.js";
+
+/** At most this many failing unit tests in the message itself; the rest go to a thread reply. */
+export const FAILURES_INLINE = 10;
+
+/** Everything known about one run, kept in state at stateKeys.runCard(runId). */
+export interface RunFacts {
+  runId: string;
+  setId: string;
+  setName?: string;
+  createdAt?: string;
+  creator?: UserInfo;
+  origin?: SlackOrigin;
+  verdict: Verdict;
+  summary?: RunSummary;
+  archive?: ArchiveFacts;
+}
+
+const FINAL: ReadonlySet<Verdict> = new Set(["passed", "failed", "errored", "cancelled"]);
+
+/** Merges newer facts into older ones; a final verdict is never replaced by "running". */
+export function mergeFacts(old: RunFacts | undefined, update: Partial<RunFacts> & Pick<RunFacts, "runId" | "setId">): RunFacts {
+  const base: RunFacts = old ?? { runId: update.runId, setId: update.setId, verdict: "running" };
+  const merged: RunFacts = { ...base };
+  for (const [key, value] of Object.entries(update) as [keyof RunFacts, RunFacts[keyof RunFacts]][]) {
+    if (value !== undefined) (merged as unknown as Record<string, unknown>)[key] = value;
+  }
+  if (FINAL.has(base.verdict) && !FINAL.has(merged.verdict)) merged.verdict = base.verdict;
+  return merged;
+}
+
+export function isFailure(verdict: Verdict): boolean {
+  return verdict === "failed" || verdict === "errored";
+}
+
+export function startedByOf(facts: RunFacts): Person | undefined {
+  if (facts.origin) return { slackUserId: facts.origin.userId, ...(facts.origin.scheduled ? { schedule: facts.origin.scheduled } : {}) };
+  const creator = facts.summary?.creator ?? facts.creator;
+  return creator ? { amigoUser: creator } : undefined;
+}
+
+/** The run's message for one channel (`mention` when that channel asked to be pinged on failure). */
+export function buildRunCard(facts: RunFacts, options: { mention?: Mention } = {}): RunCard {
+  const summary = facts.summary;
+  const verdict = summary && FINAL.has(summary.verdict) ? summary.verdict : facts.verdict;
+  const setName = summary?.setName && summary.setName !== facts.setId ? summary.setName : facts.setName ?? summary?.setName ?? facts.setId;
+  const failing = summary?.failingUnitTests ?? [];
+  const startedBy = startedByOf(facts);
+  const actions: RunAction[] = [{ kind: "rerun", setId: facts.setId, label: "Re-run" }];
+  if (verdict === "running") actions.push({ kind: "cancel", runId: facts.runId, label: "Cancel" });
+  if (facts.archive) {
+    actions.push({ kind: "download", runId: facts.runId, setId: facts.setId, key: facts.archive.key, label: "Download artifacts" });
+  }
+  const createdAt = summary?.createdAt ?? facts.createdAt;
+  return {
+    runId: facts.runId,
+    setId: facts.setId,
+    setName,
+    verdict,
+    ...(startedBy ? { startedBy } : {}),
+    ...(createdAt ? { createdAt } : {}),
+    ...(summary?.durationSeconds !== undefined ? { durationSeconds: summary.durationSeconds } : {}),
+    ...(summary ? { unitTests: summary.unitTests, metricEvaluations: summary.metricEvaluations } : {}),
+    runErrors: summary?.runErrors ?? [],
+    failingUnitTests: failing.slice(0, FAILURES_INLINE),
+    moreFailing: Math.max(0, failing.length - FAILURES_INLINE),
+    ...(summary?.diff ? { diff: summary.diff } : {}),
+    flaky: summary?.flaky ?? [],
+    ...(summary?.trend ? { trend: summary.trend } : {}),
+    notes: summary?.notes ?? [],
+    ...(facts.archive ? { archive: facts.archive } : {}),
+    ...(options.mention && isFailure(verdict) ? { mention: options.mention } : {}),
+    actions,
+  };
+}
+
+/**
+ * The "Why it failed" thread reply: every failing unit test with all the judge's reasons.
+ * Only when it adds to the message: some reason is known, or not every failing test fits in it.
+ */
+export function whyItFailed(facts: RunFacts): WhyItFailed | undefined {
+  const summary = facts.summary;
+  const failing = summary?.failingUnitTests ?? [];
+  const hasReasons = failing.some((test) => test.failingMetrics.some((metric) => (metric.reasons?.length ?? 0) > 0));
+  if (!summary || (!hasReasons && failing.length <= FAILURES_INLINE)) return undefined;
+  return { runId: facts.runId, setName: buildRunCard(facts).setName, failingUnitTests: failing, notes: summary.notes };
+}

@@ -1,0 +1,68 @@
+import { describe, expect, it } from "vitest";
+import { artifactLinkProblem, baseUrlProblem, isLocalAddress, isLoopbackHost } from "../../../functions/core/outbound-urls.js";
+
+describe("base URLs (AMIGO_API_URL, SLACK_API_URL)", () => {
+  it.each([
+    ["https://api.amigo.ai", undefined],
+    ["https://slack.com/api/", undefined],
+    ["http://127.0.0.1:4010", undefined],
+    ["http://localhost:8080/api/", undefined],
+    ["http://[::1]:9000", undefined],
+    ["http://api.amigo.ai", "must be an https:// URL (plain http only on this machine: localhost or 127.0.0.1)"],
+    ["http://10.0.0.5", "must be an https:// URL (plain http only on this machine: localhost or 127.0.0.1)"],
+    ["ftp://api.amigo.ai", "must be an https:// URL (plain http only on this machine: localhost or 127.0.0.1)"],
+    ["https://user:secret@api.amigo.ai", "must not carry a user name or password"],
+    ["api.amigo.ai", "is not a URL"],
+  ])("%s", (url, problem) => {
+    expect(baseUrlProblem(url)).toBe(problem);
+  });
+});
+
+describe("addresses", () => {
+  it("knows loopback in its spellings, as URL hostnames are", () => {
+    for (const url of ["http://127.0.0.1", "http://127.1.2.3", "http://2130706433", "http://0x7f000001", "http://[::1]", "http://localhost", "http://LOCALHOST."]) {
+      expect(isLoopbackHost(new URL(url).hostname), url).toBe(true);
+    }
+    expect(isLoopbackHost("128.0.0.1")).toBe(false);
+  });
+
+  it("knows private, link-local and mapped addresses", () => {
+    for (const url of ["https://10.1.2.3", "https://172.16.0.1", "https://192.168.1.1", "https://169.254.169.254", "https://100.64.0.1", "https://0.0.0.0", "https://[fd00::1]", "https://[fe80::1]", "https://[::ffff:127.0.0.1]"]) {
+      expect(isLocalAddress(new URL(url).hostname), url).toBe(true);
+    }
+    for (const url of ["https://8.8.8.8", "https://172.32.0.1", "https://amigo-artifacts.s3.amazonaws.com", "https://[2600::1]"]) {
+      expect(isLocalAddress(new URL(url).hostname), url).toBe(false);
+    }
+  });
+});
+
+describe("artifact links", () => {
+  const amigo = "https://api.amigo.ai";
+  const local = "http://127.0.0.1:4010";
+
+  it.each([
+    [amigo, "https://amigo-artifacts.s3.us-east-1.amazonaws.com/runs/x.zip?X-Amz-Signature=abc", undefined],
+    [amigo, "http://amigo-artifacts.s3.amazonaws.com/x.zip", "uses http, not https"],
+    [amigo, "file:///etc/passwd", "uses file, not https"],
+    [amigo, "data:text/plain,hello", "uses data, not https"],
+    [amigo, "ftp://example.com/x", "uses ftp, not https"],
+    [amigo, "http://127.0.0.1:9001/2018-06-01/runtime/invocation/next", "uses http, not https"],
+    [amigo, "https://127.0.0.1:9001/2018-06-01/runtime/invocation/next", "points at 127.0.0.1:9001, an address on this machine or a private network"],
+    [amigo, "https://169.254.169.254/latest/meta-data/", "points at 169.254.169.254, an address on this machine or a private network"],
+    [amigo, "https://localhost/x", "points at localhost, an address on this machine or a private network"],
+    [amigo, "https://user:pass@amigo-artifacts.s3.amazonaws.com/x.zip", "carries credentials"],
+    [amigo, "not a url", "is not a URL"],
+    // The embedded simulator and the tests: Amigo on loopback http serves its own links.
+    [local, "http://127.0.0.1:4010/_artifacts/k/artifacts.jsonl", undefined],
+    [local, "http://127.0.0.1:9001/2018-06-01/runtime/invocation/next", "uses http, not https"],
+    [local, "http://localhost:4010/_artifacts/k/artifacts.jsonl", "uses http, not https"],
+    [local, "http://user:pass@127.0.0.1:4010/_artifacts/k", "carries credentials"],
+  ])("with Amigo at %s: %s", (base, link, problem) => {
+    expect(artifactLinkProblem(link, base)).toBe(problem);
+  });
+
+  it("never names the link's path or query, which carry its signature", () => {
+    expect(artifactLinkProblem("http://s3.example/secret-path?X-Amz-Signature=s3cr3t", amigo)).not.toMatch(/secret|s3cr3t/);
+    expect(artifactLinkProblem("https://10.0.0.1/secret-path?X-Amz-Signature=s3cr3t", amigo)).not.toMatch(/secret|s3cr3t/);
+  });
+});
