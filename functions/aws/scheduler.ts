@@ -12,7 +12,7 @@ import { EVENT_SOURCE, type ScheduledRunDueDetail } from "../core/events.js";
 import type { ScheduleTimers } from "../core/ports.js";
 import { awsCron } from "../core/schedules/cron.js";
 import { cronOf } from "../core/schedules/schedule-grammar.js";
-import { describeSchedule, type Schedule } from "../core/schedules/schedules.js";
+import { describeSchedule, type Schedule } from "../core/schedules/schedule.js";
 
 export interface SchedulerTimersOptions {
   groupName: string;

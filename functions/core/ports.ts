@@ -4,7 +4,7 @@
  */
 import type { ArtifactsLink, MetricEvaluationResult, Run, RunFilter, UnitTest, UnitTestSet } from "./model/amigo-model.js";
 import type { SimwatchEvent } from "./events.js";
-import type { Schedule } from "./schedules/schedules.js";
+import type { Schedule } from "./schedules/schedule.js";
 
 /** The browsable archive (S3 prefix or a folder). Keys are relative to the archive root. */
 export interface ArchiveStore {

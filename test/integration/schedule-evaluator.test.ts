@@ -9,7 +9,8 @@ import type { ScheduledRunDueDetail, SimwatchEvent } from "../../functions/core/
 import { silentLogger } from "../../functions/core/log.js";
 import type { Clock, EventBus, StateStore } from "../../functions/core/ports.js";
 import { publishDueSchedules } from "../../functions/core/schedules/schedule-evaluator.js";
-import { saveSchedule, type Schedule, scheduleIdOf } from "../../functions/core/schedules/schedules.js";
+import { saveSchedule } from "../../functions/core/schedules/schedules.js";
+import { type Schedule, scheduleIdOf } from "../../functions/core/schedules/schedule.js";
 import type { When } from "../../functions/core/schedules/schedule-grammar.js";
 import { killable, killSwitch } from "../support/kill-switch.js";
 import { MemoryStateStore } from "../support/memory-state-store.js";

@@ -16,7 +16,8 @@ import type { Clock, EventBus, StateStore } from "../ports.js";
 import { cronOf } from "./schedule-grammar.js";
 import { latestDue } from "./schedule-times.js";
 import { LATE_AFTER_MS } from "./scheduled-runs.js";
-import { dueId, listSchedules, type Schedule } from "./schedules.js";
+import { listSchedules } from "./schedules.js";
+import { dueId, type Schedule } from "./schedule.js";
 import { stateKeys } from "../idempotency/state-keys.js";
 
 export interface ScheduleEvaluatorDeps {

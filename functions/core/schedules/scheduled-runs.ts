@@ -17,7 +17,8 @@ import type { Logger } from "../log.js";
 import type { Clock, StateStore } from "../ports.js";
 import { type PostOnceDeps, postOnce } from "../idempotency/post-once.js";
 import { formatInZone } from "./schedule-times.js";
-import { describeSchedule, dueId, type Schedule, scheduleOf } from "./schedules.js";
+import { scheduleOf } from "./schedules.js";
+import { describeSchedule, dueId, type Schedule } from "./schedule.js";
 import { stateKeys } from "../idempotency/state-keys.js";
 import type { VerbResult } from "../commands/verbs/context.js";
 

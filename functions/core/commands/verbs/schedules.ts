@@ -9,7 +9,8 @@ import { type ChatMessage, type Line, notice, say } from "../../chat.js";
 import type { Command } from "../commands.js";
 import { DEFAULT_TIME_ZONE } from "../../schedules/schedule-grammar.js";
 import { formatInZone } from "../../schedules/schedule-times.js";
-import { describeSchedule, listSchedules, nextRunOf, removeSchedule, type Schedule, saveSchedule, scheduleIdOf } from "../../schedules/schedules.js";
+import { listSchedules, removeSchedule, saveSchedule } from "../../schedules/schedules.js";
+import { describeSchedule, nextRunOf, type Schedule, scheduleIdOf } from "../../schedules/schedule.js";
 import type { CommandContext } from "./context.js";
 import { resolveSet } from "./set-lookup.js";
 
