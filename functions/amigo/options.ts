@@ -1,16 +1,10 @@
 /** What a caller configures on the Amigo client. */
+import type { AmigoCredentials } from "../core/config.js";
 import type { Clock } from "../core/ports.js";
 import type { AmigoEndpoint } from "./endpoints.js";
 import type { AmigoLogger } from "./logger.js";
 import type { RetryOptions } from "./retry-policy.js";
 import type { FetchLike } from "./transport.js";
-
-export interface AmigoCredentials {
-  orgId: string;
-  apiKey: string;
-  apiKeyId: string;
-  userId: string;
-}
 
 /** Reported once per HTTP attempt (retries and sign-ins included), for counters and benchmarks. */
 export interface AmigoRequestInfo {

@@ -45,17 +45,6 @@ export class EventDecodeError extends Error {
   }
 }
 
-/** A `summaryRef` whose summary is not in the state store. */
-export class SummaryMissingError extends Error {
-  override readonly name = "SummaryMissingError";
-  constructor(
-    readonly runId: string,
-    readonly summaryRef: string,
-  ) {
-    super(`Run ${runId}'s summary is not at ${summaryRef} in the state store`);
-  }
-}
-
 /** `publish` on an InProcessBus after `close()`. */
 export class BusClosedError extends Error {
   override readonly name = "BusClosedError";

@@ -30,8 +30,3 @@ export async function storeRunSummary(
   }
   throw new Error(`Could not store run ${runId}'s summary at ${key}: it kept changing underneath (${attempts} attempts)`);
 }
-
-/** Loads a summary stored by storeRunSummary; undefined when absent. */
-export async function loadRunSummary(state: StateStore, key: string): Promise<RunSummary | undefined> {
-  return (await state.get<RunSummary>(key))?.value;
-}

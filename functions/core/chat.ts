@@ -7,6 +7,7 @@
  */
 import type { UserInfo } from "./model/amigo-model.js";
 import type { Mention } from "./commands/commands.js";
+import type { RunArchivedDetail } from "./events.js";
 import type { Counts, FailingUnitTest, FlakyTest, RunDiff, RunErrorEntry, Trend } from "./summary/summary-model.js";
 import type { Verdict } from "./model/verdict.js";
 
@@ -31,14 +32,8 @@ export type RunAction =
   | { kind: "cancel"; runId: string; label: string }
   | { kind: "download"; runId: string; setId: string; key: string; label: string };
 
-/** Where a finished run's artifacts were archived. */
-export interface ArchiveFacts {
-  location: string;
-  key: string;
-  size: number;
-  sha256: string;
-  contentType: string;
-}
+/** Where a finished run's artifacts were archived: its Run Archived event, less the ids the card has. */
+export type ArchiveFacts = Omit<RunArchivedDetail, "runId" | "setId">;
 
 /** A run's message: "running" while it runs, then its verdict and summary. */
 export interface RunCard {

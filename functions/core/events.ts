@@ -69,24 +69,30 @@ export interface DownloadCommand {
 /** What the command worker carries out: a slash command, or a button that is not one. */
 export type AcceptedCommand = Command | DownloadCommand;
 
-export interface CommandAcceptedDetail {
+/** Who sent a Slack request (a slash command, a button click), from where, and how to answer it. */
+export interface SlackIdentity {
+  userId: string;
+  userName?: string;
+  channelId?: string;
+  /** The Slack workspace the request came from (a button's `team.id`). */
+  teamId?: string;
+  /** A button's `user.team_id`, the clicking user's own workspace, when it differs from `teamId` (Slack Connect; an E… id on Enterprise Grid). */
+  userTeamId?: string;
+  /** The Enterprise Grid organization, when there is one (`enterprise.id`, `team.enterprise_id`). */
+  enterpriseId?: string;
+  responseUrl?: string;
+  triggerId?: string;
+  /** For button clicks: the message the button was on. */
+  messageTs?: string;
+}
+
+export interface CommandAcceptedDetail extends Omit<SlackIdentity, "channelId" | "triggerId"> {
   command: AcceptedCommand;
   /** The command text as typed, for messages. */
   text: string;
-  userId: string;
-  userName?: string;
   channelId: string;
-  /** The Slack workspace the request came from (a button's `team.id`). */
-  teamId?: string;
-  /** A button's `user.team_id`, when it differs from `teamId` (Slack Connect, Enterprise Grid). */
-  userTeamId?: string;
-  /** The Enterprise Grid organization, when there is one. */
-  enterpriseId?: string;
-  responseUrl?: string;
   /** Unique per Slack request (trigger_id or a hash of the body): the idempotency key. */
   requestId: string;
-  /** For button clicks: the message the button was on. */
-  messageTs?: string;
   /** Set when a schedule issued the command (a `Scheduled Run Due`): nobody is there to answer privately. */
   schedule?: ScheduledBy;
 }

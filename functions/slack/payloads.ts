@@ -4,18 +4,13 @@
  */
 import { createHash } from "node:crypto";
 import { ACTION_IDS } from "../core/chat.js";
+import type { SlackIdentity } from "../core/events.js";
 import { isObjectId } from "../core/model/object-id.js";
 
-export interface SlashCommand {
+export interface SlashCommand extends SlackIdentity {
   command: string;
   text: string;
-  userId: string;
-  userName?: string;
   channelId: string;
-  teamId?: string;
-  enterpriseId?: string;
-  responseUrl?: string;
-  triggerId?: string;
 }
 
 export type ButtonAction =
@@ -23,20 +18,8 @@ export type ButtonAction =
   | { kind: "cancel"; runId: string }
   | { kind: "download"; runId: string; setId: string; key: string };
 
-export interface ButtonClick {
+export interface ButtonClick extends SlackIdentity {
   action: ButtonAction;
-  userId: string;
-  userName?: string;
-  channelId?: string;
-  /** `team.id`: the workspace the click came from. */
-  teamId?: string;
-  /** `user.team_id`: the clicking user's own workspace (an E… id on Enterprise Grid). */
-  userTeamId?: string;
-  /** `enterprise.id` (or `team.enterprise_id`) on Enterprise Grid. */
-  enterpriseId?: string;
-  responseUrl?: string;
-  triggerId?: string;
-  messageTs?: string;
 }
 
 const ID = /^[A-Z0-9][A-Z0-9_-]{0,63}$/i;

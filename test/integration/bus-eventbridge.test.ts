@@ -5,7 +5,6 @@ import { EventBridgeBus, type EventBridgeRetrySettings } from "../../functions/b
 import { type PutEventsTransport } from "../../functions/bus/eventbridge-bus.js";
 import { signedHttpTransport } from "../../functions/bus/eventbridge-http.js";
 import { sdkTransport } from "../../functions/bus/eventbridge-sdk.js";
-import { resolveRunFinished } from "../../functions/bus/resolve.js";
 import { event, type RunFinishedDetail, type SimwatchEvent } from "../../functions/core/events.js";
 import { silentLogger } from "../../functions/core/log.js";
 import type { StateStore, Versioned } from "../../functions/core/ports.js";
@@ -158,10 +157,11 @@ describe.each(TRANSPORTS)("EventBridgeBus over $name, against a local EventBridg
     const sent = JSON.parse(entry?.Detail ?? "{}") as RunFinishedDetail;
     expect(sent).toEqual({ runId: runId(7), setId: SET_ID, verdict: "failed", summaryRef: key });
 
-    // What a Lambda target would receive, decoded and resolved.
+    // What a Lambda target would receive, decoded, and the summary its reference leads to (the notifier reads it so).
     const decoded = decodeEventBridgeEvent({ id: "e-1", source: entry?.Source, "detail-type": entry?.DetailType, detail: sent });
     if (decoded.detailType !== "Run Finished") throw new Error("expected Run Finished");
-    expect(await resolveRunFinished(decoded.detail, store)).toEqual({ runId: runId(7), setId: SET_ID, verdict: "failed", summary });
+    expect(decoded.detail).toEqual({ runId: runId(7), setId: SET_ID, verdict: "failed", summaryRef: stateKeys.runSummary(runId(7)) });
+    expect((await store.get(decoded.detail.summaryRef!))?.value).toEqual(summary);
   });
 
   it("publishing the same oversize summary again reuses the stored one", async () => {

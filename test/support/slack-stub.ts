@@ -11,6 +11,7 @@ import { createHmac } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { useFixture } from "./fixture.js";
+import type { SlackIdentity } from "../../functions/core/events.js";
 
 export type StubBlock = { type: string; [key: string]: unknown };
 
@@ -368,20 +369,14 @@ export function slashBody(
  * `userTeamId` the clicker's own (user.team_id; another company's in Slack Connect, the E… id
  * on Enterprise Grid), `enterpriseId` the organization's (enterprise.id, team.enterprise_id).
  */
-export function buttonBody(options: {
-  actionId: string;
-  value: string;
-  userId?: string;
-  channelId?: string;
-  /** container.channel_id, when it should differ from channel.id. */
-  containerChannelId?: string;
-  teamId?: string;
-  userTeamId?: string;
-  enterpriseId?: string;
-  responseUrl?: string;
-  triggerId?: string;
-  messageTs?: string;
-}): string {
+export function buttonBody(
+  options: Partial<SlackIdentity> & {
+    actionId: string;
+    value: string;
+    /** container.channel_id, when it should differ from channel.id. */
+    containerChannelId?: string;
+  },
+): string {
   const teamId = options.teamId ?? "T0TEAM";
   const enterprise = options.enterpriseId ? { enterprise_id: options.enterpriseId } : {};
   const payload = {

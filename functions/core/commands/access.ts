@@ -9,7 +9,7 @@
 import type { Line, Span } from "../chat.js";
 import { VERBS, type Verb } from "./commands.js";
 import type { Config } from "../config.js";
-import type { AcceptedCommand, CommandAcceptedDetail } from "../events.js";
+import type { AcceptedCommand, SlackIdentity } from "../events.js";
 import { isLoopbackHost } from "../outbound-urls.js";
 
 /** Whether each verb changes something. A new verb must say which it is; read-only verbs stay open. */
@@ -85,8 +85,14 @@ export function requester(ids: { userId: string; channelId?: string; teamIds: (s
   };
 }
 
-export function requesterOf(detail: CommandAcceptedDetail): Requester {
-  return requester({ userId: detail.userId, channelId: detail.channelId, teamIds: [detail.teamId, detail.userTeamId], enterpriseIds: [detail.enterpriseId] });
+/** The requester of a slash command, a button click or the command they became. */
+export function requesterOf<T extends SlackIdentity>(identity: T): Requester {
+  return requester({
+    userId: identity.userId,
+    ...(identity.channelId === undefined ? {} : { channelId: identity.channelId }),
+    teamIds: [identity.teamId, identity.userTeamId],
+    enterpriseIds: [identity.enterpriseId],
+  });
 }
 
 /**

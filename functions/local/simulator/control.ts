@@ -12,7 +12,8 @@ import { type RunOutcome, withDefaults } from "./outcome.js";
 import type { LoggedRequest } from "./request-log.js";
 import type { Thinning } from "./run-plan.js";
 import type { SimClock } from "./sim-clock.js";
-import type { SimCredentials, SimulatorState } from "./simulator-state.js";
+import type { AmigoCredentials } from "../../core/config.js";
+import type { SimulatorState } from "./simulator-state.js";
 
 export interface DirectRun {
   /** Set id or name. */
@@ -39,7 +40,7 @@ export interface SimulatorControl {
   addSet(spec: NewSet): UnitTestSet;
   sets(): UnitTestSet[];
   /** Registers another user of the org; returns credentials that sign in as them. */
-  addUser(userId: string): SimCredentials;
+  addUser(userId: string): AmigoCredentials;
   /** Creates a run without HTTP (no rate limit, no fault); returns its id. */
   createRun(run: DirectRun): string;
   cancelRun(runId: string): void;

@@ -10,7 +10,6 @@ export type { LoggedRequest } from "./request-log.js";
 export type { Thinning } from "./run-plan.js";
 export { SEED_SETS } from "./seed-catalog.js";
 export type { SimClock } from "./sim-clock.js";
-export type { SimCredentials } from "./simulator-state.js";
 export {
   createSimulator,
   DEFAULT_ARTIFACT_URL_LIFETIME_MS,

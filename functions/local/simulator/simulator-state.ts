@@ -7,6 +7,7 @@ import type { Run, UserInfo } from "../../core/model/amigo-model.js";
 import { ArtifactLinks } from "./artifact-links.js";
 import { Catalog, type NewSet } from "./catalog.js";
 import { Faults } from "./faults.js";
+import type { AmigoCredentials } from "../../core/config.js";
 import { ObjectIdFactory } from "./object-ids.js";
 import { DEFAULT_OUTCOME, type RunOutcome, withDefaults } from "./outcome.js";
 import { RateLimiter } from "./rate-limiter.js";
@@ -14,13 +15,6 @@ import { RequestLog } from "./request-log.js";
 import { planRun, type RunPlan } from "./run-plan.js";
 import { isCompleted, runView } from "./run-view.js";
 import type { SimClock } from "./sim-clock.js";
-
-export interface SimCredentials {
-  orgId: string;
-  apiKey: string;
-  apiKeyId: string;
-  userId: string;
-}
 
 export interface StateOptions {
   clock: SimClock;
@@ -79,7 +73,7 @@ export class SimulatorState {
     this.defaultOutcome = options.defaultOutcome;
   }
 
-  credentialsFor(userId: string): SimCredentials {
+  credentialsFor(userId: string): AmigoCredentials {
     return { orgId: this.orgId, apiKey: this.options.apiKey, apiKeyId: this.options.apiKeyId, userId };
   }
 

@@ -11,7 +11,8 @@ import type { SimEnv } from "./hono-env.js";
 import { DEFAULT_OUTCOME, type RunOutcome, withDefaults } from "./outcome.js";
 import { SEED_SETS } from "./seed-catalog.js";
 import { createSimClock } from "./sim-clock.js";
-import { type SimCredentials, SimulatorState } from "./simulator-state.js";
+import type { AmigoCredentials } from "../../core/config.js";
+import { SimulatorState } from "./simulator-state.js";
 
 export interface SimulatorOptions {
   orgId?: string;
@@ -41,7 +42,7 @@ export interface Simulator {
   app: Hono<SimEnv>;
   orgId: string;
   /** Credentials of the main user. */
-  credentials: SimCredentials;
+  credentials: AmigoCredentials;
   control: SimulatorControl;
 }
 

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { decodeEventBridgeEvent, decodeEventOf } from "../../../functions/bus/decode.js";
-import { EventDecodeError, SummaryMissingError } from "../../../functions/bus/errors.js";
-import { resolveRunFinished } from "../../../functions/bus/resolve.js";
+import { EventDecodeError } from "../../../functions/bus/errors.js";
 import { storeRunSummary } from "../../../functions/bus/summary-store.js";
 import type { StateStore, Versioned } from "../../../functions/core/ports.js";
 import { stateKeys } from "../../../functions/core/idempotency/state-keys.js";
@@ -92,40 +91,6 @@ describe("decodeEventBridgeEvent", () => {
     const raw = lambdaEvent("Artifacts Ready", { runId: RUN, setId: SET });
     expect(decodeEventOf(raw, "Artifacts Ready").detail.runId).toBe(RUN);
     expect(() => decodeEventOf(raw, "Run Finished")).toThrow(/expected "Run Finished", got "Artifacts Ready"/);
-  });
-});
-
-describe("resolveRunFinished", () => {
-  it("passes an inline summary through", async () => {
-    const state = new MapStateStore();
-    expect(await resolveRunFinished({ runId: RUN, setId: SET, verdict: "passed", summary }, state)).toEqual({
-      runId: RUN,
-      setId: SET,
-      verdict: "passed",
-      summary,
-    });
-  });
-
-  it("loads a summary sent by reference", async () => {
-    const state = new MapStateStore();
-    const { key } = await storeRunSummary(state, RUN, summary);
-    const resolved = await resolveRunFinished({ runId: RUN, setId: SET, verdict: "passed", summaryRef: key }, state);
-    expect(resolved).toEqual({ runId: RUN, setId: SET, verdict: "passed", summary });
-  });
-
-  it("says so when the referenced summary is missing", async () => {
-    const ref = stateKeys.runSummary(RUN);
-    await expect(resolveRunFinished({ runId: RUN, setId: SET, verdict: "passed", summaryRef: ref }, new MapStateStore())).rejects.toBeInstanceOf(
-      SummaryMissingError,
-    );
-  });
-
-  it("refuses a reference to anything but the run's own summary key", async () => {
-    const state = new MapStateStore();
-    await state.create(stateKeys.runOrigin(RUN), { channelId: "C1" });
-    await expect(
-      resolveRunFinished({ runId: RUN, setId: SET, verdict: "passed", summaryRef: stateKeys.runOrigin(RUN) }, state),
-    ).rejects.toBeInstanceOf(EventDecodeError);
   });
 });
 
