@@ -11,15 +11,16 @@ import {
   type UnitTest,
   type UnitTestSet,
 } from "../core/model/amigo-model.js";
-import { type AmigoApi, systemClock } from "../core/ports.js";
+import { type AmigoApi, type ListingPage, type RecentRequests, systemClock } from "../core/ports.js";
+import type { Deadline } from "../core/util/deadline.js";
 import { type AmigoEndpoint, PAGE_LIMITS } from "./endpoints.js";
 import { silentLogger } from "./logger.js";
 import { type AmigoClientOptions, DEFAULT_TIMEOUT_MS, DEFAULT_TOKEN_REFRESH_MARGIN_MS } from "./options.js";
-import { listRecords } from "./list-pages.js";
-import { chunk, collect } from "./paging.js";
+import { listPage, listRecords } from "./list-pages.js";
+import { chunk, collect, type Page } from "./paging.js";
 import { type QueryValue, runFilterParams } from "./query.js";
-import { ClientRateLimiter } from "./rate-limiter.js";
-import { Requester } from "./requester.js";
+import { ClientRateLimiter, type SentRequests } from "./rate-limiter.js";
+import { type AmigoCaller, Requester } from "./requester.js";
 import { sleep } from "../core/util/backoff.js";
 import { DEFAULT_RETRY } from "./retry-policy.js";
 
@@ -32,10 +33,14 @@ export interface AmigoClient extends AmigoApi {
   requestCounts(): Partial<Record<AmigoEndpoint, number>>;
   /** Signs in now unless a fresh token is cached: fails fast on bad credentials. */
   signIn(): Promise<void>;
+  /** The same client (token, limits, shared reads) for one step: no call starts or waits past `deadline`. */
+  withDeadline(deadline: Deadline): AmigoApi;
 }
 
 export function createAmigoClient(options: AmigoClientOptions): AmigoClient {
   const clock = options.clock ?? systemClock;
+  const limiter =
+    options.rateLimitShare === false ? undefined : new ClientRateLimiter(options.rateLimitShare ?? 0.9, options.sleep ?? sleep, () => clock.now().getTime());
   const requester = new Requester({
     baseUrl: options.baseUrl,
     credentials: options.credentials,
@@ -48,17 +53,29 @@ export function createAmigoClient(options: AmigoClientOptions): AmigoClient {
     onRequest: options.onRequest,
     random: options.random ?? Math.random,
     sleep: options.sleep ?? sleep,
-    limiter: options.rateLimitShare === false ? undefined : new ClientRateLimiter(options.rateLimitShare ?? 0.9, options.sleep ?? sleep),
+    limiter,
   });
+  const pacing = limiter ? { pacing: { recent: () => limiter.recent(), restore: (requests: RecentRequests) => limiter.restore(requests as SentRequests) } } : {};
+  return {
+    ...apiOver(requester),
+    ...pacing,
+    orgId: options.credentials.orgId,
+    requestCounts: () => requester.requestCounts(),
+    signIn: () => requester.ensureToken(),
+    withDeadline: (deadline) => ({ ...apiOver(requester.bounded(deadline)), ...pacing }),
+  };
+}
 
+/** The port's calls, each made through `caller` (the requester, or a deadline-bound view of it). */
+function apiOver(caller: AmigoCaller): AmigoApi {
   function listRuns(filter: RunFilter = {}): AsyncIterable<Run> {
     const params = runFilterParams(filter);
     const limit = filter.limit ?? PAGE_LIMITS.listRuns;
-    return listRecords(requester, "listRuns", { query: { ...params, limit } });
+    return listRecords(caller, "listRuns", { query: { ...params, limit } });
   }
 
   function listSetPages(extra: Record<string, QueryValue>): AsyncIterable<UnitTestSet> {
-    return listRecords(requester, "listSets", { query: { ...extra, limit: PAGE_LIMITS.listSets } });
+    return listRecords(caller, "listSets", { query: { ...extra, limit: PAGE_LIMITS.listSets } });
   }
 
   async function listSets(ids?: readonly string[]): Promise<UnitTestSet[]> {
@@ -69,12 +86,9 @@ export function createAmigoClient(options: AmigoClientOptions): AmigoClient {
   }
 
   return {
-    orgId: options.credentials.orgId,
-    requestCounts: () => requester.requestCounts(),
-    signIn: () => requester.ensureToken(),
 
     async createRun(setId) {
-      const answer = await requester.call({
+      const answer = await caller.call({
         endpoint: "createRun",
         json: { simulation_unit_test_set_id: setId },
         schema: CreateRunResponse,
@@ -96,11 +110,11 @@ export function createAmigoClient(options: AmigoClientOptions): AmigoClient {
     },
 
     async cancelRun(runId) {
-      await requester.call({ endpoint: "cancelRun", runId, schema: undefined, retry: "idempotent", subject: runId });
+      await caller.call({ endpoint: "cancelRun", runId, schema: undefined, retry: "idempotent", subject: runId });
     },
 
     getArtifactsLink(runId) {
-      return requester.call({ endpoint: "getArtifacts", runId, schema: ArtifactsResponse, retry: "idempotent", subject: runId });
+      return caller.call({ endpoint: "getArtifacts", runId, schema: ArtifactsResponse, retry: "idempotent", subject: runId });
     },
 
     listSets,
@@ -115,17 +129,30 @@ export function createAmigoClient(options: AmigoClientOptions): AmigoClient {
     async listUnitTests(ids) {
       const out: UnitTest[] = [];
       for (const batch of chunk(wellFormedIds(ids), IDS_PER_REQUEST)) {
-        const tests = listRecords(requester, "listUnitTests", { query: { id: batch, limit: PAGE_LIMITS.listUnitTests } });
+        const tests = listRecords(caller, "listUnitTests", { query: { id: batch, limit: PAGE_LIMITS.listUnitTests } });
         out.push(...(await collect(tests)));
       }
       return out;
     },
 
     listMetricResults(runId) {
-      const query = { simulation_unit_test_set_run_id: [runId], limit: PAGE_LIMITS.listMetricResults };
-      return collect(listRecords(requester, "listMetricResults", { query, subject: runId }));
+      return collect(listRecords(caller, "listMetricResults", metricResultsOf(runId)));
+    },
+
+    async metricResultsPage(runId, token) {
+      return listingPage(await listPage(caller, "listMetricResults", metricResultsOf(runId), token));
+    },
+
+    async setsPage(token) {
+      return listingPage(await listPage(caller, "listSets", { query: { limit: PAGE_LIMITS.listSets } }, token));
     },
   };
+}
+
+const metricResultsOf = (runId: string) => ({ query: { simulation_unit_test_set_run_id: [runId], limit: PAGE_LIMITS.listMetricResults }, subject: runId });
+
+function listingPage<T>(page: Page<T>): ListingPage<T> {
+  return { items: [...page.items], ...(page.has_more && page.continuation_token !== null ? { next: page.continuation_token } : {}) };
 }
 
 function wellFormedIds(ids: readonly string[]): string[] {

@@ -6,9 +6,9 @@
  */
 import * as z from "zod/mini";
 import { MetricEvaluationResult, Run, UnitTest, UnitTestSet } from "../core/model/amigo-model.js";
-import { allPages } from "./paging.js";
+import { allPages, type Page } from "./paging.js";
 import type { QueryValue } from "./query.js";
-import type { Requester } from "./requester.js";
+import type { AmigoCaller } from "./requester.js";
 import { validRecords } from "./validate.js";
 
 /** Each list endpoint: the field its records come in, and their schema. */
@@ -43,25 +43,27 @@ function envelopeOf(endpoint: ListEndpoint) {
 }
 
 /** Every valid record of the list, page after page (one request per page). */
-export function listRecords<E extends ListEndpoint>(requester: Requester, endpoint: E, spec: ListSpec): AsyncIterable<ListRecord<E>> {
+export function listRecords<E extends ListEndpoint>(caller: AmigoCaller, endpoint: E, spec: ListSpec): AsyncIterable<ListRecord<E>> {
+  return allPages(endpoint, (token) => listPage(caller, endpoint, spec, token));
+}
+
+/** One page of the list from `token` (0 first): its valid records, whether there is more and where it goes on. */
+export async function listPage<E extends ListEndpoint>(caller: AmigoCaller, endpoint: E, spec: ListSpec, token: number): Promise<Page<ListRecord<E>>> {
   // TypeScript cannot follow E through the table; LISTS[E]["record"] is ListRecord<E>'s schema.
   const schema = LISTS[endpoint].record as unknown as z.ZodMiniType<ListRecord<E>>;
-  const envelope = envelopeOf(endpoint);
-  return allPages(endpoint, async (token) => {
-    const page = await requester.call({
-      endpoint,
-      query: { ...spec.query, continuation_token: token },
-      schema: envelope,
-      retry: "idempotent",
-      ...(spec.subject === undefined ? {} : { subject: spec.subject }),
-    });
-    const items = validRecords(schema, page.records, (skipped) =>
-      requester.log("warn", "amigo.record_skipped", {
-        endpoint,
-        continuationToken: token,
-        ...skipped,
-      }),
-    );
-    return { has_more: page.has_more, continuation_token: page.continuation_token, items };
+  const page = await caller.call({
+    endpoint,
+    query: { ...spec.query, continuation_token: token },
+    schema: envelopeOf(endpoint),
+    retry: "idempotent",
+    ...(spec.subject === undefined ? {} : { subject: spec.subject }),
   });
+  const items = validRecords(schema, page.records, (skipped) =>
+    caller.log("warn", "amigo.record_skipped", {
+      endpoint,
+      continuationToken: token,
+      ...skipped,
+    }),
+  );
+  return { has_more: page.has_more, continuation_token: page.continuation_token, items };
 }

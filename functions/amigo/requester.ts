@@ -4,10 +4,11 @@
  * answers to typed errors. Every attempt is counted and logged (without secrets).
  */
 import type * as z from "zod/mini";
-import { AmigoApiError } from "../core/model/amigo-errors.js";
+import { AmigoApiError, DeadlineReached, isAmigoError } from "../core/model/amigo-errors.js";
 import { SignInResponse } from "../core/model/amigo-model.js";
 import type { Clock } from "../core/ports.js";
-import { type AmigoEndpoint, AMIGO_ENDPOINTS, endpointPath } from "./endpoints.js";
+import { type Deadline, NO_DEADLINE } from "../core/util/deadline.js";
+import { type AmigoEndpoint, AMIGO_ENDPOINTS, describeEndpoint, endpointPath } from "./endpoints.js";
 import { errorFromAnswer, readErrorDetail } from "./error-mapping.js";
 import type { AmigoLogger } from "./logger.js";
 import type { AmigoCredentials } from "../core/config.js";
@@ -38,7 +39,18 @@ export interface CallSpec<S extends z.ZodMiniType | undefined> {
   /** Names the run or set in error messages. */
   subject?: string;
   signal?: AbortSignal;
+  /** No attempt starts, and no wait is made, past this (the calling step's deadline). */
+  deadline?: Deadline;
 }
+
+/** What list readers and the client's methods call through: the requester, or a deadline-bound view of it. */
+export interface AmigoCaller {
+  call<S extends z.ZodMiniType | undefined>(spec: CallSpec<S>): Promise<Parsed<S>>;
+  log(level: "debug" | "info" | "warn", event: string, fields: Record<string, unknown>): void;
+}
+
+/** An attempt needs at least this long before the deadline to be worth starting. */
+const SHORTEST_ATTEMPT_MS = 1_000;
 
 export interface RequesterDeps {
   baseUrl: string;
@@ -58,7 +70,7 @@ export interface RequesterDeps {
 
 type Parsed<S> = S extends z.ZodMiniType ? z.infer<S> : undefined;
 
-export class Requester {
+export class Requester implements AmigoCaller {
   readonly redactor = new Redactor();
   private readonly tokens: TokenCache;
   private readonly counts = new Map<AmigoEndpoint, number>();
@@ -69,6 +81,11 @@ export class Requester {
     this.redactor.add(deps.credentials.apiKey);
     this.redactor.add(deps.credentials.apiKeyId);
     this.tokens = new TokenCache(() => this.signIn(), deps.clock, deps.refreshMarginMs);
+  }
+
+  /** The same requester (token, limits, shared reads), every call bound to `deadline`. */
+  bounded(deadline: Deadline): AmigoCaller {
+    return { call: (spec) => this.call({ ...spec, deadline }), log: (level, event, fields) => this.log(level, event, fields) };
   }
 
   /** HTTP attempts per endpoint since the client was created. */
@@ -114,8 +131,10 @@ export class Requester {
       try {
         answer = await this.attempt(spec, attempt, token);
       } catch (error) {
-        if (spec.retry === "idempotent" && retries + 1 < this.deps.retry.attempts && isTransient(error)) {
-          await this.pause(spec, attempt, backoffDelayMs(retries++, this.deps.retry, this.deps.random), (error as Error).name);
+        const backoff = backoffDelayMs(retries, this.deps.retry, this.deps.random);
+        if (spec.retry === "idempotent" && retries + 1 < this.deps.retry.attempts && isTransient(error) && this.waitFits(spec, backoff)) {
+          retries++;
+          await this.pause(spec, attempt, backoff, (error as Error).name);
           continue;
         }
         throw error;
@@ -133,7 +152,7 @@ export class Requester {
         continue;
       }
       const delay = this.retryDelay(spec, answer, retries);
-      if (delay !== undefined) {
+      if (delay !== undefined && this.waitFits(spec, delay)) {
         retries++;
         await this.pause(spec, attempt, delay, `status ${answer.status}`);
         continue;
@@ -146,6 +165,11 @@ export class Requester {
         ...(spec.subject === undefined ? {} : { subject: spec.subject }),
       });
     }
+  }
+
+  /** Whether a wait of `ms` ends in time for another attempt before the call's deadline. */
+  private waitFits(spec: CallSpec<z.ZodMiniType | undefined>, ms: number): boolean {
+    return ms + SHORTEST_ATTEMPT_MS <= (spec.deadline ?? NO_DEADLINE).remainingMs();
   }
 
   /** How long to wait before retrying this answer, or undefined to give up now. */
@@ -182,7 +206,12 @@ export class Requester {
     }
     if (spec.json !== undefined) headers["content-type"] = "application/json";
 
-    await this.deps.limiter?.take(spec.endpoint);
+    const deadline = spec.deadline ?? NO_DEADLINE;
+    await this.deps.limiter?.take(spec.endpoint, deadline);
+    const timeLeft = deadline.remainingMs();
+    if (timeLeft < SHORTEST_ATTEMPT_MS) {
+      throw new DeadlineReached(`No time is left before this step's deadline to call ${describeEndpoint(spec.endpoint)}`, { endpoint: describeEndpoint(spec.endpoint) });
+    }
     this.counts.set(spec.endpoint, (this.counts.get(spec.endpoint) ?? 0) + 1);
     const started = performance.now();
     let status: number | undefined;
@@ -192,12 +221,18 @@ export class Requester {
         url,
         method,
         headers,
-        timeoutMs: this.deps.timeoutMs,
+        timeoutMs: Math.min(this.deps.timeoutMs, timeLeft),
         ...(spec.json === undefined ? {} : { body: JSON.stringify(spec.json) }),
         ...(spec.signal === undefined ? {} : { signal: spec.signal }),
       });
       status = answer.status;
       return answer;
+    } catch (error) {
+      // Cut short by the deadline, not by Amigo being slow: the caller defers, it does not retry.
+      if (isAmigoError(error, "timeout") && timeLeft < this.deps.timeoutMs) {
+        throw new DeadlineReached(`${describeEndpoint(spec.endpoint)} did not answer before this step's deadline`, { endpoint: describeEndpoint(spec.endpoint), cause: error });
+      }
+      throw error;
     } finally {
       const durationMs = Math.round(performance.now() - started);
       this.deps.onRequest?.({ endpoint: spec.endpoint, method, status, attempt, durationMs });

@@ -89,6 +89,23 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => new Date() };
 
+/** One page of a paged Amigo listing: its items, and the token of the next page (undefined on the last). */
+export interface ListingPage<T> {
+  items: T[];
+  next?: number;
+}
+
+/**
+ * Amigo requests of the last minute, by endpoint name (ms since the epoch), so the next
+ * process (a later Lambda invocation) keeps within the same per-minute limits.
+ */
+export type RecentRequests = Record<string, number[]>;
+
+export interface AmigoPacing {
+  recent(): RecentRequests;
+  restore(requests: RecentRequests): void;
+}
+
 /** The Amigo calls simwatch makes (implemented by functions/amigo, tested against the simulator). */
 export interface AmigoApi {
   createRun(setId: string): Promise<{ runId: string }>;
@@ -104,6 +121,12 @@ export interface AmigoApi {
   findSetsByName(name: string): Promise<UnitTestSet[]>;
   listUnitTests(ids: readonly string[]): Promise<UnitTest[]>;
   listMetricResults(runId: string): Promise<MetricEvaluationResult[]>;
+  /** One page of a run's metric evaluation results, from `token` (0 first): work that stops between pages goes on later. */
+  metricResultsPage(runId: string, token: number): Promise<ListingPage<MetricEvaluationResult>>;
+  /** One page of every set (the API has no name filter), from `token` (0 first). */
+  setsPage(token: number): Promise<ListingPage<UnitTestSet>>;
+  /** The client's count of recent requests, where it keeps one. */
+  readonly pacing?: AmigoPacing;
 }
 
 /** An HTTP GET of a presigned artifact URL (no Authorization header), body streamed. */

@@ -18,6 +18,7 @@ export const AMIGO_ERROR_CODES = [
   "bad_response",
   "timeout",
   "network",
+  "deadline",
 ] as const;
 export type AmigoErrorCode = (typeof AMIGO_ERROR_CODES)[number];
 
@@ -158,6 +159,22 @@ export class AmigoNetworkError extends AmigoApiError {
     super("network", message, init);
     this.name = "AmigoNetworkError";
   }
+}
+
+/** No time was left before the step's deadline to make (or finish) the call. */
+export class DeadlineReached extends AmigoApiError {
+  constructor(message: string, init: AmigoErrorInit = {}) {
+    super("deadline", message, init);
+    this.name = "DeadlineReached";
+  }
+}
+
+/**
+ * Whether the call could not be made in time (Amigo's rate limit, or the step's deadline): the
+ * work is not wrong, only early. Callers defer it to a later tick or delivery, progress saved.
+ */
+export function isDeferral(error: unknown): error is RateLimited | DeadlineReached {
+  return error instanceof RateLimited || error instanceof DeadlineReached;
 }
 
 export function isAmigoError(error: unknown, code?: AmigoErrorCode): error is AmigoApiError {

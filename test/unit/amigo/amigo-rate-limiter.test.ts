@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ClientRateLimiter } from "../../../functions/amigo/rate-limiter.js";
+import { RateLimited } from "../../../functions/core/model/amigo-errors.js";
+import { deadlineIn } from "../../../functions/core/util/deadline.js";
 
 function clock() {
   let now = 0;
@@ -32,5 +34,42 @@ describe("ClientRateLimiter", () => {
     expect(c.slept).toEqual([]);
     await limiter.take("cancelRun");
     expect(c.slept).toHaveLength(1);
+  });
+
+  it("never waits past the caller's deadline: it says when the next request fits instead", async () => {
+    const c = clock();
+    const limiter = new ClientRateLimiter(1, c.sleep, c.now);
+    // listMetricResults: 10 a minute.
+    for (let i = 0; i < 10; i++) await limiter.take("listMetricResults", deadlineIn(55_000, c.now));
+    c.advance(5_000);
+    const refused = await limiter.take("listMetricResults", deadlineIn(30_000, c.now)).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(RateLimited);
+    expect((refused as RateLimited).retryAfterSeconds).toBe(56);
+    expect(c.slept).toEqual([]);
+    // A wait that ends in time is made.
+    await limiter.take("listMetricResults", deadlineIn(60_000, c.now));
+    expect(c.slept).toEqual([55_001]);
+  });
+
+  it("keeps the pace of requests another process made, restored from state", async () => {
+    const earlier = clock();
+    const first = new ClientRateLimiter(1, earlier.sleep, earlier.now);
+    for (let i = 0; i < 10; i++) await first.take("listMetricResults");
+    earlier.advance(20_000);
+    const handed = first.recent();
+    expect(handed.listMetricResults).toHaveLength(10);
+
+    const later = clock();
+    later.advance(20_000);
+    const second = new ClientRateLimiter(1, later.sleep, later.now);
+    second.restore(handed);
+    await expect(second.take("listMetricResults", deadlineIn(30_000, later.now))).rejects.toBeInstanceOf(RateLimited);
+    // Restoring what this process counted itself (a warm container) counts nothing twice.
+    second.restore(second.recent());
+    expect(second.recent().listMetricResults).toHaveLength(10);
+    // Requests older than a minute are not restored.
+    later.advance(40_001);
+    await second.take("listMetricResults", deadlineIn(1_000, later.now));
+    expect(later.slept).toEqual([]);
   });
 });
