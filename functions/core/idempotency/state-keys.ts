@@ -60,6 +60,9 @@ export const stateKeys = {
   runOrigin: (runId: string) => `${STATE_ROOT}runs/${run(runId)}/origin.json`,
   /** The finished run as Amigo returned it, kept by the poller for the archiver's run.json. */
   amigoRun: (runId: string) => `${STATE_ROOT}runs/${run(runId)}/amigo-run.json`,
+  /** One page of a finished run's judge results as Amigo returned it (full justifications), numbered from 0. */
+  judgePage: (runId: string, index: number) => `${STATE_ROOT}runs/${run(runId)}/judge/${String(index).padStart(5, "0")}.json`,
+  judgePagesPrefix: (runId: string) => `${STATE_ROOT}runs/${run(runId)}/judge/`,
   /** A summary too large to travel inside an event. */
   runSummary: (runId: string) => `${STATE_ROOT}runs/${run(runId)}/summary.json`,
   /** The run's Slack message in one channel, edited in place (a claim: core/idempotency/post-once.ts). */
@@ -92,6 +95,8 @@ export const eventIds = {
   /** The first Artifacts Ready is `artifacts-ready`; asking again after a stalled archive numbers it. */
   artifactsReady: (runId: string, emit: number) => (emit <= 1 ? `${runId}/artifacts-ready` : `${runId}/artifacts-ready-${emit}`),
   gaveUp: (runId: string) => `${runId}/gave-up`,
+  /** The Run Finished that completes a summary whose verdict went out first (its reasons and trend read later). */
+  summaryComplete: (runId: string) => `${runId}/summary-complete`,
   runArchived: (runId: string) => `${runId}/run-archived`,
 } as const;
 

@@ -76,7 +76,7 @@ export function reasonsFor(evaluation: RunMetricEvaluation, byId: ReadonlyMap<st
       const found = passed ? undefined : byId.get(id);
       if (!found) return [];
       const runIndex = found.source.type === "simulation" && typeof found.source.run_index === "number" ? found.source.run_index : position;
-      return [{ runIndex, value: found.result, justification: found.justification }];
+      return [{ evaluationId: id, runIndex, value: found.result, justification: found.justification }];
     })
     .sort((a, b) => a.runIndex - b.runIndex);
 }

@@ -3,11 +3,16 @@ import type { Verdict } from "../model/verdict.js";
 
 /** What the judge gave on one failing repetition, and why (Amigo's metric evaluation result). */
 export interface FailureReason {
+  /** Amigo's id of the metric evaluation result, by which the full justification is found again. */
+  evaluationId?: string;
   /** Which repetition of the unit test, 0-based (Amigo's `run_index`). */
   runIndex: number;
   /** The judge's value as Amigo returned it: a score, a category, true or false; null when it gave none. */
   value: number | boolean | string | null;
-  /** The judge's justification, in full. */
+  /**
+   * The judge's justification, cut to what a message can show (JUSTIFICATION_KEPT characters) in
+   * the summary that travels on the bus; in full in the archive (summary.md, the report).
+   */
   justification: string;
 }
 
@@ -114,4 +119,12 @@ export interface RunSummary {
   trend?: Trend;
   /** Caveats a reader must see, e.g. a permission-thinned run or simwatch giving up. */
   notes: string[];
+  /**
+   * What the poller is still reading from Amigo for this summary (the verdict goes out first): the
+   * judge's reasons, the set's trend. A later Run Finished carries the summary without it.
+   */
+  awaiting?: SummaryPart[];
 }
+
+/** The parts of a summary read after the verdict, within Amigo's limits. */
+export type SummaryPart = "reasons" | "trend";
