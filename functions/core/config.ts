@@ -68,6 +68,11 @@ export const ConfigSchema = z
       optionalText,
       z.optional(z.string().check(z.refine((value) => URL.canParse(value), { error: "S3_ENDPOINT must be a URL" }))),
     ),
+    /** Public base URL of the archive browser, for links in Slack (the stack sets it; locally the serve address + /archive/). */
+    ARCHIVE_WEB_URL: z.pipe(
+      optionalText,
+      z.optional(z.string().check(z.refine((value) => URL.canParse(value), { error: "ARCHIVE_WEB_URL must be a URL" }))),
+    ),
     ARCHIVE_DIR: z._default(z.string().check(z.trim(), z.minLength(1)), "./archive"),
     EVENT_BUS_NAME: optionalText,
     POLL_INTERVAL_SECONDS: z.optional(positiveInt("POLL_INTERVAL_SECONDS")),
