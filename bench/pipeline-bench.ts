@@ -11,8 +11,11 @@ import { execFileSync } from "node:child_process";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { DEFAULT_RATE_LIMIT_SHARE } from "../functions/amigo/client.js";
 import { PUBLISHED_RATE_LIMITS } from "../functions/amigo/endpoints.js";
-import { JUDGE_READS_PER_MINUTE } from "../functions/core/summary/judge-reasons.js";
+
+/** Metric-result reads a minute the process's client allows itself; later polls read the rest. */
+const JUDGE_READS_PER_MINUTE = Math.floor(PUBLISHED_RATE_LIMITS.listMetricResults * DEFAULT_RATE_LIMIT_SHARE);
 import { type RunningSimulator, startSimulator } from "../functions/local/simulator/index.js";
 import { pollResult, SIMWATCH_BIN, simwatchEnv, startSimwatch, type Wiring } from "../test/support/simwatch-cli.js";
 import { startSlackStub } from "../test/support/slack-stub.js";

@@ -37,10 +37,13 @@ export interface AmigoClient extends AmigoApi {
   withDeadline(deadline: Deadline): AmigoApi;
 }
 
+/** The share of each of Amigo's limits a client uses unless told otherwise (one process, the simulator's demo). */
+export const DEFAULT_RATE_LIMIT_SHARE = 0.9;
+
 export function createAmigoClient(options: AmigoClientOptions): AmigoClient {
   const clock = options.clock ?? systemClock;
   const limiter =
-    options.rateLimitShare === false ? undefined : new ClientRateLimiter(options.rateLimitShare ?? 0.9, options.sleep ?? sleep, () => clock.now().getTime());
+    options.rateLimitShare === false ? undefined : new ClientRateLimiter(options.rateLimitShare ?? DEFAULT_RATE_LIMIT_SHARE, options.sleep ?? sleep, () => clock.now().getTime());
   const requester = new Requester({
     baseUrl: options.baseUrl,
     credentials: options.credentials,

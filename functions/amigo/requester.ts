@@ -80,7 +80,7 @@ export class Requester implements AmigoCaller {
   constructor(private readonly deps: RequesterDeps) {
     this.redactor.add(deps.credentials.apiKey);
     this.redactor.add(deps.credentials.apiKeyId);
-    this.tokens = new TokenCache(() => this.signIn(), deps.clock, deps.refreshMarginMs);
+    this.tokens = new TokenCache((deadline) => this.signIn(deadline), deps.clock, deps.refreshMarginMs);
   }
 
   /** The same requester (token, limits, shared reads), every call bound to `deadline`. */
@@ -126,7 +126,7 @@ export class Requester implements AmigoCaller {
     let signedInAgain = false;
     let retries = 0;
     for (let attempt = 1; ; attempt++) {
-      const token = authenticated ? await this.tokens.get() : undefined;
+      const token = authenticated ? await this.tokens.get(spec.deadline) : undefined;
       let answer: Answer;
       try {
         answer = await this.attempt(spec, attempt, token);
@@ -248,8 +248,9 @@ export class Requester implements AmigoCaller {
     }
   }
 
-  private async signIn(): Promise<{ token: string; expiresAt: Date }> {
-    const answer = await this.callUnredacted({ endpoint: "signIn", schema: SignInResponse, retry: "idempotent" });
+  /** Signing in keeps the deadline of the call that needed the token: Amigo allows only 5 a minute. */
+  private async signIn(deadline?: Deadline): Promise<{ token: string; expiresAt: Date }> {
+    const answer = await this.callUnredacted({ endpoint: "signIn", schema: SignInResponse, retry: "idempotent", ...(deadline ? { deadline } : {}) });
     this.redactor.add(answer.id_token);
     const expiresAt = new Date(answer.expires_at);
     if (Number.isNaN(expiresAt.getTime())) {

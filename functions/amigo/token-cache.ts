@@ -4,6 +4,7 @@
  * server refused is dropped once, however many calls saw it refused.
  */
 import type { Clock } from "../core/ports.js";
+import type { Deadline } from "../core/util/deadline.js";
 
 export interface IssuedToken {
   token: string;
@@ -15,15 +16,16 @@ export class TokenCache {
   private inFlight: Promise<string> | undefined;
 
   constructor(
-    private readonly signIn: () => Promise<IssuedToken>,
+    private readonly signIn: (deadline?: Deadline) => Promise<IssuedToken>,
     private readonly clock: Clock,
     private readonly refreshMarginMs: number,
   ) {}
 
-  async get(): Promise<string> {
+  /** The token, signing in first when needed, within `deadline` (the calling step's). */
+  async get(deadline?: Deadline): Promise<string> {
     const current = this.current;
     if (current !== undefined && this.clock.now().getTime() < current.refreshAt) return current.token;
-    this.inFlight ??= this.refresh().finally(() => {
+    this.inFlight ??= this.refresh(deadline).finally(() => {
       this.inFlight = undefined;
     });
     return this.inFlight;
@@ -34,9 +36,9 @@ export class TokenCache {
     if (this.current?.token === token) this.current = undefined;
   }
 
-  private async refresh(): Promise<string> {
+  private async refresh(deadline?: Deadline): Promise<string> {
     const issuedAt = this.clock.now().getTime();
-    const { token, expiresAt } = await this.signIn();
+    const { token, expiresAt } = await this.signIn(deadline);
     const lifetime = expiresAt.getTime() - issuedAt;
     // Refresh `margin` early, but never sooner than halfway through a short-lived token.
     const margin = Math.min(this.refreshMarginMs, Math.max(0, lifetime / 2));

@@ -5,6 +5,7 @@
 import type { ArtifactsLink, MetricEvaluationResult, Run, RunFilter, UnitTest, UnitTestSet } from "./model/amigo-model.js";
 import type { SimwatchEvent } from "./events.js";
 import type { Schedule } from "./schedules/schedule.js";
+import type { Deadline } from "./util/deadline.js";
 
 /** The browsable archive (S3 prefix or a folder). Keys are relative to the archive root. */
 export interface ArchiveStore {
@@ -127,6 +128,11 @@ export interface AmigoApi {
   setsPage(token: number): Promise<ListingPage<UnitTestSet>>;
   /** The client's count of recent requests, where it keeps one. */
   readonly pacing?: AmigoPacing;
+  /**
+   * The same client for one step: its calls never start, wait or retry past `deadline` (they fail
+   * with a deferral instead, see isDeferral). Absent where there are no limits to wait on.
+   */
+  withDeadline?(deadline: Deadline): AmigoApi;
 }
 
 /** An HTTP GET of a presigned artifact URL (no Authorization header), body streamed. */

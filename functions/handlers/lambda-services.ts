@@ -22,9 +22,11 @@ function required<T>(value: T | undefined, variable: string, why: string): T {
 /**
  * Each function's share of Amigo's per-user rate limits (every function runs as the same Amigo
  * user, in processes of its own): the poller lists runs the most; the stack runs at most two
- * command workers at a time (commandWorkerReservedConcurrency), each with its share.
+ * command workers at a time (commandWorkerReservedConcurrency), each with its share, so on the
+ * endpoints both use (listing runs and sets, metric results) the poller and the workers together
+ * stay within each limit. The archiver alone reads artifact links; the notifier reads nothing.
  */
-export const AMIGO_RATE_SHARES = { poller: 0.9, "command-worker": 0.15, archiver: 0.1, notifier: 0.05 } as const;
+export const AMIGO_RATE_SHARES = { poller: 0.8, "command-worker": 0.1, archiver: 0.1, notifier: 0.05 } as const;
 export type FunctionRole = keyof typeof AMIGO_RATE_SHARES;
 
 let pipeline: Promise<Pipeline> | undefined;

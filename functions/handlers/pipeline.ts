@@ -11,8 +11,9 @@ import { createCommandWorker } from "../core/commands/command-worker.js";
 import { type Config, ConfigError } from "../core/config.js";
 import type { ArtifactsReadyDetail, CommandAcceptedDetail, ScheduledRunDueDetail, SimwatchEvent } from "../core/events.js";
 import type { Logger } from "../core/log.js";
+import type { Deadline } from "../core/util/deadline.js";
 import { createNotifier } from "../core/notifier/notify.js";
-import { follow, type FollowOptions } from "../core/poller/follow.js";
+import { follow, type FollowOptions, tickDeadline } from "../core/poller/follow.js";
 import { readWatchlist } from "../core/poller/watchlist.js";
 import { pollOnce } from "../core/poller/poll.js";
 import type { AmigoApi, ArchiveStore, ArtifactDownloader, ClaimOwner, Clock, EventBus, ScheduleTimers, StateStore } from "../core/ports.js";
@@ -53,8 +54,10 @@ export function createPipeline(services: PipelineServices) {
   const defaultChannel = config.SLACK_DEFAULT_CHANNEL ? { defaultChannel: config.SLACK_DEFAULT_CHANNEL } : {};
   let notifier: ReturnType<typeof createNotifier> | undefined;
   let worker: ReturnType<typeof createCommandWorker> | undefined;
-  const poll = () =>
-    pollOnce({ amigo, state, bus, clock, logger, ...owner, giveUpAfterHours: config.GIVE_UP_AFTER_HOURS, stateRetentionDays: config.STATE_RETENTION_DAYS });
+  // A tick keeps a deadline even where the process could run on (serve, `simwatch poll`), so a
+  // burst is read at Amigo's pace over several ticks, each saving what it read.
+  const poll = (deadline: Deadline = tickDeadline(() => Number.POSITIVE_INFINITY)) =>
+    pollOnce({ amigo, state, bus, clock, logger, ...owner, giveUpAfterHours: config.GIVE_UP_AFTER_HOURS, stateRetentionDays: config.STATE_RETENTION_DAYS, deadline });
   return {
     /** One tick (what `simwatch poll`, cron and CI call). */
     poll,

@@ -11,7 +11,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningSimulator, startSimulator } from "../../functions/local/simulator/index.js";
 import { pollResult, simwatchEnv, startSimwatch, type Wiring } from "../support/simwatch-cli.js";
 import { type SlackStub, startSlackStub } from "../support/slack-stub.js";
-import { JUDGE_READS_PER_MINUTE } from "../../functions/core/summary/judge-reasons.js";
+import { DEFAULT_RATE_LIMIT_SHARE } from "../../functions/amigo/client.js";
+import { PUBLISHED_RATE_LIMITS } from "../../functions/amigo/endpoints.js";
+
+/** Metric-result reads a minute the process's client allows itself (9 of Amigo's 10). */
+const JUDGE_READS_PER_MINUTE = Math.floor(PUBLISHED_RATE_LIMITS.listMetricResults * DEFAULT_RATE_LIMIT_SHARE);
 
 const CHANNEL = "C0BUDGETS";
 const RUNS = 120;
@@ -85,7 +89,8 @@ describe("one simwatch poll process", () => {
     const { getArtifacts = 0, listMetricResults = 0, ...rest } = counts;
     expect(getArtifacts).toBe(WITH_ARTIFACTS);
     expect(failed).toBeGreaterThan(0);
-    // One per failed run, within the 8 a minute the poller allows itself (Amigo allows 10).
+    // One per failed run, within the 9 a minute the process's client allows itself (Amigo allows 10);
+    // the rest are read by later polls, their cards saying the reasons follow.
     expect(listMetricResults).toBe(Math.min(failed, JUDGE_READS_PER_MINUTE));
     const history = sim.control.requests("listRuns").filter((request) => request.query.includes("simulation_unit_test_set_id") && /limit=10(&|$)/.test(request.query));
     expect(history).toHaveLength(SETS);
@@ -94,7 +99,7 @@ describe("one simwatch poll process", () => {
     const posts = slack.calls.filter((call) => call.method === "chat.postMessage" && call.params.thread_ts === undefined).length;
     const whyReplies = slack.calls.filter((call) => call.method === "chat.postMessage" && call.params.thread_ts !== undefined).length;
     // Every card edited to its verdict, the archived ones again for their archive; nothing posted twice;
-    // one Why it failed reply per failed run whose reasons were read (the others' cards say how to see them).
+    // one Why it failed reply per failed run whose reasons were read (the others' come with their reasons).
     expect(posts).toBe(RUNS);
     expect(whyReplies).toBe(Math.min(failed, JUDGE_READS_PER_MINUTE));
     // (An archive and a verdict handled side by side may cost one more edit, never fewer.)

@@ -117,14 +117,14 @@ afterAll(async () => {
 describe("the Lambda handlers", () => {
   it("poller: a tick publishes the run's events on EventBridge, with credentials read from the secret", async () => {
     const { handler } = await import("../../functions/handlers/poller.js");
-    expect((await handler())?.firstPoll).toBe(true);
+    expect((await handler(undefined, context))?.firstPoll).toBe(true);
     expect(secretRequests).toHaveLength(1);
     expect(secretRequests[0]).toMatchObject({ target: "secretsmanager.GetSecretValue", secretId: SECRET_ARN });
     expect(secretRequests[0]?.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=.+\/us-east-1\/secretsmanager\/aws4_request, SignedHeaders=.*x-amz-target/);
     const runId = sim.control.createRun({ set: "Checkout flows", outcome: { durationMs: 1_000, artifactsDelayMs: 0, artifactBytes: 10_000 } });
-    await handler();
+    await handler(undefined, context);
     sim.control.advance(2_000);
-    await handler();
+    await handler(undefined, context);
     expect(published("Run Started").map((detail) => detail.runId)).toEqual([runId]);
     expect(published("Run Finished")).toMatchObject([{ runId, verdict: "passed" }]);
     expect(published("Artifacts Ready")).toEqual([{ runId, setId: sim.control.getRun(runId)?.simulation_unit_test_set_id }]);

@@ -77,7 +77,8 @@ export async function syncTargets(deps: SyncDeps, facts: RunFacts, targets: read
 
 /** Once-only thread replies of a finished run. Slack notifies nobody of an edit, so pings are replies. */
 async function finishExtras(posting: PostOnceDeps, facts: RunFacts, target: Target, ref: MessageRef, fresh: boolean) {
-  const why = whyItFailed(facts);
+  // The judge's reasons come in a later Run Finished when the poller could not read them in time.
+  const why = facts.summary?.awaiting?.includes("reasons") ? undefined : whyItFailed(facts);
   if (why) await replyOnce(posting, facts.runId, ref, "why", { kind: "why", why });
   const setName = buildRunCard(facts).setName;
   if (target.mention && isFailure(facts.verdict) && !fresh) {

@@ -36,6 +36,8 @@ export function mergeFacts(old: RunFacts | undefined, update: Partial<RunFacts> 
     if (value !== undefined) (merged as unknown as Record<string, unknown>)[key] = value;
   }
   if (FINAL.has(base.verdict) && !FINAL.has(merged.verdict)) merged.verdict = base.verdict;
+  // A summary still awaiting parts never replaces a complete one (events may arrive out of order).
+  if (base.summary && !base.summary.awaiting && merged.summary?.awaiting) merged.summary = base.summary;
   return merged;
 }
 

@@ -9,7 +9,21 @@
  * With nothing in progress it ticks once, as before.
  */
 import { sleep } from "../util/backoff.js";
+import type { Deadline } from "../util/deadline.js";
 import type { TickReport } from "./poll.js";
+
+/**
+ * A tick's deadline: at most this long, and never later than the invocation's time less
+ * TICK_SAVE_MARGIN_MS (what recording, saving and delivering need after the deadline).
+ */
+export const TICK_BUDGET_MS = 50_000;
+export const TICK_SAVE_MARGIN_MS = 5_000;
+
+/** The deadline of a tick starting now, in an invocation with `remainingMs` left. */
+export function tickDeadline(remainingMs: () => number, nowMs: () => number = Date.now): Deadline {
+  const budgetEnds = nowMs() + TICK_BUDGET_MS;
+  return { remainingMs: () => Math.min(budgetEnds - nowMs(), remainingMs() - TICK_SAVE_MARGIN_MS) };
+}
 
 /** Amigo's published limit on `GET unit_test_set_run/` (list runs), per minute. */
 export const LIST_RUNS_PER_MINUTE = 50;
@@ -76,13 +90,13 @@ export function followDelayMs(report: TickReport, options: Pick<FollowOptions, "
  * left, and it would leave the next scheduled invocation's first tick at least the pace away.
  * Returns every report (none when the pace left this invocation nothing to do).
  */
-export async function follow(tick: () => Promise<TickReport>, options: FollowOptions): Promise<TickReport[]> {
+export async function follow(tick: (deadline: Deadline) => Promise<TickReport>, options: FollowOptions): Promise<TickReport[]> {
   const reports: TickReport[] = [];
   const wait = options.sleep ?? sleep;
   if (!(await paceFirstTick(options, wait))) return reports;
   for (;;) {
     const started = Date.now();
-    const report = await tick();
+    const report = await tick(tickDeadline(options.remainingMs));
     reports.push(report);
     const delay = followDelayMs(report, options);
     const tickMs = Date.now() - started;

@@ -4,10 +4,16 @@
  * The phases, in order: re-send what an earlier tick recorded but did not deliver; read the
  * watch list; ask Amigo what changed (calls grow with pages, never with runs: the in-progress
  * list, the short-run list, watched runs that left the in-progress list by id in batches of
- * 50, and name look-ups only when something finished); decide the events; record them in the
- * outbox; save the watch list; deliver. A run whose id cannot be used is skipped with a
- * warning naming it, and the rest of the tick goes on. A tick that fails before saving its
- * watch list is simply repeated by the next one, so an Amigo outage loses nothing.
+ * 50, and name look-ups only when something finished); decide the events; read finished runs'
+ * details (the judge's results, the sets' histories) oldest first while the deadline and
+ * Amigo's limits allow; record the events in the outbox; save the watch list; deliver.
+ *
+ * Verdicts first: a run's first Run Finished never waits for its details. When they do not fit
+ * in the tick, its summary says what is awaited and a later tick, having read them, sends the
+ * complete summary (a second Run Finished) and only then asks for the archive. A run whose id
+ * cannot be used is skipped with a warning naming it, and the rest of the tick goes on. A tick
+ * that fails before saving its watch list is simply repeated by the next one, so an Amigo
+ * outage loses nothing.
  */
 import type { Run } from "../model/amigo-model.js";
 import { type CancelRequest, cancelRequestsOf, statusOf } from "../summary/cancel-requests.js";
@@ -19,11 +25,15 @@ import { isObjectId } from "../model/object-id.js";
 import { createOutbox, type OutboxEvent } from "../idempotency/outbox.js";
 import type { AmigoApi, ClaimOwner, Clock, EventBus, StateStore } from "../ports.js";
 import { lookUpNames, type NameBook, summarizeRuns } from "../summary/run-summaries.js";
+import type { JudgeResults } from "../summary/judge-reasons.js";
+import { judgeResultsFromPages } from "../summary/judge-pages.js";
+import type { RunSummary, SummaryPart } from "../summary/summary-model.js";
+import { type DetailsProgress, type DetailsRead, readDetails, startDetails } from "./run-details.js";
+import { type Deadline, NO_DEADLINE } from "../util/deadline.js";
 import { EXPIRING_STATE_PREFIXES, eventIds, stateKeys } from "../idempotency/state-keys.js";
 import { previousOutcomeOf, type PreviousRunOutcome } from "../summary/summary.js";
 import { updateState } from "../idempotency/state-update.js";
-import { JUDGE_READS_PER_MINUTE, needingJudgeResults } from "../summary/judge-reasons.js";
-import { noChanges, readWatchlist, recentJudgeReads, saveWatchlist, type Watchlist, type WatchlistChanges, type WatchedRun, watchedEntry } from "./watchlist.js";
+import { noChanges, readWatchlist, saveWatchlist, type Watchlist, type WatchlistChanges, type WatchedRun, watchedEntry } from "./watchlist.js";
 
 export type { Watchlist, WatchedRun } from "./watchlist.js";
 
@@ -43,7 +53,12 @@ export interface PollerOptions {
   shortRunMarginMinutes?: number;
   /** How long a recorded event waits for its own process before another re-sends it. */
   outboxGraceMs?: number;
+  /** When the tick must have saved its work (Lambda's time left less a margin); none by default. */
+  deadline?: Deadline;
 }
+
+/** The options a tick runs with: its Amigo client bound to its deadline. */
+type TickOptions = PollerOptions & { deadline: Deadline };
 
 export interface TickReport {
   firstPoll: boolean;
@@ -93,6 +108,12 @@ interface Decisions {
   changes: WatchlistChanges;
   /** Runs seen completed for the first time this tick, to summarise. */
   finishing: Run[];
+  /** Finished runs whose details are still being read (their verdict went out already), with their progress. */
+  reading: { run: Run; update: WatchedRun }[];
+  /** Runs whose artifacts are ready, to archive once their summary is complete. */
+  archivable: { run: Run; entry: WatchedRun; update: WatchedRun }[];
+  /** What this tick read of the reading runs' details. */
+  details?: DetailsRead;
   finishedAt: Map<string, string>;
   gaveUp: Map<string, number>;
   /** Runs reported finished earlier whose artifacts never got archived (their summary says so). */
@@ -138,21 +159,31 @@ async function observe(options: PollerOptions, watchlist: Watchlist | undefined)
   return { inProgress: listed.runs, fetched, shortRuns, skipped, listRunsCalls };
 }
 
-export async function pollOnce(options: PollerOptions): Promise<TickReport> {
+export async function pollOnce(given: PollerOptions): Promise<TickReport> {
+  const deadline = given.deadline ?? NO_DEADLINE;
+  // Every Amigo call of the tick keeps its deadline: a limit that would make it wait past it defers the work.
+  const amigo = given.deadline ? (given.amigo.withDeadline?.(given.deadline) ?? given.amigo) : given.amigo;
+  const options = { ...given, amigo, deadline };
   const { state, bus, clock, logger } = options;
   const owner = options.owner ?? anonymousOwner();
   const outbox = createOutbox({ state, bus, clock, owner, logger, ...(options.outboxGraceMs !== undefined ? { graceMs: options.outboxGraceMs } : {}) });
   const resent = await outbox.resendPending();
   const watchlist = await readWatchlist(state);
+  // An earlier invocation's requests count against the same per-minute limits.
+  if (watchlist?.amigoRequests) amigo.pacing?.restore(watchlist.amigoRequests);
   const observed = await observe(options, watchlist);
   const decisions = await decide(options, owner, watchlist, observed);
   decisions.report.resent = resent;
+  await readFinishedDetails(options, decisions);
   const names = await nameEverything(options, decisions);
   announceStarted(decisions, names);
-  await summarize(options, decisions, names, watchlist);
+  await summarize(options, decisions, names);
+  await askForArchives(options, owner, decisions);
 
   const recorded = await outbox.record(decisions.events);
   decisions.changes.lastTick = { at: decisions.changes.listedAt, listRunsCalls: decisions.report.listRunsCalls };
+  const requests = amigo.pacing?.recent();
+  if (requests) decisions.changes.amigoRequests = requests;
   const saved = await saveWatchlist(state, decisions.changes);
   await rememberFinishedRuns(state, decisions);
   await pruneExpiredState(options, watchlist);
@@ -177,6 +208,8 @@ async function decide(options: PollerOptions, owner: ClaimOwner, watchlist: Watc
     started: [],
     changes: noChanges(now.toISOString()),
     finishing: [],
+    reading: [],
+    archivable: [],
     finishedAt: new Map(),
     gaveUp: new Map(),
     gaveUpFinished: [],
@@ -206,7 +239,7 @@ async function noticeStarted(options: PollerOptions, decisions: Decisions, watch
  * started or finished, unit tests of finished ones), so consumers never ask Amigo per run.
  */
 async function nameEverything(options: PollerOptions, decisions: Decisions): Promise<NameBook | undefined> {
-  const finished = [...decisions.finishing, ...decisions.gaveUpFinished];
+  const finished = [...decisions.finishing, ...decisions.gaveUpFinished, ...completing(decisions).map(({ run }) => run)];
   if (decisions.started.length + finished.length === 0) return undefined;
   return lookUpNames(options.amigo, [...decisions.started.map(({ run }) => run), ...finished], finished);
 }
@@ -249,9 +282,11 @@ async function noticeCompleted(options: PollerOptions, owner: ClaimOwner, decisi
         continue;
       }
       update.finishedAt = nowIso;
+      update.details = startDetails(run, nowIso);
       decisions.finishing.push(run);
       decisions.finishedAt.set(run.id, nowIso);
     }
+    if (update.details) decisions.reading.push({ run, update });
     if (run.artifacts_generated) {
       const archived = entry.artifactsReadyAt ? await state.get<RunArchivedDetail>(stateKeys.archivedMarker(run.id)) : undefined;
       if (archived) {
@@ -262,7 +297,7 @@ async function noticeCompleted(options: PollerOptions, owner: ClaimOwner, decisi
         decisions.report.archived++;
         continue;
       }
-      await askForArchive(options, owner, decisions, run, entry, update);
+      decisions.archivable.push({ run, entry, update });
     }
     if (Date.parse(run.created_at) < now.getTime() - options.giveUpAfterHours * 3_600_000) {
       decisions.changes.removals.add(run.id);
@@ -336,35 +371,91 @@ function noticeOverdue(options: PollerOptions, decisions: Decisions, watchlist: 
 }
 
 /**
- * One Run Finished per finishing run (and a second for runs given up on after finishing). Its
- * summary costs one metric-results call per failed run and one history listing per set.
+ * Reads what finished runs' summaries still need (the judge's results, the sets' histories),
+ * oldest first, until the deadline or Amigo's limits stop it; each run's progress goes into its
+ * watch entry, so the next tick goes on where this one stopped.
  */
-async function summarize(options: PollerOptions, decisions: Decisions, names: NameBook | undefined, watchlist: Watchlist | undefined) {
-  const { finishing, gaveUpFinished } = decisions;
-  if (finishing.length + gaveUpFinished.length === 0) return;
-  // Judge results within Amigo's per-minute limit across ticks: the rest of a burst says so.
-  const now = decisions.changes.listedAt;
-  const judgeReads = Math.max(0, JUDGE_READS_PER_MINUTE - recentJudgeReads(watchlist?.judgeReads ?? [], now).length);
-  const reading = Math.min(judgeReads, needingJudgeResults([...finishing, ...gaveUpFinished]).length);
-  decisions.changes.judgeReads = Array.from({ length: reading }, (_, index) => new Date(Date.parse(now) + index).toISOString());
+async function readFinishedDetails(options: TickOptions, decisions: Decisions) {
+  if (decisions.reading.length === 0) return;
+  const oldestFirst = [...decisions.reading].sort((a, b) => (a.update.details?.since ?? "").localeCompare(b.update.details?.since ?? ""));
+  const reading = { amigo: options.amigo, state: options.state, deadline: options.deadline, logger: options.logger, now: options.clock.now() };
+  const read = await readDetails(reading, oldestFirst.map(({ run, update }) => ({ run, progress: update.details as DetailsProgress })));
+  for (const { run, update } of decisions.reading) {
+    if (read.complete.has(run.id)) delete update.details;
+    else update.details = read.progress.get(run.id);
+  }
+  decisions.details = read;
   // Each set's history is one more list-runs call, which fast follow's pace must count.
-  decisions.report.listRunsCalls += new Set([...finishing, ...gaveUpFinished].map((run) => run.simulation_unit_test_set_id)).size;
-  const summaries = await summarizeRuns(options.amigo, options.state, [...finishing, ...gaveUpFinished], {
+  decisions.report.listRunsCalls += read.historyReads;
+}
+
+/** Runs reported earlier whose details this tick completed: their complete summary goes out now. */
+function completing(decisions: Decisions): { run: Run; update: WatchedRun }[] {
+  const finishing = new Set(decisions.finishing.map((run) => run.id));
+  return decisions.reading.filter(({ run }) => !finishing.has(run.id) && !decisions.changes.removals.has(run.id) && decisions.details?.complete.has(run.id));
+}
+
+/** What a run's summary still awaits: nothing once its details are read, or when no later tick will watch it. */
+function awaitedParts(decisions: Decisions, run: Run): SummaryPart[] {
+  const progress = decisions.reading.find((reading) => reading.run.id === run.id)?.update.details;
+  if (!progress || decisions.changes.removals.has(run.id)) return [];
+  return progress.judgeNext !== undefined ? ["reasons", "trend"] : ["trend"];
+}
+
+/** The judge's results read so far for runs whose reasons are not awaited, and the histories this tick read. */
+async function detailsOf(options: TickOptions, decisions: Decisions, runs: readonly Run[]) {
+  const judged = new Map<string, JudgeResults>();
+  for (const run of runs) {
+    const progress = decisions.details?.progress.get(run.id);
+    if (!progress || awaitedParts(decisions, run).includes("reasons")) continue;
+    if (progress.judgeUnavailable) judged.set(run.id, { unavailable: progress.judgeUnavailable });
+    else if (progress.judgePages > 0) judged.set(run.id, await judgeResultsFromPages(options.state, run));
+  }
+  return { judged, histories: decisions.details?.histories ?? new Map<string, Run[]>() };
+}
+
+/**
+ * One Run Finished per finishing run, at once (with what it awaits, if anything); another when
+ * an awaited summary is complete; and one for runs given up on after finishing.
+ */
+async function summarize(options: TickOptions, decisions: Decisions, names: NameBook | undefined) {
+  const { finishing, gaveUpFinished } = decisions;
+  const complete = completing(decisions).map(({ run }) => run);
+  const runs = [...finishing, ...complete, ...gaveUpFinished];
+  if (runs.length === 0) return;
+  const summaries = await summarizeRuns(options.amigo, options.state, runs, {
     finishedAt: decisions.finishedAt,
     gaveUpAfterHours: decisions.gaveUp,
-    judgeReads,
+    details: await detailsOf(options, decisions, runs),
     ...(names ? { names } : {}),
     log: options.logger,
   });
-  await mapConcurrent(summaries.slice(0, finishing.length), STATE_CONCURRENCY, (summary) => options.state.create(stateKeys.runSummary(summary.runId), summary));
-  summaries.forEach((summary, index) => {
-    const id = index < finishing.length ? eventIds.runFinished(summary.runId) : eventIds.gaveUp(summary.runId);
+  const kept = summaries.map((summary, index): RunSummary => {
+    const awaiting = awaitedParts(decisions, runs[index]!);
+    return awaiting.length > 0 ? { ...summary, awaiting } : summary;
+  });
+  await mapConcurrent(kept.slice(0, finishing.length + complete.length), STATE_CONCURRENCY, (summary) => storeSummary(options.state, summary));
+  kept.forEach((summary, index) => {
+    const id = index < finishing.length ? eventIds.runFinished(summary.runId) : index < finishing.length + complete.length ? eventIds.summaryComplete(summary.runId) : eventIds.gaveUp(summary.runId);
     const setName = names?.sets.get(summary.setId);
     decisions.events.push({
       id,
       event: event("Run Finished", { runId: summary.runId, setId: summary.setId, ...(setName ? { setName } : {}), verdict: summary.verdict, summary }),
     });
   });
+}
+
+/** The run's summary for the archiver and `/sim status`: a complete one replaces one that awaited parts, never the reverse. */
+async function storeSummary(state: StateStore, summary: RunSummary) {
+  await updateState<RunSummary>(state, stateKeys.runSummary(summary.runId), (current) => (current && (!current.awaiting || summary.awaiting) ? undefined : summary));
+}
+
+/** Artifacts Ready for runs whose artifacts are ready, once their summary is complete (the archive stores it). */
+async function askForArchives(options: TickOptions, owner: ClaimOwner, decisions: Decisions) {
+  for (const { run, entry, update } of decisions.archivable) {
+    if (update.details && !decisions.changes.removals.has(run.id)) continue;
+    await askForArchive(options, owner, decisions, run, entry, update);
+  }
 }
 
 /** Keeps each set's latest finished run, for the next run's diff. Cancelled and unfinished runs are not a baseline. */

@@ -4,7 +4,8 @@
  * race re-applies its changes on top of the newer version.
  */
 import type { Run, UserInfo } from "../model/amigo-model.js";
-import type { StateStore } from "../ports.js";
+import type { RecentRequests, StateStore } from "../ports.js";
+import type { DetailsProgress } from "./run-details.js";
 import { stateKeys } from "../idempotency/state-keys.js";
 import { updateState } from "../idempotency/state-update.js";
 
@@ -19,6 +20,8 @@ export interface WatchedRun {
   artifactsReadyAt?: string;
   /** How many times Artifacts Ready was emitted (re-emitted while the archive stalls). */
   artifactsReadyEmits?: number;
+  /** Present while the finished run's summary awaits its details (the judge's reasons, the set's trend). */
+  details?: DetailsProgress;
 }
 
 export interface Watchlist {
@@ -29,8 +32,8 @@ export interface Watchlist {
   lastListedAt: string;
   /** When the folder store was last pruned of expired state. */
   prunedAt?: string;
-  /** When the poller read judge results in the last minute (Amigo allows 10 a minute). */
-  judgeReads?: string[];
+  /** The poller's Amigo requests of the last minute by endpoint: the next invocation keeps within the same limits. */
+  amigoRequests?: RecentRequests;
   /** The last tick's start and its list-runs calls: the next invocation's first tick keeps its pace. */
   lastTick?: TickPace;
   runs: Record<string, WatchedRun>;
@@ -47,7 +50,7 @@ export interface WatchlistChanges {
   removals: Set<string>;
   listedAt: string;
   prunedAt?: string;
-  judgeReads?: string[];
+  amigoRequests?: RecentRequests;
   lastTick?: TickPace;
 }
 
@@ -67,8 +70,10 @@ export function applyChanges(base: Watchlist | undefined, changes: WatchlistChan
     const finishedAt = earliest(existing?.finishedAt, entry.finishedAt);
     const artifactsReadyAt = latest(existing?.artifactsReadyAt, entry.artifactsReadyAt);
     const emits = Math.max(existing?.artifactsReadyEmits ?? 0, entry.artifactsReadyEmits ?? 0);
+    // The tick's own entry says whether details are still awaited: its read of them is the latest.
+    const { details: _earlier, ...kept } = existing ?? {};
     runs[runId] = {
-      ...existing,
+      ...kept,
       ...entry,
       firstSeenAt: existing?.firstSeenAt ?? entry.firstSeenAt,
       ...(finishedAt ? { finishedAt } : {}),
@@ -79,23 +84,17 @@ export function applyChanges(base: Watchlist | undefined, changes: WatchlistChan
   for (const runId of changes.removals) delete runs[runId];
   const lastListedAt = latest(base?.lastListedAt, changes.listedAt) ?? changes.listedAt;
   const prunedAt = latest(base?.prunedAt, changes.prunedAt);
-  const judgeReads = recentJudgeReads([...(base?.judgeReads ?? []), ...(changes.judgeReads ?? [])], lastListedAt);
+  const amigoRequests = changes.amigoRequests ?? base?.amigoRequests;
   const lastTick = [base?.lastTick, changes.lastTick].filter((tick): tick is TickPace => tick !== undefined).sort((a, b) => a.at.localeCompare(b.at)).at(-1);
   return {
     version: 1,
     startedAt: base?.startedAt ?? changes.listedAt,
     lastListedAt,
     ...(prunedAt ? { prunedAt } : {}),
-    ...(judgeReads.length > 0 ? { judgeReads } : {}),
+    ...(amigoRequests ? { amigoRequests } : {}),
     ...(lastTick ? { lastTick } : {}),
     runs,
   };
-}
-
-/** The judge-result reads of the minute before `now`. */
-export function recentJudgeReads(reads: readonly string[], now: string): string[] {
-  const since = Date.parse(now) - 60_000;
-  return [...new Set(reads)].filter((at) => Date.parse(at) > since).sort();
 }
 
 export async function readWatchlist(state: StateStore): Promise<Watchlist | undefined> {

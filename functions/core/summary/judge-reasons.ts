@@ -29,29 +29,19 @@ export function hasFailingEvaluation(run: Run): boolean {
   );
 }
 
-/**
- * Amigo's published limit on reading metric results is 10 a minute per user; the poller keeps to
- * 8, so `/sim status <run>` can still read a run's reasons on demand.
- */
-export const JUDGE_READS_PER_MINUTE = 8;
-
-export const REASONS_DEFERRED =
-  "More runs failed at once than Amigo lets simwatch read judge results for in a minute, so this card shows no reasons; /sim status with the run id shows them.";
-
 /** Runs whose results need reading (those with a failing evaluation). */
 export function needingJudgeResults(runs: readonly Run[]): Run[] {
   return runs.filter(hasFailingEvaluation);
 }
 
 /**
- * One call per run that needs it, for at most `budget` runs (at most READ_CONCURRENCY at once);
- * a failed read becomes a sentence, and so does a run beyond the budget.
+ * One paged call per run that needs it (at most READ_CONCURRENCY at once); a failed read
+ * becomes a sentence. For a person asking about a few runs (`/sim status`, the CI gate); the
+ * poller reads a page at a time instead (judge-pages.ts).
  */
-export async function readJudgeResults(amigo: AmigoApi, runs: readonly Run[], log: Logger = silentLogger, budget = Number.POSITIVE_INFINITY): Promise<Map<string, JudgeResults>> {
+export async function readJudgeResults(amigo: AmigoApi, runs: readonly Run[], log: Logger = silentLogger): Promise<Map<string, JudgeResults>> {
   const needed = needingJudgeResults(runs);
-  const deferred = needed.slice(Math.max(0, budget));
-  if (deferred.length > 0) log.warn("summary.judge_results_deferred", { runs: deferred.length, runIds: deferred.slice(0, 10).map((run) => run.id) });
-  const read = await mapConcurrent(needed.slice(0, Math.max(0, budget)), READ_CONCURRENCY, async (run): Promise<JudgeResults> => {
+  const read = await mapConcurrent(needed, READ_CONCURRENCY, async (run): Promise<JudgeResults> => {
     try {
       return { results: await amigo.listMetricResults(run.id) };
     } catch (error) {
@@ -61,7 +51,7 @@ export async function readJudgeResults(amigo: AmigoApi, runs: readonly Run[], lo
       return { unavailable: `Amigo did not return the judge's scores and reasons (${code}), so they are not shown.` };
     }
   });
-  return new Map(needed.map((run, index) => [run.id, read[index] ?? { unavailable: REASONS_DEFERRED }]));
+  return new Map(needed.map((run, index) => [run.id, read[index]!]));
 }
 
 /** The judge's results by evaluation id, the id the run's results name each evaluation by. */

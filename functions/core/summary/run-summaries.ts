@@ -2,13 +2,14 @@
  * Summaries of runs with everything resolved: set and unit-test names (batched look-ups,
  * one request per page, never one per run), whether Amigo accepted simwatch's cancel, the
  * set's previous finished run for the diff, the judge's reasons (one paged call per finished
- * run with a failing evaluation) and each set's last 10 finished runs (one call per set).
+ * run with a failing evaluation) and each set's last 10 finished runs (one call per set), unless
+ * the caller read those already.
  */
 import type { Run } from "../model/amigo-model.js";
 import type { AmigoApi, StateStore } from "../ports.js";
 import { cancelledRuns } from "./cancel-requests.js";
 import { mapConcurrent, STATE_CONCURRENCY } from "../util/concurrency.js";
-import { readJudgeResults } from "./judge-reasons.js";
+import { type JudgeResults, readJudgeResults } from "./judge-reasons.js";
 import type { Logger } from "../log.js";
 import { readSetHistories } from "./run-history.js";
 import { stateKeys } from "../idempotency/state-keys.js";
@@ -55,8 +56,12 @@ export interface SummarizeOptions {
   names?: NameBook;
   /** Where a judge's-reasons or history read that failed is logged (the summary says what is missing). */
   log?: Logger;
-  /** How many runs' judge results may be read (Amigo's per-minute limit); the rest say so. Default: all. */
-  judgeReads?: number;
+  /**
+   * The judge's results and the sets' histories already read (the poller reads them within its
+   * deadline, over several ticks when needed): given, nothing more is read from Amigo for them,
+   * and a run or set missing from them is summarised without.
+   */
+  details?: { judged: ReadonlyMap<string, JudgeResults>; histories: ReadonlyMap<string, readonly Run[]> };
 }
 
 export async function summarizeRuns(
@@ -73,8 +78,8 @@ export async function summarizeRuns(
     mapConcurrent(setIds, STATE_CONCURRENCY, (setId) => previousOutcome(state, setId)).then(
       (outcomes) => new Map(setIds.map((setId, index) => [setId, outcomes[index]])),
     ),
-    readJudgeResults(amigo, completed, options.log, options.judgeReads),
-    readSetHistories(amigo, setIds, options.log),
+    options.details?.judged ?? readJudgeResults(amigo, completed, options.log),
+    options.details?.histories ?? readSetHistories(amigo, setIds, options.log),
   ]);
   return runs.map((run) => {
       const cancelledBySimwatch = run.is_completed && cancelled.has(run.id);

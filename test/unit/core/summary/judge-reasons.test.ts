@@ -68,8 +68,8 @@ describe("the judge's reasons in a summary", () => {
   it("attaches each failing repetition's value and justification, by evaluation id, in repetition order", () => {
     const evaluation = failedRun.unit_test_run_results[0]!.metric_evaluation_results[0]!;
     expect(reasonsFor(evaluation, resultsById({ results })!)).toEqual([
-      { runIndex: 0, value: 3, justification: "The agent never said sorry." },
-      { runIndex: 1, value: 2, justification: "Second time round the agent interrupted." },
+      { evaluationId: "m-score-eval-0", runIndex: 0, value: 3, justification: "The agent never said sorry." },
+      { evaluationId: "m-score-eval-1", runIndex: 1, value: 2, justification: "Second time round the agent interrupted." },
     ]);
     const summary = summarizeRun(failedRun, { judge: { results } });
     expect(summary.failingUnitTests[0]?.failingMetrics[0]?.reasons).toHaveLength(2);
