@@ -109,7 +109,7 @@ export class SimwatchStack extends Stack {
     });
     this.functions = { poller, archiver, notifier, commandWorker, slackHttp };
 
-    // Least privilege (README, Deploy, Permissions): each function may do what its own code does.
+    // Least privilege (docs/deploy.md#permissions-least-privilege): each function may do what its own code does.
     // poller: state (outbox entries are deleted once sent), events, Amigo.
     grantStateReadWrite(this.archive, poller.function, { deletes: true });
     // archiver: state, writes the archive (never reads or deletes it), Run Archived, Amigo.

@@ -1,5 +1,5 @@
 /**
- * Configuration (every variable is in the README's Configuration table): parsed once at the
+ * Configuration (every variable is in docs/configuration.md): parsed once at the
  * edge from the environment (and, in Lambda, the secret's JSON) into a typed object. Nothing
  * deeper reads process.env.
  */

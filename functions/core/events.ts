@@ -1,5 +1,5 @@
 /**
- * The events on the simwatch bus (the README's Events section has an example of each):
+ * The events on the simwatch bus (docs/how-it-works.md#events has an example of each):
  * EventBridge `source` = "simwatch", one documented `detail-type` and JSON `detail` each.
  */
 import type { UserInfo } from "./model/amigo-model.js";

@@ -58,7 +58,7 @@ describe("IAM", () => {
   const archive = () => `${ids.bucket}.Arn/runs/*`;
   const bucket = () => `${ids.bucket}.Arn`;
 
-  // What each handler's code calls, walked by hand (README, Deploy, Permissions), and nothing more.
+  // What each handler's code calls, walked by hand (docs/deploy.md#permissions-least-privilege), and nothing more.
   it("poller: state (deleting outbox entries once sent), PutEvents, the credentials secret", () => {
     expect(grantsOf(s.stack.functions.poller)).toEqual({
       "s3:ListBucket": [bucket()],
