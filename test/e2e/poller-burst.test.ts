@@ -4,6 +4,8 @@
  * what the watch list says) with a Lambda's 55 s timeout, one a minute on the simulator's clock,
  * and Amigo's published per-minute limits enforced (429 with Retry-After).
  */
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { EventOf } from "../../functions/core/events.js";
 import { readWatchlist } from "../../functions/core/poller/watchlist.js";
@@ -99,5 +101,36 @@ describe("the poller through a burst, one Lambda invocation a minute", () => {
     expect(await drain(pipeline, [runId], 3)).toBe(1);
     expect(pipeline.sim.control.requests("listMetricResults").filter((request) => request.status === 200)).toHaveLength(10);
     expect(refusedByAmigo(pipeline)).toBe(0);
+  });
+});
+
+describe("a run of 500 failing unit tests with 10,000-character justifications", () => {
+  it("travels with justifications cut to what a message shows, and is archived with them whole", { timeout: 180_000 }, async () => {
+    pipeline = await startPipeline({ label: "big-reasons", storage: "fs" });
+    await invocation(pipeline);
+    const criteria = ["Tone", "Accuracy"].map((metric) => ({ name: `${metric} ok`, metric, criterion: { type: "boolean" as const, expected_value: true } }));
+    const tests = Array.from({ length: 500 }, (_, index) => ({ name: `Long case ${index + 1}`, runCount: 3, criteria }));
+    const set = pipeline.sim.control.addSet({
+      name: "Long reasons",
+      unitTests: tests,
+      outcome: { durationMs: 30_000, artifactsDelayMs: 0, artifactBytes: 1_024, justificationChars: 10_000, failing: tests.map((test) => ({ unitTest: test.name })) },
+    });
+    const runId = pipeline.sim.control.createRun({ set: set.id });
+    await invocation(pipeline);
+    await drain(pipeline, [runId], 3);
+    const finished = (pipeline.ofType("Run Finished") as EventOf<"Run Finished">[]).find((event) => event.detail.runId === runId && !event.detail.summary?.awaiting);
+    const reasons = finished?.detail.summary?.failingUnitTests.flatMap((test) => test.failingMetrics.flatMap((metric) => metric.reasons ?? [])) ?? [];
+    expect(reasons).toHaveLength(3_000);
+    expect(Math.max(...reasons.map((reason) => reason.justification.length))).toBeLessThanOrEqual(600);
+    // 3,000 justifications of 10,000 characters are 30 MB; the summary on the bus stays near 2.
+    expect(JSON.stringify(finished?.detail.summary).length).toBeLessThan(2_500_000);
+
+    const outcome = await pipeline.archiveRun({ runId, setId: set.id });
+    expect(outcome.status).toBe("archived");
+    const markdown = await readFile(join(pipeline.root!, "runs", set.id, runId, "summary.md"), "utf8");
+    // Every justification whole in the archive: each judge line runs past 10,000 characters.
+    const judgeLines = markdown.split("\n").filter((line) => line.includes("Judge: "));
+    expect(judgeLines).toHaveLength(3_000);
+    expect(Math.min(...judgeLines.map((line) => line.length))).toBeGreaterThan(10_000);
   });
 });

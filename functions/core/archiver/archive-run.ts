@@ -22,6 +22,7 @@ import type { AmigoApi, ArchiveStore, ArtifactDownloader, ClaimOwner, Clock, Eve
 import { summarizeRuns } from "../summary/run-summaries.js";
 import { archiveKeys, eventIds, stateKeys } from "../idempotency/state-keys.js";
 import { summaryMarkdown } from "../summary/summary-markdown.js";
+import { withFullJustifications } from "../summary/judge-pages.js";
 import type { RunSummary } from "../summary/summary-model.js";
 
 export interface ArchiverOptions {
@@ -94,7 +95,8 @@ async function* measured(
 
 async function loadSummary(options: ArchiverOptions, run: Run): Promise<RunSummary> {
   const stored = await options.state.get<RunSummary>(stateKeys.runSummary(run.id));
-  if (stored) return stored.value;
+  // The stored summary's justifications are cut to what a message shows; the archive has them whole.
+  if (stored) return withFullJustifications(options.state, stored.value);
   const [summary] = await summarizeRuns(options.amigo, options.state, [run], { log: options.logger });
   if (!summary) throw new ArchiveFailed(`could not summarize run ${run.id}`);
   return summary;

@@ -150,3 +150,11 @@ export function judge(criterion: SuccessCriterion, passed: boolean, seat: Evalua
   const words = choices[k % choices.length] ?? GENERIC.fail[0];
   return { value, justification: words ? words(value, seat) : "" };
 }
+
+/** The justification repeated (whole words, a sentence at a time) to exactly `chars` characters. */
+export function lengthened(justification: string, chars: number | undefined): string {
+  if (chars === undefined || justification.length === 0 || justification.length >= chars) return justification;
+  let text = justification;
+  while (text.length < chars) text += ` ${justification}`;
+  return text.slice(0, chars);
+}

@@ -26,6 +26,8 @@ export interface RunOutcome {
   artifactsDelayMs: number | null;
   /** Size of the artifacts file. */
   artifactBytes: number;
+  /** When set, every justification the judge gives is this long (its words repeated), for volume tests. */
+  justificationChars?: number;
 }
 
 export const DEFAULT_OUTCOME: RunOutcome = {

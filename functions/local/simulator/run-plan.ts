@@ -5,7 +5,7 @@
  */
 import type { MetricToEvaluate, UnitTestRunSpec, UserInfo } from "../../core/model/amigo-model.js";
 import type { Catalog } from "./catalog.js";
-import { judge, type JudgedValue } from "./judge.js";
+import { judge, lengthened, type JudgedValue } from "./judge.js";
 import { derivedObjectId } from "./object-ids.js";
 import type { RunOutcome } from "./outcome.js";
 
@@ -87,7 +87,8 @@ export function planRun(
         const passed = !fails(runIndex);
         results.push([derivedObjectId(finishesAtMs, input.id, index, metricIndex, runIndex), passed]);
         const seat = { runId: input.id, unitTestName: unitTest.name, metricName: catalogMetric?.name ?? metric.success_criterion_name, metricIndex, runIndex };
-        judgements.push({ runIndex, ...judge(metric.success_criterion, passed, seat) });
+        const judgement = judge(metric.success_criterion, passed, seat);
+        judgements.push({ runIndex, value: judgement.value, justification: lengthened(judgement.justification, outcome.justificationChars) });
       }
       return {
         metricId: metric.metric_id,
