@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: prints figures (never asserts).
- * `npm run bench -- poller|pipeline|follow|archive|slack|bundles|bursts|poller-burst` runs one.
+ * `npm run bench -- poller|pipeline|follow|archive|slack|bundles|bursts|poller-burst|big-run` runs one.
  */
 import { runArchiveBench } from "./archive-bench.js";
 import { runPollerBench } from "./poller-bench.js";
@@ -18,6 +18,7 @@ const benches: Record<string, () => Promise<void>> = {
   slack: async () => (await import("./slack-bench.js")).runSlackBench(),
   bundles: async () => (await import("./bundles-bench.js")).runBundlesBench(say),
   bursts: async () => (await import("./command-burst-bench.js")).runCommandBurstBench(say),
+  "big-run": async () => (await import("./big-run-memory-bench.js")).runBigRunMemoryBench(say),
   "poller-burst": async () => (await import("./poller-burst-bench.js")).runPollerBurstBench(say),
 };
 
