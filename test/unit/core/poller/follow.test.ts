@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { follow, followDelayMs } from "../../../../functions/core/poller/follow.js";
+import { follow, followDelayMs, TICK_BUDGET_MS, TICK_SAVE_MARGIN_MS, tickDeadline } from "../../../../functions/core/poller/follow.js";
 import type { TickReport } from "../../../../functions/core/poller/poll.js";
 
 const report = (inProgress: number, listRunsCalls = Math.max(1, Math.ceil(inProgress / 50)) + 1): TickReport => ({
@@ -134,5 +134,31 @@ describe("fast follow", () => {
       { followIntervalMs: 10, remainingMs: () => Infinity, signal: abort.signal, sleep: async () => {} },
     );
     expect(reports).toHaveLength(1);
+  });
+});
+
+describe("a tick's deadline", () => {
+  it("is the tick budget in a process that could run on, and the invocation's time less the saving margin near its end", () => {
+    let now = 1_000_000;
+    const clock = () => now;
+    const unbounded = tickDeadline(() => Number.POSITIVE_INFINITY, clock);
+    expect(unbounded.remainingMs()).toBe(TICK_BUDGET_MS);
+    now += 20_000;
+    expect(unbounded.remainingMs()).toBe(TICK_BUDGET_MS - 20_000);
+    let invocationLeft = 30_000;
+    const nearTheEnd = tickDeadline(() => invocationLeft, clock);
+    expect(nearTheEnd.remainingMs()).toBe(30_000 - TICK_SAVE_MARGIN_MS);
+    invocationLeft = 4_000;
+    expect(nearTheEnd.remainingMs()).toBeLessThan(0);
+  });
+
+  it("is handed to every tick follow makes", async () => {
+    const deadlines: number[] = [];
+    await follow(async (deadline) => {
+      deadlines.push(deadline.remainingMs());
+      return { inProgress: 0, listRunsCalls: 1 } as TickReport;
+    }, { followIntervalMs: 10_000, remainingMs: () => 40_000 });
+    expect(deadlines).toHaveLength(1);
+    expect(deadlines[0]).toBeLessThanOrEqual(40_000 - TICK_SAVE_MARGIN_MS);
   });
 });
