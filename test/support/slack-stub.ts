@@ -79,8 +79,8 @@ export interface SlackStub {
   refused: StubRefusal[];
   /** A fresh response_url. */
   responseUrl(id?: string): string;
-  /** The next `times` calls of `method` fail as described. */
-  failNext(method: string, failure: Failure, times?: number): void;
+  /** The next `times` calls of `method` (those `when` matches, if given) fail as described. */
+  failNext(method: string, failure: Failure, times?: number, when?: (params: Record<string, unknown>) => boolean): void;
   /** Posting in this channel answers `error` (e.g. not_in_channel) until unblocked. */
   blockChannel(channel: string, error?: string): void;
   /** The app was invited after all: posting in the channel works again. */
@@ -187,8 +187,8 @@ function blockText(value: unknown): number {
 }
 
 /** What Slack answers a message it will not take: `invalid_blocks` for a block out of bounds, `msg_blocks_too_long` for too much text in all. */
-export function slackRefusal(text: string, blocks: StubBlock[]): { error: string; messages: string[] } | undefined {
-  const problems = blocks.length > SLACK.blocks ? [`/blocks: more than ${SLACK.blocks} items`] : blocks.flatMap((block, i) => blockProblems(block, `/blocks/${i}`));
+export function slackRefusal(text: string, blocks: readonly object[]): { error: string; messages: string[] } | undefined {
+  const problems = blocks.length > SLACK.blocks ? [`/blocks: more than ${SLACK.blocks} items`] : blocks.flatMap((block, i) => blockProblems(block as StubBlock, `/blocks/${i}`));
   if (problems.length > 0) return { error: "invalid_blocks", messages: problems.map((problem) => `[ERROR] ${problem}`) };
   if (blockText(blocks) > SLACK.blockText) return { error: "msg_blocks_too_long", messages: [] };
   if (text.length > SLACK.text) return { error: "msg_too_long", messages: [] };
@@ -231,7 +231,7 @@ export async function startSlackStub(options: { token?: string } = {}): Promise<
   const messages: StubMessage[] = [];
   const responses: StubResponse[] = [];
   const refused: StubRefusal[] = [];
-  const failures = new Map<string, { failure: Failure; times: number }[]>();
+  const failures = new Map<string, { failure: Failure; times: number; when?: (params: Record<string, unknown>) => boolean }[]>();
   const blocked = new Map<string, string>();
   let lookupRefusal: string | undefined;
   let responseFailure: string | undefined;
@@ -245,14 +245,17 @@ export async function startSlackStub(options: { token?: string } = {}): Promise<
     response.end(JSON.stringify(body));
   };
 
-  function takeFailure(method: string): Failure | undefined {
+  /** The first failure queued for `method` whose `when` (if any) matches the call. */
+  function takeFailure(method: string, params: Record<string, unknown>): Failure | undefined {
     const queue = failures.get(method);
-    const next = queue?.[0];
+    const index = queue?.findIndex((entry) => entry.when === undefined || entry.when(params)) ?? -1;
+    const next = queue?.[index];
     if (!queue || !next) return undefined;
     next.times -= 1;
-    if (next.times <= 0) queue.shift();
+    if (next.times <= 0) queue.splice(index, 1);
     return next.failure;
   }
+
 
   function postMessage(channel: string, params: Record<string, unknown>, text: string, blocks: StubBlock[]): Answer {
     const threadTs = typeof params.thread_ts === "string" ? params.thread_ts : undefined;
@@ -319,7 +322,7 @@ export async function startSlackStub(options: { token?: string } = {}): Promise<
   }
 
   function api(method: string, params: Record<string, unknown>, authorization: string | undefined): Answer {
-    const failure = takeFailure(method);
+    const failure = takeFailure(method, params);
     if (failure?.kind === "ratelimit") return { status: 429, body: { ok: false, error: "ratelimited" }, headers: { "retry-after": String(failure.retryAfter) } };
     if (failure?.kind === "http") return { status: failure.status, body: { ok: false, error: "internal_error" } };
     if (failure?.kind === "error") return refuse(failure.error);
@@ -385,9 +388,9 @@ export async function startSlackStub(options: { token?: string } = {}): Promise<
     responses,
     refused,
     responseUrl: (id) => `${base}/response/${id ?? `r${++responseCounter}`}`,
-    failNext(method, failure, times = 1) {
+    failNext(method, failure, times = 1, when) {
       const queue = failures.get(method) ?? [];
-      queue.push({ failure, times });
+      queue.push({ failure, times, ...(when ? { when } : {}) });
       failures.set(method, queue);
     },
     blockChannel(channel, error = "not_in_channel") {
