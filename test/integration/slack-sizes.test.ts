@@ -193,6 +193,16 @@ describe("pings", () => {
     expect(pingsOf(ORIGIN, "<@U0ALICE>")).toHaveLength(1);
   });
 
+  it("still ping when Slack will not let simwatch read the thread to see whether the card carried it", async () => {
+    await subscribe(TEAM, { mention: qa });
+    const n = notifier();
+    await n.runStarted(started());
+    stub.refuseLookups();
+    await n.runFinished(finished(summary()));
+    const [card] = stub.topLevel(TEAM);
+    expect(stub.thread(TEAM, card!.ts).filter((reply) => reply.text.includes("<!subteam^S0QA>"))).toHaveLength(1);
+  });
+
   it("still ping in the thread when the card was posted before the run failed", async () => {
     await subscribe(TEAM, { mention: qa });
     const n = notifier();

@@ -6,7 +6,7 @@
  * (stateKeys.runCard) are merged with a conditional read-modify-write, so events arriving in
  * any order converge on the same card.
  */
-import type { ChatMessage, ChatPort, MessageRef } from "../chat.js";
+import { ChatError, type ChatMessage, type ChatPort, type MessageRef } from "../chat.js";
 import { anonymousOwner, type ClaimRecord, createClaims } from "../idempotency/claims.js";
 import { errorFields, type Logger, silentLogger } from "../log.js";
 import type { ClaimOwner, Clock, StateStore } from "../ports.js";
@@ -80,14 +80,25 @@ export async function recordReply(posting: PostOnceDeps, runId: string, ref: Mes
  */
 export async function pingOnce(posting: PostOnceDeps, state: StateStore, runId: string, card: MessageRef, what: string, message: ChatMessage): Promise<void> {
   if ((await state.get(stateKeys.runThreadReply(runId, card.channelId, what))) === undefined) {
-    const since = new Date(Number(card.ts.split(".")[0]) * 1000);
-    const carried = await posting.chat.findPosted(card.channelId, { runId, what }, { since, threadTs: card.ts }).catch((error: unknown) => {
-      posting.log.warn("notify.ping.lookup_failed", { runId, what, channelId: card.channelId, ...errorFields(error) });
-      return undefined;
-    });
+    const carried = await pingOnCard(posting, runId, card, what);
     if (carried) return recordReply(posting, runId, carried, what);
   }
   await replyOnce(posting, runId, card, what, message);
+}
+
+/**
+ * The card, if it carried the ping when posted (its tag says so). A look-up Slack refuses for
+ * good (a missing scope) cannot tell: the ping is posted rather than lost. One that may work
+ * later is thrown, and the event's redelivery asks again.
+ */
+async function pingOnCard(posting: PostOnceDeps, runId: string, card: MessageRef, what: string): Promise<MessageRef | undefined> {
+  try {
+    return await posting.chat.findPosted(card.channelId, { runId, what }, { since: new Date(Number(card.ts.split(".")[0]) * 1000), threadTs: card.ts });
+  } catch (error) {
+    if (!(error instanceof ChatError) || error.retryable) throw error;
+    posting.log.warn("notify.ping.lookup_refused", { runId, what, channelId: card.channelId, ...errorFields(error) });
+    return undefined;
+  }
 }
 
 /** A thread reply under the run's message, at most once per `what`. */
