@@ -7,7 +7,8 @@ import type { UserInfo } from "../model/amigo-model.js";
 import type { ArchiveFacts, Person, RunAction, RunCard, WhyItFailed } from "../chat.js";
 import type { Mention } from "../commands/commands.js";
 import type { SlackOrigin } from "../events.js";
-import type { RunSummary } from "../summary/summary-model.js";
+import { JUSTIFICATION_KEPT } from "../summary/judge-pages.js";
+import type { FailingUnitTest, RunSummary } from "../summary/summary-model.js";
 import type { Verdict } from "../model/verdict.js";
 
 /** At most this many failing unit tests in the message itself; the rest go to a thread reply. */
@@ -27,6 +28,41 @@ export interface RunFacts {
 }
 
 const FINAL: ReadonlySet<Verdict> = new Set(["passed", "failed", "errored", "cancelled"]);
+
+/**
+ * How much of each text from Amigo a run's facts keep: more than any message shows (the
+ * renderers cut further), far less than a summary may carry (run errors are not cut by the
+ * poller). The whole text stays in the archive; the facts are read and rewritten per event.
+ */
+export const FACTS_TEXT_KEPT = { justification: JUSTIFICATION_KEPT, runError: 1000, name: 1000, note: 2000 } as const;
+
+function cut(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const head = text.slice(0, max);
+  const last = head.charCodeAt(max - 1);
+  return last >= 0xd800 && last <= 0xdbff ? head.slice(0, -1) : head;
+}
+
+function keptTest(test: FailingUnitTest): FailingUnitTest {
+  return {
+    ...test,
+    name: cut(test.name, FACTS_TEXT_KEPT.name),
+    runErrors: test.runErrors.map((message) => cut(message, FACTS_TEXT_KEPT.runError)),
+    failingMetrics: test.failingMetrics.map((metric) =>
+      metric.reasons ? { ...metric, reasons: metric.reasons.map((reason) => ({ ...reason, justification: cut(reason.justification, FACTS_TEXT_KEPT.justification) })) } : metric,
+    ),
+  };
+}
+
+/** The summary as a run's facts keep it: every test, error and reason, each text cut to FACTS_TEXT_KEPT. */
+export function summaryForMessages(summary: RunSummary): RunSummary {
+  return {
+    ...summary,
+    failingUnitTests: summary.failingUnitTests.map(keptTest),
+    runErrors: summary.runErrors.map((entry) => ({ ...entry, unitTestName: cut(entry.unitTestName, FACTS_TEXT_KEPT.name), message: cut(entry.message, FACTS_TEXT_KEPT.runError) })),
+    notes: summary.notes.map((note) => cut(note, FACTS_TEXT_KEPT.note)),
+  };
+}
 
 /** Whether a summary still lacks a part another one has: the poller sent the verdict before reading it. */
 function lacksWhatOtherHas(summary: RunSummary, other: RunSummary): boolean {
