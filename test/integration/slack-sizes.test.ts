@@ -10,13 +10,13 @@ import type { RunArchivedDetail, RunFinishedDetail, RunStartedDetail, SlackOrigi
 import { createNotifier, NotifyIncomplete } from "../../functions/core/notifier/notify.js";
 import { ensureRunMessage, postingFor } from "../../functions/core/notifier/run-messages.js";
 import { buildRunCard } from "../../functions/core/notifier/run-card.js";
-import { saveSubscription } from "../../functions/core/notifier/subscriptions.js";
 import type { FailingUnitTest, RunSummary } from "../../functions/core/summary/summary-model.js";
 import { JUSTIFICATION_KEPT } from "../../functions/core/summary/judge-pages.js";
 import { SlackChat } from "../../functions/slack/client.js";
 import { blockTextLength, LIMITS } from "../../functions/slack/limits.js";
 import { bigRunSummary } from "../support/big-run.js";
 import { MemoryStateStore } from "../support/memory-state-store.js";
+import { subscribeChannel } from "../support/subscribe.js";
 import { type StubMessage, useSlackStub } from "../support/slack-stub.js";
 import { failing, RUN_ID, SET_ID, summary } from "../support/summary-fixtures.js";
 
@@ -51,17 +51,7 @@ const isWhy = (message: StubMessage) => message.text.startsWith("Why it failed")
 /** Messages that notified `markup`: Slack notifies on a post, never on an edit, so what each said when first posted. */
 const pingsOf = (channel: string, markup: string) => stub.channel(channel).filter((message) => said(message.history[0] ?? message).includes(markup));
 
-async function subscribe(channelId: string, options: { failuresOnly?: boolean; mention?: Mention } = {}) {
-  await saveSubscription(state, {
-    setId: SET_ID,
-    setName: "Checkout flows",
-    channelId,
-    failuresOnly: options.failuresOnly ?? false,
-    ...(options.mention ? { mention: options.mention } : {}),
-    createdBy: "U0ALICE",
-    createdAt: clock.now().toISOString(),
-  });
-}
+const subscribe = (channelId: string, options: Parameters<typeof subscribeChannel>[2] = {}) => subscribeChannel(state, channelId, options);
 
 /** The run started from ORIGIN: its announcement is there, as the command worker posts it. */
 async function announce(origin: SlackOrigin): Promise<string> {
