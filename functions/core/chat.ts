@@ -51,6 +51,10 @@ export interface RunCard {
   failingUnitTests: FailingUnitTest[];
   /** How many more failing unit tests the thread reply lists. */
   moreFailing: number;
+  /** A "Why it failed" reply in the card's thread lists every failing unit test (posted, or to follow). */
+  whyInThread: boolean;
+  /** The verdict went out before the judge's reasons were read; they follow in the thread. */
+  awaitingReasons: boolean;
   diff?: RunDiff;
   /** Flaky unit tests, listed apart from the diff's newly failing ones. */
   flaky: FlakyTest[];
@@ -116,6 +120,8 @@ export interface PostTag {
   runId: string;
   /** "card" for the run's message; the purpose of a thread reply otherwise ("mention", ...). */
   what: string;
+  /** Other purposes the post serves: a finished run's first card that carries the ping is the ping too. */
+  also?: string[];
 }
 
 export interface PostOptions {

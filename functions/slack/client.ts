@@ -8,13 +8,16 @@
  * later. Edits and reads get two quick retries on network or 5xx trouble; chat.postMessage
  * gets none, because a retried post that had already landed is a second message: a post
  * whose outcome is unknown fails with `mayHavePosted`, and the caller looks with
- * `findPosted` before posting again. The token is never logged.
+ * `findPosted` before posting again. A message Slack refuses as built (too long, a block it
+ * rejects) is sent again smaller (blocks.ts renderings()): such a refusal posted nothing. The
+ * token is never logged.
  */
 import { sleep } from "../core/util/backoff.js";
 import { LogLevel, WebClient, type WebClientOptions } from "@slack/web-api";
 import type { ChatMessage, ChatPort, MessageRef, PostOptions, PostTag, RespondOptions } from "../core/chat.js";
 import { ChatError } from "../core/chat.js";
-import { renderMessage } from "./blocks.js";
+import { renderings } from "./blocks.js";
+import { sendFirstTaken } from "./limits.js";
 import { toChatError } from "./chat-errors.js";
 import { findTagged, oldestTs, PAGE_SIZE, postMetadata } from "./find-posted.js";
 import { type Responder, responseUrlResponder } from "./response-url.js";
@@ -82,17 +85,18 @@ export class SlackChat implements ChatPort {
   }
 
   async post(channelId: string, message: ChatMessage, options: PostOptions = {}): Promise<MessageRef> {
-    const { text, blocks } = renderMessage(message);
-    const result = await this.call(() =>
-      this.poster.chat.postMessage({
-        channel: channelId,
-        text,
-        blocks,
-        unfurl_links: false,
-        unfurl_media: false,
-        ...(options.threadTs ? { thread_ts: options.threadTs } : {}),
-        ...(options.tag ? { metadata: postMetadata(options.tag) } : {}),
-      }),
+    const result = await sendFirstTaken(renderings(message), ({ text, blocks }) =>
+      this.call(() =>
+        this.poster.chat.postMessage({
+          channel: channelId,
+          text,
+          blocks,
+          unfurl_links: false,
+          unfurl_media: false,
+          ...(options.threadTs ? { thread_ts: options.threadTs } : {}),
+          ...(options.tag ? { metadata: postMetadata(options.tag) } : {}),
+        }),
+      ),
     );
     if (!result.ts) throw new ChatError("no_ts", "Slack did not say which message it posted", false);
     return { channelId: result.channel ?? channelId, ts: result.ts };
@@ -114,8 +118,7 @@ export class SlackChat implements ChatPort {
   }
 
   async update(ref: MessageRef, message: ChatMessage): Promise<void> {
-    const { text, blocks } = renderMessage(message);
-    await this.call(() => this.client.chat.update({ channel: ref.channelId, ts: ref.ts, text, blocks }));
+    await sendFirstTaken(renderings(message), ({ text, blocks }) => this.call(() => this.client.chat.update({ channel: ref.channelId, ts: ref.ts, text, blocks })));
   }
 
   async respond(responseUrl: string, message: ChatMessage, options: RespondOptions): Promise<void> {

@@ -7,8 +7,16 @@
 import { briefJustification, findingOf, repetitionText } from "../core/summary/judge-reasons.js";
 import { flakyWhy, sparkline, trendChange } from "../core/summary/run-history.js";
 import type { FailingMetric, FailingUnitTest, FailureReason, FlakyTest, Trend } from "../core/summary/summary-model.js";
-import { escapeCode, escapeText } from "./escape.js";
+import { escapeCode, escapeText, truncatePlain } from "./escape.js";
 import { lineMarkup } from "./mrkdwn.js";
+
+/** Longest name, criterion or run error shown as is (cut before escaping, so the cut never splits an escape). */
+export const SHOWN_MAX = { name: 200, criterion: 200, runError: 300 } as const;
+
+/** Text from Amigo, cut to `max` characters and escaped. */
+export function shortText(text: string, max: number): string {
+  return escapeText(truncatePlain(text, max));
+}
 
 export function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? "" : "s"}`;
@@ -16,11 +24,11 @@ export function plural(count: number, word: string): string {
 
 /** A metric by its criterion's name; by id only where Amigo gave no name. */
 function metricName(metric: FailingMetric): string {
-  return metric.criterionName !== metric.metricId ? escapeText(metric.criterionName) : `metric \`${escapeCode(metric.metricId)}\``;
+  return metric.criterionName !== metric.metricId ? shortText(metric.criterionName, SHOWN_MAX.name) : `metric \`${escapeCode(metric.metricId)}\``;
 }
 
 function metricLine(metric: FailingMetric): string {
-  const criterion = metric.criterion ? `: ${escapeText(metric.criterion)}` : "";
+  const criterion = metric.criterion ? `: ${shortText(metric.criterion, SHOWN_MAX.criterion)}` : "";
   return `• ${metricName(metric)}${criterion}, failed ${metric.failedRuns} of ${plural(metric.evaluatedRuns, "run")}`;
 }
 
@@ -52,7 +60,7 @@ export interface FailingTestOptions {
 
 /** One failing unit test: its name (marked when flaky), each failing metric with its criterion, the judge's reasons, run errors. */
 export function failingTestMarkup(test: FailingUnitTest, options: FailingTestOptions = { reasons: "first" }): string {
-  const heading = `${options.position !== undefined ? `${options.position}. ` : ""}*${escapeText(test.name).replaceAll("*", "∗")}*${test.flaky ? " · _flaky_" : ""}`;
+  const heading = `${options.position !== undefined ? `${options.position}. ` : ""}*${shortText(test.name, SHOWN_MAX.name).replaceAll("*", "∗")}*${test.flaky ? " · _flaky_" : ""}`;
   const lines = [heading];
   const maxReasons = options.maxReasonsPerMetric ?? 5;
   for (const metric of test.failingMetrics) {
@@ -66,7 +74,7 @@ export function failingTestMarkup(test: FailingUnitTest, options: FailingTestOpt
     const first = firstReasonLine(test);
     if (first) lines.push(first);
   }
-  for (const message of test.runErrors.slice(0, 3)) lines.push(`• run error: ${escapeText(message)}`);
+  for (const message of test.runErrors.slice(0, 3)) lines.push(`• run error: ${shortText(message, SHOWN_MAX.runError)}`);
   if (test.runErrors.length > 3) lines.push(`• …and ${plural(test.runErrors.length - 3, "more run error")}`);
   return lines.join("\n");
 }
@@ -80,7 +88,7 @@ export function trendMarkup(trend: Trend): string {
 /** Flaky tests apart from the diff: their failures may be noise. */
 export function flakyMarkup(flaky: readonly FlakyTest[], max = 10): string | undefined {
   if (flaky.length === 0) return undefined;
-  const shown = flaky.slice(0, max).map((test) => `${escapeText(test.name)} (${test.failing ? "" : "passed this time; "}${escapeText(flakyWhy(test))})`);
+  const shown = flaky.slice(0, max).map((test) => `${shortText(test.name, SHOWN_MAX.name)} (${test.failing ? "" : "passed this time; "}${escapeText(flakyWhy(test))})`);
   const more = flaky.length > max ? ` and ${flaky.length - max} more` : "";
   return `:large_yellow_circle: *Flaky*, failures may be noise: ${shown.join(", ")}${more}`;
 }

@@ -10,7 +10,7 @@ export const POST_EVENT_TYPE = "simwatch_post";
 
 /** Slack message metadata for a tagged post. */
 export function postMetadata(tag: PostTag) {
-  return { event_type: POST_EVENT_TYPE, event_payload: { run_id: tag.runId, what: tag.what } };
+  return { event_type: POST_EVENT_TYPE, event_payload: { run_id: tag.runId, what: tag.what, ...(tag.also?.length ? { also: tag.also.join(",") } : {}) } };
 }
 
 /** Message metadata as Slack answers it (only with `include_all_metadata`). */
@@ -59,6 +59,6 @@ function isTagged(metadata: ReadMetadata | undefined, tag: PostTag): boolean {
   return (
     metadata?.event_type === POST_EVENT_TYPE &&
     metadata.event_payload?.run_id === tag.runId &&
-    metadata.event_payload?.what === tag.what
+    (metadata.event_payload?.what === tag.what || String(metadata.event_payload?.also ?? "").split(",").includes(tag.what))
   );
 }

@@ -4,7 +4,8 @@
  * the answer may have been shown anyway (`mayHavePosted`).
  */
 import { ChatError, type ChatMessage, type RespondOptions } from "../core/chat.js";
-import { renderMessage } from "./blocks.js";
+import { renderings, type SlackMessage } from "./blocks.js";
+import { sendFirstTaken } from "./limits.js";
 import { transportError, transportFailure } from "./transport-failure.js";
 
 export type Responder = (responseUrl: string, message: ChatMessage, options: RespondOptions) => Promise<void>;
@@ -20,7 +21,10 @@ export function responseUrlResponder(options: ResponderOptions = {}): Responder 
   const doFetch = options.fetch ?? globalThis.fetch;
   return async (responseUrl, message, respondOptions) => {
     if (!/^https?:\/\//.test(responseUrl)) throw new ChatError("bad_response_url", "response_url is not an http(s) URL", false);
-    const rendered = renderMessage(message);
+    await sendFirstTaken(renderings(message), (rendered) => post(responseUrl, rendered, respondOptions));
+  };
+
+  async function post(responseUrl: string, rendered: SlackMessage, respondOptions: RespondOptions): Promise<void> {
     let response: Response;
     try {
       response = await doFetch(responseUrl, {
@@ -50,7 +54,7 @@ export function responseUrlResponder(options: ResponderOptions = {}): Responder 
     }
     const code = errorCode(body);
     if (code) throw new ChatError(code, `response_url answered ${code}`, false);
-  };
+  }
 }
 
 /** Slack answers response_url posts with `ok`, `{"ok":true}`, or an error word / `{"ok":false,"error":...}`. */

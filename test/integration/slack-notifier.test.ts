@@ -6,10 +6,10 @@ import { createNotifier, NotifyIncomplete, type NotifierDeps } from "../../funct
 import { ensureRunMessage, postingFor } from "../../functions/core/notifier/run-messages.js";
 import { buildRunCard } from "../../functions/core/notifier/run-card.js";
 import { stateKeys } from "../../functions/core/idempotency/state-keys.js";
-import { saveSubscription } from "../../functions/core/notifier/subscriptions.js";
 import type { RunSummary } from "../../functions/core/summary/summary-model.js";
 import { failing, RUN_ID, SET_ID, summary } from "../support/summary-fixtures.js";
 import { SlackChat } from "../../functions/slack/client.js";
+import { subscribeChannel } from "../support/subscribe.js";
 import { useSlackStub } from "../support/slack-stub.js";
 
 const DEFAULT = "C0DEFAULT";
@@ -64,17 +64,7 @@ const posts = () => stub.calls.filter((c) => c.method === "chat.postMessage" && 
 const updates = () => stub.calls.filter((c) => c.method === "chat.update" && (c.answer as { ok: boolean }).ok);
 const blocksText = (message: { blocks: unknown[]; text: string }) => `${message.text}\n${JSON.stringify(message.blocks)}`;
 
-async function subscribe(channelId: string, options: { failuresOnly?: boolean; mention?: Mention } = {}) {
-  await saveSubscription(state, {
-    setId: SET_ID,
-    setName: "Checkout flows",
-    channelId,
-    failuresOnly: options.failuresOnly ?? false,
-    ...(options.mention ? { mention: options.mention } : {}),
-    createdBy: "U0ALICE",
-    createdAt: clock.now().toISOString(),
-  });
-}
+const subscribe = (channelId: string, options: Parameters<typeof subscribeChannel>[2] = {}) => subscribeChannel(state, channelId, options);
 
 describe("notifier against the Slack stand-in", () => {
   it("posts a run in the default channel and edits that same message when it finishes and is archived", async () => {

@@ -6,6 +6,8 @@
  * be told to fail the next calls with a Slack error, a 429 with Retry-After, or an HTTP 5xx,
  * or to carry a post out and then answer too late or drop the connection (an outcome the
  * caller cannot know), or to answer every call late. response_url posts land at /response/<id>.
+ * Like Slack, it refuses messages out of Block Kit's bounds (slackRefusal): 50 blocks, each
+ * element's limits, and about 12,000 characters of block text in all.
  */
 import { createHmac } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
@@ -49,6 +51,14 @@ export interface StubResponse {
   body: { response_type?: string; replace_original?: boolean; text?: string; blocks?: StubBlock[] };
 }
 
+export interface StubRefusal {
+  /** chat.postMessage, chat.update or response_url. */
+  method: string;
+  error: string;
+  text: string;
+  blocks: StubBlock[];
+}
+
 export type Failure =
   | { kind: "error"; error: string }
   | { kind: "ratelimit"; retryAfter: number }
@@ -65,10 +75,12 @@ export interface SlackStub {
   calls: StubCall[];
   messages: StubMessage[];
   responses: StubResponse[];
+  /** Messages refused as built (too many blocks, a block out of bounds, too much text), oldest first. */
+  refused: StubRefusal[];
   /** A fresh response_url. */
   responseUrl(id?: string): string;
-  /** The next `times` calls of `method` fail as described. */
-  failNext(method: string, failure: Failure, times?: number): void;
+  /** The next `times` calls of `method` (those `when` matches, if given) fail as described. */
+  failNext(method: string, failure: Failure, times?: number, when?: (params: Record<string, unknown>) => boolean): void;
   /** Posting in this channel answers `error` (e.g. not_in_channel) until unblocked. */
   blockChannel(channel: string, error?: string): void;
   /** The app was invited after all: posting in the channel works again. */
@@ -121,6 +133,68 @@ function parseParams(contentType: string | undefined, raw: string): Record<strin
   return params;
 }
 
+/**
+ * Slack's limits, written out here apart from the renderer's (functions/slack/limits.ts), so a
+ * renderer that misjudges one is refused as Slack would refuse it rather than agreed with.
+ */
+const SLACK = { blocks: 50, sectionText: 3000, fields: 10, fieldText: 2000, header: 150, contextElements: 10, actionsElements: 25, buttonText: 75, buttonValue: 2000, actionId: 255, blockId: 255, confirmTitle: 100, confirmText: 300, confirmButton: 30, blockText: 12_000, text: 40_000 } as const;
+
+type Obj = Record<string, unknown>;
+const textOf = (object: unknown): string => (typeof object === "object" && object !== null && typeof (object as Obj).text === "string" ? ((object as Obj).text as string) : "");
+const tooLong = (object: unknown, max: number) => textOf(object).length > max;
+
+function elementProblems(element: Obj, at: string): string[] {
+  const problems: string[] = [];
+  if (element.type !== "button") return problems;
+  if (tooLong(element.text, SLACK.buttonText)) problems.push(`${at}/text: more than ${SLACK.buttonText} characters`);
+  if (typeof element.value === "string" && element.value.length > SLACK.buttonValue) problems.push(`${at}/value: more than ${SLACK.buttonValue} characters`);
+  if (typeof element.action_id === "string" && element.action_id.length > SLACK.actionId) problems.push(`${at}/action_id: too long`);
+  const confirm = element.confirm as Obj | undefined;
+  if (confirm) {
+    if (tooLong(confirm.title, SLACK.confirmTitle)) problems.push(`${at}/confirm/title: more than ${SLACK.confirmTitle} characters`);
+    if (tooLong(confirm.text, SLACK.confirmText)) problems.push(`${at}/confirm/text: more than ${SLACK.confirmText} characters`);
+    for (const button of ["confirm", "deny"]) if (tooLong(confirm[button], SLACK.confirmButton)) problems.push(`${at}/confirm/${button}: more than ${SLACK.confirmButton} characters`);
+  }
+  return problems;
+}
+
+function blockProblems(block: StubBlock, at: string): string[] {
+  const problems: string[] = [];
+  const list = (key: string) => (Array.isArray(block[key]) ? (block[key] as Obj[]) : []);
+  if (typeof block.block_id === "string" && block.block_id.length > SLACK.blockId) problems.push(`${at}/block_id: too long`);
+  if (block.type === "section") {
+    if (block.text !== undefined && (tooLong(block.text, SLACK.sectionText) || textOf(block.text).length === 0)) problems.push(`${at}/text: must be 1 to ${SLACK.sectionText} characters`);
+    if (block.text === undefined && list("fields").length === 0) problems.push(`${at}: needs text or fields`);
+    if (list("fields").length > SLACK.fields) problems.push(`${at}/fields: more than ${SLACK.fields} items`);
+    list("fields").forEach((field, i) => tooLong(field, SLACK.fieldText) && problems.push(`${at}/fields/${i}: more than ${SLACK.fieldText} characters`));
+  } else if (block.type === "header") {
+    if (tooLong(block.text, SLACK.header) || (block.text as Obj | undefined)?.type !== "plain_text") problems.push(`${at}/text: plain_text of at most ${SLACK.header} characters`);
+  } else if (block.type === "context") {
+    if (list("elements").length > SLACK.contextElements) problems.push(`${at}/elements: more than ${SLACK.contextElements} items`);
+    list("elements").forEach((element, i) => tooLong(element, SLACK.sectionText) && problems.push(`${at}/elements/${i}: more than ${SLACK.sectionText} characters`));
+  } else if (block.type === "actions") {
+    if (list("elements").length > SLACK.actionsElements) problems.push(`${at}/elements: more than ${SLACK.actionsElements} items`);
+    list("elements").forEach((element, i) => problems.push(...elementProblems(element, `${at}/elements/${i}`)));
+  }
+  return problems;
+}
+
+/** Every `text` string in the blocks, added up. */
+function blockText(value: unknown): number {
+  if (Array.isArray(value)) return value.reduce<number>((sum, item) => sum + blockText(item), 0);
+  if (value === null || typeof value !== "object") return 0;
+  return Object.entries(value).reduce((sum, [key, inner]) => sum + (key === "text" && typeof inner === "string" ? inner.length : blockText(inner)), 0);
+}
+
+/** What Slack answers a message it will not take: `invalid_blocks` for a block out of bounds, `msg_blocks_too_long` for too much text in all. */
+export function slackRefusal(text: string, blocks: readonly object[]): { error: string; messages: string[] } | undefined {
+  const problems = blocks.length > SLACK.blocks ? [`/blocks: more than ${SLACK.blocks} items`] : blocks.flatMap((block, i) => blockProblems(block as StubBlock, `/blocks/${i}`));
+  if (problems.length > 0) return { error: "invalid_blocks", messages: problems.map((problem) => `[ERROR] ${problem}`) };
+  if (blockText(blocks) > SLACK.blockText) return { error: "msg_blocks_too_long", messages: [] };
+  if (text.length > SLACK.text) return { error: "msg_too_long", messages: [] };
+  return undefined;
+}
+
 const isTrue = (value: unknown) => value === true || value === "true" || value === "1";
 
 /** Slack's cursor paging over `items`: `limit` (default 100), an opaque `cursor`. */
@@ -156,7 +230,8 @@ export async function startSlackStub(options: { token?: string } = {}): Promise<
   const calls: StubCall[] = [];
   const messages: StubMessage[] = [];
   const responses: StubResponse[] = [];
-  const failures = new Map<string, { failure: Failure; times: number }[]>();
+  const refused: StubRefusal[] = [];
+  const failures = new Map<string, { failure: Failure; times: number; when?: (params: Record<string, unknown>) => boolean }[]>();
   const blocked = new Map<string, string>();
   let lookupRefusal: string | undefined;
   let responseFailure: string | undefined;
@@ -170,14 +245,17 @@ export async function startSlackStub(options: { token?: string } = {}): Promise<
     response.end(JSON.stringify(body));
   };
 
-  function takeFailure(method: string): Failure | undefined {
+  /** The first failure queued for `method` whose `when` (if any) matches the call. */
+  function takeFailure(method: string, params: Record<string, unknown>): Failure | undefined {
     const queue = failures.get(method);
-    const next = queue?.[0];
+    const index = queue?.findIndex((entry) => entry.when === undefined || entry.when(params)) ?? -1;
+    const next = queue?.[index];
     if (!queue || !next) return undefined;
     next.times -= 1;
-    if (next.times <= 0) queue.shift();
+    if (next.times <= 0) queue.splice(index, 1);
     return next.failure;
   }
+
 
   function postMessage(channel: string, params: Record<string, unknown>, text: string, blocks: StubBlock[]): Answer {
     const threadTs = typeof params.thread_ts === "string" ? params.thread_ts : undefined;
@@ -227,20 +305,24 @@ export async function startSlackStub(options: { token?: string } = {}): Promise<
     if (authorization !== `Bearer ${token}`) return refuse("invalid_auth");
     const channel = typeof params.channel === "string" ? params.channel : "";
     if (!channel) return refuse("channel_not_found");
-    const refusal = blocked.get(channel);
-    if (refusal) return refuse(refusal);
+    const blockedWith = blocked.get(channel);
+    if (blockedWith) return refuse(blockedWith);
     if (method === "conversations.history" || method === "conversations.replies") return lookup(method, channel, params);
     const text = typeof params.text === "string" ? params.text : "";
     const blocks = Array.isArray(params.blocks) ? (params.blocks as StubBlock[]) : [];
     if (!text && blocks.length === 0) return refuse("no_text");
-    if (blocks.length > 50) return refuse("invalid_blocks", { response_metadata: { messages: ["too many blocks"] } });
+    const refusal = slackRefusal(text, blocks);
+    if (refusal) {
+      refused.push({ method, error: refusal.error, text, blocks });
+      return refuse(refusal.error, { response_metadata: { messages: refusal.messages } });
+    }
     if (method === "chat.postMessage") return postMessage(channel, params, text, blocks);
     if (method === "chat.update") return update(channel, params, text, blocks);
     return refuse("unknown_method");
   }
 
   function api(method: string, params: Record<string, unknown>, authorization: string | undefined): Answer {
-    const failure = takeFailure(method);
+    const failure = takeFailure(method, params);
     if (failure?.kind === "ratelimit") return { status: 429, body: { ok: false, error: "ratelimited" }, headers: { "retry-after": String(failure.retryAfter) } };
     if (failure?.kind === "http") return { status: failure.status, body: { ok: false, error: "internal_error" } };
     if (failure?.kind === "error") return refuse(failure.error);
@@ -270,7 +352,14 @@ export async function startSlackStub(options: { token?: string } = {}): Promise<
       const url = new URL(request.url ?? "/", "http://stub");
       if (request.method === "POST" && url.pathname.startsWith("/response/")) {
         const id = url.pathname.slice("/response/".length);
-        responses.push({ id, at: Date.now(), body: raw ? (JSON.parse(raw) as StubResponse["body"]) : {} });
+        const body = raw ? (JSON.parse(raw) as StubResponse["body"]) : {};
+        const refusal = slackRefusal(body.text ?? "", body.blocks ?? []);
+        if (refusal) {
+          refused.push({ method: "response_url", error: refusal.error, text: body.text ?? "", blocks: body.blocks ?? [] });
+          send(response, 400, { ok: false, error: refusal.error, response_metadata: { messages: refusal.messages } });
+          return;
+        }
+        responses.push({ id, at: Date.now(), body });
         if (responseFailure) {
           response.writeHead(404, { "content-type": "text/plain" });
           response.end(responseFailure);
@@ -297,10 +386,11 @@ export async function startSlackStub(options: { token?: string } = {}): Promise<
     calls,
     messages,
     responses,
+    refused,
     responseUrl: (id) => `${base}/response/${id ?? `r${++responseCounter}`}`,
-    failNext(method, failure, times = 1) {
+    failNext(method, failure, times = 1, when) {
       const queue = failures.get(method) ?? [];
-      queue.push({ failure, times });
+      queue.push({ failure, times, ...(when ? { when } : {}) });
       failures.set(method, queue);
     },
     blockChannel(channel, error = "not_in_channel") {
@@ -326,6 +416,7 @@ export async function startSlackStub(options: { token?: string } = {}): Promise<
       calls.length = 0;
       messages.length = 0;
       responses.length = 0;
+      refused.length = 0;
       failures.clear();
       blocked.clear();
       lookupRefusal = undefined;

@@ -1,16 +1,16 @@
 /**
  * Bringing a run's message in each target channel up to date with its facts: post it where it
  * may be posted and is not yet, edit it where it is, then the finished run's once-only thread
- * replies ("Why it failed", the subscription's mention, the starter's ping). A channel
+ * replies (the subscription's mention, the starter's ping, "Why it failed"). A channel
  * simwatch cannot post in is skipped; failures a retry could fix are gathered, not thrown, so
  * one channel's trouble never keeps the others from being served.
  */
-import { cannotPostIn, ChatError, type ChatMessage, type MessageRef, say } from "../chat.js";
+import { cannotPostIn, ChatError, type ChatMessage, type MessageRef, type RunCard, say } from "../chat.js";
 import { errorFields, type Logger } from "../log.js";
 import type { StateStore } from "../ports.js";
 import type { PostOnceDeps } from "../idempotency/post-once.js";
 import { buildRunCard, isFailure, type RunFacts, whyItFailed } from "./run-card.js";
-import { ensureRunMessage, replyOnce, runMessageRef } from "./run-messages.js";
+import { ensureRunMessage, pingOnce, recordReply, replyOnce, runMessageRef } from "./run-messages.js";
 import type { Target } from "./notify-targets.js";
 
 export interface NotifyReport {
@@ -32,13 +32,19 @@ export interface SyncDeps {
 
 export const emptyReport = (): NotifyReport => ({ posted: [], updated: [], skipped: [] });
 
+/** The pings a card stands for when it is first posted now: Slack notifies on a post, never on an edit. */
+function pingsOnCard(facts: RunFacts, target: Target, card: RunCard): string[] {
+  if (card.verdict === "running") return [];
+  return [...(card.mention ? ["mention"] : []), ...(facts.origin?.channelId === target.channelId ? ["starter"] : [])];
+}
+
 /** Where the card is in the channel (posting it when `post`), and whether this call posted it. */
-async function place(deps: SyncDeps, facts: RunFacts, target: Target, post: boolean, card: () => ChatMessage) {
+async function place(deps: SyncDeps, facts: RunFacts, target: Target, post: boolean, card: () => ChatMessage, pings: string[]) {
   if (!post) {
     const ref = await runMessageRef(deps.state, facts.runId, target.channelId);
     return ref ? { ref, fresh: false } : undefined;
   }
-  const outcome = await ensureRunMessage(deps.posting, facts.runId, target.channelId, card);
+  const outcome = await ensureRunMessage(deps.posting, facts.runId, target.channelId, card, pings);
   return outcome.status === "given_up" ? undefined : { ref: outcome.ref, fresh: outcome.status === "posted" };
 }
 
@@ -46,19 +52,23 @@ async function place(deps: SyncDeps, facts: RunFacts, target: Target, post: bool
 export async function syncTargets(deps: SyncDeps, facts: RunFacts, targets: readonly Target[], post: boolean, report: NotifyReport): Promise<SyncFailure[]> {
   const failures: SyncFailure[] = [];
   for (const target of targets) {
-    const card = (): ChatMessage => ({ kind: "run", card: buildRunCard(facts, target.mention ? { mention: target.mention } : {}) });
+    const built = buildRunCard(facts, target.mention ? { mention: target.mention } : {});
+    const card = (): ChatMessage => ({ kind: "run", card: built });
+    const pings = pingsOnCard(facts, target, built);
     try {
-      const placed = await place(deps, facts, target, post, card);
+      const placed = await place(deps, facts, target, post, card, pings);
       if (!placed) {
         report.skipped.push(target.channelId);
         continue;
       }
-      if (placed.fresh) report.posted.push(target.channelId);
-      else {
+      if (placed.fresh) {
+        report.posted.push(target.channelId);
+        for (const what of pings) await recordReply(deps.posting, facts.runId, placed.ref, what);
+      } else {
         await deps.posting.chat.update(placed.ref, card());
         report.updated.push(target.channelId);
       }
-      if (facts.verdict !== "running") await finishExtras(deps.posting, facts, target, placed.ref, placed.fresh);
+      if (facts.verdict !== "running") await finishExtras(deps, facts, target, placed.ref);
     } catch (error) {
       if (cannotPostIn(error)) {
         deps.log.warn("notify.channel.unreachable", { runId: facts.runId, channelId: target.channelId, ...errorFields(error) });
@@ -75,17 +85,28 @@ export async function syncTargets(deps: SyncDeps, facts: RunFacts, targets: read
   return failures;
 }
 
-/** Once-only thread replies of a finished run. Slack notifies nobody of an edit, so pings are replies. */
-async function finishExtras(posting: PostOnceDeps, facts: RunFacts, target: Target, ref: MessageRef, fresh: boolean) {
-  // The judge's reasons come in a later Run Finished when the poller could not read them in time.
-  const why = facts.summary?.awaiting?.includes("reasons") ? undefined : whyItFailed(facts);
-  if (why) await replyOnce(posting, facts.runId, ref, "why", { kind: "why", why });
+/**
+ * Once-only thread replies of a finished run: the pings first (Slack notifies nobody of an
+ * edit, so pings are replies, unless the card carried them when first posted), then "Why it
+ * failed". Each is tried whatever became of the others; the worst failure is thrown after.
+ */
+async function finishExtras(deps: SyncDeps, facts: RunFacts, target: Target, ref: MessageRef) {
+  const { posting, state } = deps;
   const setName = buildRunCard(facts).setName;
-  if (target.mention && isFailure(facts.verdict) && !fresh) {
-    await replyOnce(posting, facts.runId, ref, "mention", say("error", [{ mention: target.mention }, " the run of ", { bold: setName }, ` ${facts.verdict}.`]));
+  const replies: (() => Promise<unknown>)[] = [];
+  if (target.mention && isFailure(facts.verdict)) {
+    const mention = target.mention;
+    replies.push(() => pingOnce(posting, state, facts.runId, ref, "mention", say("error", [{ mention }, " the run of ", { bold: setName }, ` ${facts.verdict}.`])));
   }
-  if (facts.origin && facts.origin.channelId === target.channelId && !fresh) {
+  const origin = facts.origin;
+  if (origin && origin.channelId === target.channelId) {
     const tone = isFailure(facts.verdict) ? "error" : "info";
-    await replyOnce(posting, facts.runId, ref, "starter", say(tone, [{ user: facts.origin.userId }, " your run of ", { bold: setName }, ` ${facts.verdict}.`]));
+    replies.push(() => pingOnce(posting, state, facts.runId, ref, "starter", say(tone, [{ user: origin.userId }, " your run of ", { bold: setName }, ` ${facts.verdict}.`])));
   }
+  const why = whyItFailed(facts);
+  if (why) replies.push(() => replyOnce(posting, facts.runId, ref, "why", { kind: "why", why }));
+  const errors: unknown[] = [];
+  for (const reply of replies) await reply().catch((error: unknown) => void errors.push(error));
+  const worst = errors.find((error) => error instanceof ChatError && error.retryable) ?? errors[0];
+  if (worst !== undefined) throw worst;
 }

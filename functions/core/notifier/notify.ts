@@ -13,7 +13,7 @@ import { oneAtATimePerKey } from "../util/concurrency.js";
 import { type Logger, silentLogger } from "../log.js";
 import { finishTargets, postedTargets, subscribedTargets, type Target } from "./notify-targets.js";
 import { emptyReport, type NotifyReport, type SyncFailure, syncTargets } from "./notify-sync.js";
-import type { RunFacts } from "./run-card.js";
+import { type RunFacts, summaryForMessages } from "./run-card.js";
 import { loadFacts, type MessageDeps, postingFor, updateFacts } from "./run-messages.js";
 import { stateKeys } from "../idempotency/state-keys.js";
 import type { RunSummary } from "../summary/summary-model.js";
@@ -80,7 +80,8 @@ export function createNotifier(deps: NotifierDeps) {
   }
 
   async function runFinished(detail: RunFinishedDetail): Promise<NotifyReport> {
-    const summary = detail.summary ?? (await loadSummary(detail));
+    const loaded = detail.summary ?? (await loadSummary(detail));
+    const summary = loaded && summaryForMessages(loaded);
     const { etag } = await updateFacts(deps.state, {
       runId: detail.runId,
       setId: detail.setId,

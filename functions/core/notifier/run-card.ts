@@ -7,7 +7,8 @@ import type { UserInfo } from "../model/amigo-model.js";
 import type { ArchiveFacts, Person, RunAction, RunCard, WhyItFailed } from "../chat.js";
 import type { Mention } from "../commands/commands.js";
 import type { SlackOrigin } from "../events.js";
-import type { RunSummary } from "../summary/summary-model.js";
+import { JUSTIFICATION_KEPT } from "../summary/judge-pages.js";
+import type { FailingUnitTest, RunSummary } from "../summary/summary-model.js";
 import type { Verdict } from "../model/verdict.js";
 
 /** At most this many failing unit tests in the message itself; the rest go to a thread reply. */
@@ -28,7 +29,52 @@ export interface RunFacts {
 
 const FINAL: ReadonlySet<Verdict> = new Set(["passed", "failed", "errored", "cancelled"]);
 
-/** Merges newer facts into older ones; a final verdict is never replaced by "running". */
+/**
+ * How much of each text from Amigo a run's facts keep: more than any message shows (the
+ * renderers cut further), far less than a summary may carry (run errors are not cut by the
+ * poller). The whole text stays in the archive; the facts are read and rewritten per event.
+ */
+export const FACTS_TEXT_KEPT = { justification: JUSTIFICATION_KEPT, runError: 1000, name: 1000, note: 2000 } as const;
+
+function cut(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const head = text.slice(0, max);
+  const last = head.charCodeAt(max - 1);
+  return last >= 0xd800 && last <= 0xdbff ? head.slice(0, -1) : head;
+}
+
+function keptTest(test: FailingUnitTest): FailingUnitTest {
+  return {
+    ...test,
+    name: cut(test.name, FACTS_TEXT_KEPT.name),
+    runErrors: test.runErrors.map((message) => cut(message, FACTS_TEXT_KEPT.runError)),
+    failingMetrics: test.failingMetrics.map((metric) =>
+      metric.reasons ? { ...metric, reasons: metric.reasons.map((reason) => ({ ...reason, justification: cut(reason.justification, FACTS_TEXT_KEPT.justification) })) } : metric,
+    ),
+  };
+}
+
+/** The summary as a run's facts keep it: every test, error and reason, each text cut to FACTS_TEXT_KEPT. */
+export function summaryForMessages(summary: RunSummary): RunSummary {
+  return {
+    ...summary,
+    failingUnitTests: summary.failingUnitTests.map(keptTest),
+    runErrors: summary.runErrors.map((entry) => ({ ...entry, unitTestName: cut(entry.unitTestName, FACTS_TEXT_KEPT.name), message: cut(entry.message, FACTS_TEXT_KEPT.runError) })),
+    notes: summary.notes.map((note) => cut(note, FACTS_TEXT_KEPT.note)),
+  };
+}
+
+/** Whether a summary still lacks a part another one has: the poller sent the verdict before reading it. */
+function lacksWhatOtherHas(summary: RunSummary, other: RunSummary): boolean {
+  const awaited = new Set(other.awaiting ?? []);
+  return (summary.awaiting ?? []).some((part) => !awaited.has(part));
+}
+
+/**
+ * Merges newer facts into older ones; a final verdict is never replaced by "running", and a
+ * summary is never replaced by one that still awaits a part it has (a late, redelivered Run
+ * Finished of the verdict-first kind).
+ */
 export function mergeFacts(old: RunFacts | undefined, update: Partial<RunFacts> & Pick<RunFacts, "runId" | "setId">): RunFacts {
   const base: RunFacts = old ?? { runId: update.runId, setId: update.setId, verdict: "running" };
   const merged: RunFacts = { ...base };
@@ -36,9 +82,13 @@ export function mergeFacts(old: RunFacts | undefined, update: Partial<RunFacts> 
     if (value !== undefined) (merged as unknown as Record<string, unknown>)[key] = value;
   }
   if (FINAL.has(base.verdict) && !FINAL.has(merged.verdict)) merged.verdict = base.verdict;
-  // A summary still awaiting parts never replaces a complete one (events may arrive out of order).
-  if (base.summary && !base.summary.awaiting && merged.summary?.awaiting) merged.summary = base.summary;
+  if (base.summary && merged.summary && lacksWhatOtherHas(merged.summary, base.summary)) merged.summary = base.summary;
   return merged;
+}
+
+/** The judge's reasons are still being read for this run's summary. */
+export function awaitingReasons(facts: RunFacts): boolean {
+  return facts.summary?.awaiting?.includes("reasons") ?? false;
 }
 
 export function isFailure(verdict: Verdict): boolean {
@@ -51,11 +101,16 @@ export function startedByOf(facts: RunFacts): Person | undefined {
   return creator ? { amigoUser: creator } : undefined;
 }
 
+function setNameOf(facts: RunFacts): string {
+  const summary = facts.summary;
+  return summary?.setName && summary.setName !== facts.setId ? summary.setName : facts.setName ?? summary?.setName ?? facts.setId;
+}
+
 /** The run's message for one channel (`mention` when that channel asked to be pinged on failure). */
 export function buildRunCard(facts: RunFacts, options: { mention?: Mention } = {}): RunCard {
   const summary = facts.summary;
   const verdict = summary && FINAL.has(summary.verdict) ? summary.verdict : facts.verdict;
-  const setName = summary?.setName && summary.setName !== facts.setId ? summary.setName : facts.setName ?? summary?.setName ?? facts.setId;
+  const setName = setNameOf(facts);
   const failing = summary?.failingUnitTests ?? [];
   const startedBy = startedByOf(facts);
   const actions: RunAction[] = [{ kind: "rerun", setId: facts.setId, label: "Re-run" }];
@@ -76,6 +131,8 @@ export function buildRunCard(facts: RunFacts, options: { mention?: Mention } = {
     runErrors: summary?.runErrors ?? [],
     failingUnitTests: failing.slice(0, FAILURES_INLINE),
     moreFailing: Math.max(0, failing.length - FAILURES_INLINE),
+    whyInThread: awaitingReasons(facts) || whyItFailed(facts) !== undefined,
+    awaitingReasons: isFailure(verdict) && awaitingReasons(facts),
     ...(summary?.diff ? { diff: summary.diff } : {}),
     flaky: summary?.flaky ?? [],
     ...(summary?.trend ? { trend: summary.trend } : {}),
@@ -88,12 +145,13 @@ export function buildRunCard(facts: RunFacts, options: { mention?: Mention } = {
 
 /**
  * The "Why it failed" thread reply: every failing unit test with all the judge's reasons.
- * Only when it adds to the message: some reason is known, or not every failing test fits in it.
+ * Only when it adds to the message: some reason is known, or not every failing test fits in it;
+ * not while the judge's reasons are still being read (a later Run Finished brings them).
  */
 export function whyItFailed(facts: RunFacts): WhyItFailed | undefined {
   const summary = facts.summary;
   const failing = summary?.failingUnitTests ?? [];
   const hasReasons = failing.some((test) => test.failingMetrics.some((metric) => (metric.reasons?.length ?? 0) > 0));
-  if (!summary || (!hasReasons && failing.length <= FAILURES_INLINE)) return undefined;
-  return { runId: facts.runId, setName: buildRunCard(facts).setName, failingUnitTests: failing, notes: summary.notes };
+  if (!summary || awaitingReasons(facts) || (!hasReasons && failing.length <= FAILURES_INLINE)) return undefined;
+  return { runId: facts.runId, setName: setNameOf(facts), failingUnitTests: failing, notes: summary.notes };
 }

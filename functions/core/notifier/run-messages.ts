@@ -6,9 +6,9 @@
  * (stateKeys.runCard) are merged with a conditional read-modify-write, so events arriving in
  * any order converge on the same card.
  */
-import type { ChatMessage, ChatPort, MessageRef } from "../chat.js";
+import { ChatError, type ChatMessage, type ChatPort, type MessageRef } from "../chat.js";
 import { anonymousOwner, type ClaimRecord, createClaims } from "../idempotency/claims.js";
-import { type Logger, silentLogger } from "../log.js";
+import { errorFields, type Logger, silentLogger } from "../log.js";
 import type { ClaimOwner, Clock, StateStore } from "../ports.js";
 import { type PostOnceDeps, type PostOutcome, type PostProgress, postOnce } from "../idempotency/post-once.js";
 import { mergeFacts, type RunFacts } from "./run-card.js";
@@ -57,9 +57,48 @@ export async function updateFacts(
   return { facts: saved.value ?? mergeFacts(undefined, update), etag: saved.etag };
 }
 
-/** The run's card in `channelId`: posted with `message` when there is none yet. */
-export function ensureRunMessage(posting: PostOnceDeps, runId: string, channelId: string, message: () => ChatMessage): Promise<PostOutcome> {
-  return postOnce(posting, { key: stateKeys.runMessage(runId, channelId), channelId, tag: { runId, what: "card" } }, message);
+/**
+ * The run's card in `channelId`: posted with `message` when there is none yet. `also` names the
+ * thread replies the card stands for if posted now (its tag says so, for a look-up after a crash).
+ */
+export function ensureRunMessage(posting: PostOnceDeps, runId: string, channelId: string, message: () => ChatMessage, also: string[] = []): Promise<PostOutcome> {
+  const tag = { runId, what: "card", ...(also.length > 0 ? { also } : {}) };
+  return postOnce(posting, { key: stateKeys.runMessage(runId, channelId), channelId, tag }, message);
+}
+
+/** Records `what` as done by the message `ref` (the card that carried the ping), unless it is already recorded. */
+export async function recordReply(posting: PostOnceDeps, runId: string, ref: MessageRef, what: string): Promise<void> {
+  const key = stateKeys.runThreadReply(runId, ref.channelId, what);
+  const attempt = await posting.claims.acquire<PostProgress>(key, { ttlMs: posting.postClaimTtlMs ?? 60_000, progress: { channelId: ref.channelId } });
+  if (attempt.status === "acquired") await posting.claims.complete(attempt.claim, { ts: ref.ts, channelId: ref.channelId });
+}
+
+/**
+ * A ping in the run's thread, at most once, and not when the card itself carried it: a card
+ * posted carrying it is recorded so at once, and one whose record a crash prevented is found by
+ * its tag in the thread (the card heads its own thread) before anything is posted.
+ */
+export async function pingOnce(posting: PostOnceDeps, state: StateStore, runId: string, card: MessageRef, what: string, message: ChatMessage): Promise<void> {
+  if ((await state.get(stateKeys.runThreadReply(runId, card.channelId, what))) === undefined) {
+    const carried = await pingOnCard(posting, runId, card, what);
+    if (carried) return recordReply(posting, runId, carried, what);
+  }
+  await replyOnce(posting, runId, card, what, message);
+}
+
+/**
+ * The card, if it carried the ping when posted (its tag says so). A look-up Slack refuses for
+ * good (a missing scope) cannot tell: the ping is posted rather than lost. One that may work
+ * later is thrown, and the event's redelivery asks again.
+ */
+async function pingOnCard(posting: PostOnceDeps, runId: string, card: MessageRef, what: string): Promise<MessageRef | undefined> {
+  try {
+    return await posting.chat.findPosted(card.channelId, { runId, what }, { since: new Date(Number(card.ts.split(".")[0]) * 1000), threadTs: card.ts });
+  } catch (error) {
+    if (!(error instanceof ChatError) || error.retryable) throw error;
+    posting.log.warn("notify.ping.lookup_refused", { runId, what, channelId: card.channelId, ...errorFields(error) });
+    return undefined;
+  }
 }
 
 /** A thread reply under the run's message, at most once per `what`. */
