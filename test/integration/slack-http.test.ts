@@ -97,6 +97,28 @@ describe("the Slack app over real HTTP", () => {
   });
 });
 
+describe("a command typed on a Mac, as Slack sends it", () => {
+  it("reads smart dashes before flags, no-break spaces, curly quotes and &amp; in one subscribe", async () => {
+    sim.control.addSet({ name: "Fees & refunds", unitTests: [{ name: "Refunds a fee", criteria: [] }] });
+    // Slack escapes & as &amp;; macOS turns -- into an em dash and may type a no-break space.
+    const typed = [
+      "subscribe \u201cFees &amp; refunds\u201d \u2014failures-only",
+      "subscribe Fees &amp;\u00a0refunds \u2013mention @here \u2014failures-only",
+    ];
+    for (const [index, text] of typed.entries()) {
+      const id = `typed-${index}`;
+      const response = await send("/slack/commands", slashBody({ text, response_url: stub.responseUrl(id) }));
+      expect(response.status).toBe(200);
+      await bus.idle();
+      const reply = stub.responses.find((r) => r.id === id)?.body.text ?? "";
+      expect(reply).toContain("failed and errored runs");
+      expect(reply).toContain("Fees &amp; refunds");
+      expect(reply).not.toContain("no set named");
+    }
+    expect(stub.responses.find((r) => r.id === "typed-1")?.body.text).toMatch(/mentioning @\u2060?here/);
+  });
+});
+
 describe("the Download artifacts click", () => {
   it("is acked at once while S3 has not answered, and the link follows once it does", async () => {
     const runId = "6b0b18a44226fdec9400003a";

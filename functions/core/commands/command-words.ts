@@ -3,7 +3,8 @@
  * `--flag` is a name (`/sim run Checkout flows`), quoted or not; what follows are options and
  * their values. A quoted word is never an option, so a name containing `--` is quoted. A verb
  * whose argument is more than a name (`<set> <when>`) splits `nameWords` itself, then names
- * the rest with `nameOf`.
+ * the rest with `nameOf`. Typed as Slack delivers it: an em or en dash before a flag
+ * (`—failures-only`, macOS's smart dashes) reads as `--`, and no-break spaces as spaces.
  */
 
 /** One word: its text (quotes removed), whether it was quoted, and the whitespace before it. */
@@ -13,11 +14,22 @@ export interface Word {
   before: string;
 }
 
+/** Spaces that look like one: no-break, narrow no-break and figure spaces (macOS and pasted text). */
+const SPACE_LOOKALIKES = /[\u00a0\u2007\u202f]/g;
+
+/** An em or en dash (macOS turns a typed `--` into one), optionally followed by a hyphen, before a flag's first letter. */
+const DASH_BEFORE_FLAG = /^[\u2014\u2013]-?(?=[A-Za-z])/;
+
+/** A bare word as typed, with a dash that stands for `--` before a flag read as `--`. */
+function bareWord(text: string): string {
+  return text.replace(DASH_BEFORE_FLAG, "--");
+}
+
 /** Splits on whitespace, keeping "quoted names" (straight or curly quotes) together. */
 export function readWords(text: string): Word[] | { error: string } {
   const words: Word[] = [];
   const pattern = /"([^"]*)"|“([^”]*)”|'([^']*)'|(\S+)/g;
-  const normalized = text.trim();
+  const normalized = text.replace(SPACE_LOOKALIKES, " ").trim();
   let consumed = 0;
   for (const match of normalized.matchAll(pattern)) {
     const between = normalized.slice(consumed, match.index);
@@ -25,7 +37,7 @@ export function readWords(text: string): Word[] | { error: string } {
     consumed = match.index + match[0].length;
     const bare = match[4];
     if (bare !== undefined && /["“”]/.test(bare)) return { error: "unbalanced quotes" };
-    words.push({ text: match[1] ?? match[2] ?? match[3] ?? bare ?? "", quoted: bare === undefined, before: between });
+    words.push({ text: match[1] ?? match[2] ?? match[3] ?? bareWord(bare ?? ""), quoted: bare === undefined, before: between });
   }
   return words;
 }

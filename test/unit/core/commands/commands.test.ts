@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { nameOf, readOptions, readWords, splitArguments, type Word } from "../../../../functions/core/commands/command-words.js";
-import { closestNames, parseCommand } from "../../../../functions/core/commands/commands.js";
+import { closestNames, parseCommand, VERB_FLAGS } from "../../../../functions/core/commands/commands.js";
 
 describe("parseCommand", () => {
   it("reads a run of a set named with spaces in quotes", () => {
@@ -94,5 +94,63 @@ describe("command words, for verbs with more than a name", () => {
 describe("closestNames", () => {
   it("ranks substring and near matches", () => {
     expect(closestNames("checkot", ["Checkout flows", "Billing", "checkout"])).toEqual(["checkout", "Checkout flows"]);
+  });
+});
+
+describe("Slack text as people really type it", () => {
+  const em = "\u2014";
+  const en = "\u2013";
+  const nbsp = "\u00a0";
+  const here = { kind: "here", markup: "<!here>", label: "@here" };
+
+  it.each([
+    [`list Checkout flows ${em}failed`, { verb: "list", set: "Checkout flows", failedOnly: true }],
+    [`list ${en}failed`, { verb: "list", failedOnly: true }],
+    [`subscribe Loyalty points ${em}failures-only`, { verb: "subscribe", set: "Loyalty points", failuresOnly: true }],
+    [`subscribe Loyalty points ${en}failures-only`, { verb: "subscribe", set: "Loyalty points", failuresOnly: true }],
+    [`subscribe Loyalty points ${em}-failures-only`, { verb: "subscribe", set: "Loyalty points", failuresOnly: true }],
+    [`subscribe Loyalty points ${em}mention @here ${em}failures-only`, { verb: "subscribe", set: "Loyalty points", failuresOnly: true, mention: here }],
+    [`subscribe Loyalty points ${em}mention=@here`, { verb: "subscribe", set: "Loyalty points", failuresOnly: false, mention: here }],
+    [`schedule Checkout flows daily 09:00 ${em}tz Europe/Paris`, { verb: "schedule", set: "Checkout flows", when: { kind: "daily", time: "09:00" }, timeZone: "Europe/Paris", timeZoneGiven: true }],
+    [`schedule Checkout flows hourly ${en}tz=UTC`, { verb: "schedule", set: "Checkout flows", when: { kind: "hourly" }, timeZone: "UTC", timeZoneGiven: true }],
+  ])("reads the dash before a flag in %s as --", (text, command) => {
+    expect(parseCommand(text)).toEqual({ ok: true, command });
+  });
+
+  it("reads every flag any verb takes in its em-dash and en-dash forms", () => {
+    const flags = Object.values(VERB_FLAGS).flatMap((spec) => Object.entries(spec));
+    expect(flags.length).toBeGreaterThan(0);
+    for (const [flag, kind] of flags) {
+      for (const dash of [em, en, "--"]) {
+        const words = readWords(`${dash}${flag}${kind === "string" ? " value" : ""}`) as Word[];
+        expect(readOptions("verb", words, { [flag]: kind })).toEqual(new Map([[flag, kind === "string" ? "value" : true]]));
+      }
+    }
+  });
+
+  it("keeps a dash that stands apart, or inside a quoted name, as part of the name", () => {
+    expect(parseCommand(`subscribe "Nightly ${em}full" ${em}failures-only`)).toEqual({ ok: true, command: { verb: "subscribe", set: `Nightly ${em}full`, failuresOnly: true } });
+    expect(parseCommand(`run Checkout ${em} EU`)).toEqual({ ok: true, command: { verb: "run", set: `Checkout ${em} EU` } });
+    expect(parseCommand(`run Checkout-${em}EU`)).toEqual({ ok: true, command: { verb: "run", set: `Checkout-${em}EU` } });
+  });
+
+  it("reads no-break spaces as spaces, inside a name and between it and a flag", () => {
+    expect(parseCommand(`subscribe Loyalty${nbsp}points${nbsp}${em}failures-only`)).toEqual({ ok: true, command: { verb: "subscribe", set: "Loyalty points", failuresOnly: true } });
+    expect(parseCommand(`run${nbsp}Checkout\u202fflows`)).toEqual({ ok: true, command: { verb: "run", set: "Checkout flows" } });
+  });
+
+  it("keeps curly quotes and Slack's &amp; working next to a dashed flag", () => {
+    expect(parseCommand(`subscribe “Fees &amp; refunds” ${em}failures-only`)).toEqual({ ok: true, command: { verb: "subscribe", set: "Fees & refunds", failuresOnly: true } });
+    expect(parseCommand(`list Fees &amp; refunds ${en}failed`)).toEqual({ ok: true, command: { verb: "list", set: "Fees & refunds", failedOnly: true } });
+    expect(parseCommand(`subscribe “Checkout flows” ${em}mention &lt;!subteam^S0QA|@qa&gt;`)).toEqual({
+      ok: true,
+      command: { verb: "subscribe", set: "Checkout flows", failuresOnly: false, mention: { kind: "group", markup: "<!subteam^S0QA>", label: "@qa" } },
+    });
+  });
+
+  it("still refuses a dashed flag the verb does not take, naming it as --", () => {
+    const result = parseCommand(`run Checkout flows ${em}failed`);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.error).toContain("Unknown option --failed for run");
   });
 });
