@@ -2,8 +2,10 @@
  * Where simwatch may send requests, as pure rules. Base URLs (Amigo, Slack) are https unless
  * they are on this machine; an artifact link from Amigo is https to a public host and carries
  * no credentials, so a link can never make the archiver read a file, the local network or the
- * Lambda runtime API on 127.0.0.1:9001. (The embedded simulator and the tests serve Amigo on
- * http://127.0.0.1; then links on that very origin are accepted too.)
+ * Lambda runtime API on 127.0.0.1:9001. One exception, for local stand-ins: when Amigo itself
+ * is plain http on loopback (the embedded simulator, the tests, a local Amigo whose links point
+ * at an S3 stand-in such as LocalStack), plain http links to loopback hosts on any port are
+ * accepted too.
  */
 
 const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
@@ -45,6 +47,13 @@ export function baseUrlProblem(value: string): string | undefined {
   return "must be an https:// URL (plain http only on this machine: localhost or 127.0.0.1)";
 }
 
+/** Amigo is plain http on loopback: a local stand-in, whose artifact links may be loopback http. */
+export function amigoIsLocal(amigoBaseUrl: string): boolean {
+  if (!URL.canParse(amigoBaseUrl)) return false;
+  const amigo = new URL(amigoBaseUrl);
+  return amigo.protocol === "http:" && isLoopbackHost(amigo.hostname);
+}
+
 /**
  * Why the archiver must not fetch `link` (an artifact link Amigo handed out, or a redirect
  * from one); undefined when it may. The reason names the scheme or host, never the path or
@@ -54,8 +63,7 @@ export function artifactLinkProblem(link: string, amigoBaseUrl: string): string 
   if (!URL.canParse(link)) return "is not a URL";
   const url = new URL(link);
   if (url.username !== "" || url.password !== "") return "carries credentials";
-  const amigo = new URL(amigoBaseUrl);
-  if (amigo.protocol === "http:" && isLoopbackHost(amigo.hostname) && url.origin === amigo.origin) return undefined;
+  if (url.protocol === "http:" && isLoopbackHost(url.hostname) && amigoIsLocal(amigoBaseUrl)) return undefined;
   if (url.protocol !== "https:") return `uses ${url.protocol.replace(/:$/, "") || "no scheme"}, not https`;
   if (isLocalAddress(url.hostname)) return `points at ${url.host}, an address on this machine or a private network`;
   return undefined;

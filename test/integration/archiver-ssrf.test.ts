@@ -5,10 +5,13 @@
  * refused before a byte is sent there, leaves nothing in the archive, announces nothing, and is
  * not retried with a fresh link (asking again cannot make it acceptable). Real servers on
  * loopback: the simulator, Ceph RGW for S3, and listeners that record whatever reaches them.
+ * Links are judged as with Amigo in the cloud (https) unless a case says Amigo is a local
+ * stand-in on loopback http, whose links may be plain http to loopback hosts on any port.
  */
 import { ListMultipartUploadsCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { createHash } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { httpDownloader } from "../../functions/archive/artifact-download.js";
 import { ArchiveFailed, ArtifactRefused, ArtifactTooLarge } from "../../functions/core/archiver/archive-run.js";
@@ -16,6 +19,8 @@ import type { EventOf } from "../../functions/core/events.js";
 import { type Pipeline, startPipeline } from "../support/pipeline.js";
 
 const MAX_BYTES = 2 * 1024 * 1024;
+/** AMIGO_API_URL as in production: links are judged against it, the simulator still serves Amigo. */
+const CLOUD_AMIGO = "https://api.amigo.example";
 
 /** A listener that answers 200 and records every request: nothing may ever reach one. */
 async function listener(host: string, port = 0): Promise<{ server: Server; url: string; hits: string[] } | undefined> {
@@ -71,9 +76,9 @@ async function archiveOf(p: Pipeline, target: { runId: string; setId: string }) 
 }
 
 /** Archives with the production downloader, capped at MAX_BYTES; returns the error it failed with. */
-async function refusal(p: Pipeline, target: { runId: string; setId: string }): Promise<Error> {
+async function refusal(p: Pipeline, target: { runId: string; setId: string }, amigoBaseUrl = p.sim.url): Promise<Error> {
   p.sim.control.resetRequests();
-  const outcome = p.archiveRun(target, { download: httpDownloader({ amigoBaseUrl: p.sim.url, maxBytes: MAX_BYTES }) });
+  const outcome = p.archiveRun(target, { download: httpDownloader({ amigoBaseUrl, maxBytes: MAX_BYTES }) });
   const error = await outcome.then(
     () => undefined,
     (reason: unknown) => reason as Error,
@@ -92,22 +97,28 @@ async function expectNothingHappened(p: Pipeline, target: { runId: string; setId
 }
 
 describe("artifact links the archiver refuses", () => {
-  const links: [string, () => string, RegExp][] = [
-    ["plain http to another host", () => "http://amigo-artifacts.s3.amazonaws.com/runs/x/artifacts.zip", /uses http, not https/],
-    ["a loopback server on another port", () => `${elsewhere.url}/artifacts.jsonl`, /uses http, not https/],
-    ["a file: URL", () => "file:///etc/passwd", /uses file, not https/],
-    ["a data: URL", () => "data:application/zip;base64,UEsDBBQAAAAIAA==", /uses data, not https/],
-    ["the Lambda runtime API on 127.0.0.1:9001", () => "http://127.0.0.1:9001/2018-06-01/runtime/invocation/next", /uses http, not https/],
-    ["https to this machine", () => "https://127.0.0.1:9001/2018-06-01/runtime/invocation/next", /points at 127\.0\.0\.1:9001/],
-    ["cloud metadata", () => "http://169.254.169.254/latest/meta-data/iam/security-credentials/", /uses http, not https/],
-    ["https to a private address", () => "https://10.0.0.8/artifacts.zip", /points at 10\.0\.0\.8/],
-    ["credentials in the link, on Amigo's own origin", () => pipeline.sim.url.replace("http://", "http://amigo:hunter2@") + "/_artifacts/x/artifacts.jsonl", /carries credentials/],
+  /** [case, link, reason, refused also when Amigo is a local stand-in on loopback http] */
+  const links: [string, () => string, RegExp, boolean][] = [
+    ["plain http to another host", () => "http://amigo-artifacts.s3.amazonaws.com/runs/x/artifacts.zip", /uses http, not https/, true],
+    ["a loopback server on another port", () => `${elsewhere.url}/artifacts.jsonl`, /uses http, not https/, false],
+    ["a file: URL", () => "file:///etc/passwd", /uses file, not https/, true],
+    ["a data: URL", () => "data:application/zip;base64,UEsDBBQAAAAIAA==", /uses data, not https/, true],
+    ["the Lambda runtime API on 127.0.0.1:9001", () => "http://127.0.0.1:9001/2018-06-01/runtime/invocation/next", /uses http, not https/, false],
+    ["https to this machine", () => "https://127.0.0.1:9001/2018-06-01/runtime/invocation/next", /points at 127\.0\.0\.1:9001/, true],
+    ["cloud metadata", () => "http://169.254.169.254/latest/meta-data/iam/security-credentials/", /uses http, not https/, true],
+    ["https to a private address", () => "https://10.0.0.8/artifacts.zip", /points at 10\.0\.0\.8/, true],
+    ["plain http to a private address", () => "http://10.0.0.8:4566/artifacts.zip", /uses http, not https/, true],
+    ["credentials in the link, on Amigo's own origin", () => pipeline.sim.url.replace("http://", "http://amigo:hunter2@") + "/_artifacts/x/artifacts.jsonl", /carries credentials/, true],
+  ];
+  const cases = [
+    ...links.map(([name, link, reason]) => [`${name} (Amigo in the cloud)`, link, reason, CLOUD_AMIGO] as const),
+    ...links.filter(([, , , local]) => local).map(([name, link, reason]) => [`${name} (Amigo a local stand-in)`, link, reason, undefined] as const),
   ];
 
-  it.each(links)("%s", async (_name, link, reason) => {
+  it.each(cases)("%s", async (_name, link, reason, amigoBaseUrl) => {
     const target = refused;
     pipeline.sim.control.faults.handOutLink(`${link()}${link().startsWith("data:") ? "" : "?X-Amz-Signature=s3cr3t-signature"}`);
-    const error = await refusal(pipeline, target);
+    const error = await refusal(pipeline, target, amigoBaseUrl ?? pipeline.sim.url);
     expect(error).toBeInstanceOf(ArtifactRefused);
     expect(error.message).toMatch(reason);
     expect(error.message).not.toMatch(/s3cr3t|hunter2/);
@@ -116,10 +127,38 @@ describe("artifact links the archiver refuses", () => {
   });
 });
 
+describe("Amigo a local stand-in on loopback http (#22)", () => {
+  /** An S3 stand-in on another loopback port (as LocalStack is), serving one file. */
+  async function standIn(body: Buffer) {
+    const hits: string[] = [];
+    const server = createServer((request, response) => {
+      hits.push(`${request.method} ${request.url}`);
+      response.writeHead(200, { "content-type": "application/zip", "content-length": String(body.byteLength) }).end(body);
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    return { server, hits, url: `http://localhost:${(server.address() as AddressInfo).port}` };
+  }
+
+  it("archives plain http links to a loopback host on any port, byte for byte", async () => {
+    const body = Buffer.from("PK\u0003\u0004 an artifact from a LocalStack-like stand-in ".repeat(2_000));
+    const s3 = await standIn(body);
+    try {
+      const target = await finishedRun(pipeline);
+      pipeline.sim.control.faults.handOutLink(`${s3.url}/amigo-artifacts/runs/${target.runId}.zip?X-Amz-Signature=sig`);
+      const outcome = await pipeline.archiveRun(target, { download: httpDownloader({ amigoBaseUrl: pipeline.sim.url, maxBytes: MAX_BYTES }) });
+      expect(outcome.status).toBe("archived");
+      expect(outcome.status === "archived" && outcome.detail).toMatchObject({ size: body.byteLength, sha256: createHash("sha256").update(body).digest("hex") });
+      expect(s3.hits).toEqual([`GET /amigo-artifacts/runs/${target.runId}.zip?X-Amz-Signature=sig`]);
+    } finally {
+      s3.server.close();
+    }
+  });
+});
+
 describe("redirects from an artifact link", () => {
   const redirects: [string, () => string, RegExp][] = [
-    ["to another host", () => `${elsewhere.url}/stolen`, /after 1 redirect\) uses http, not https/],
-    ["to the Lambda runtime API", () => "http://127.0.0.1:9001/2018-06-01/runtime/invocation/next", /uses http, not https/],
+    ["to another host", () => "http://amigo-artifacts.s3.amazonaws.com/stolen", /after 1 redirect\) uses http, not https/],
+    ["to cloud metadata", () => "http://169.254.169.254/latest/meta-data/iam/security-credentials/", /uses http, not https/],
     ["to https on this machine", () => "https://127.0.0.1:9001/", /points at 127\.0\.0\.1:9001/],
     ["to a file", () => "file:///etc/passwd", /uses file, not https/],
     ["to a link carrying credentials", () => `${pipeline.sim.url.replace("http://", "http://user:pass@")}/_artifacts/x/artifacts.jsonl`, /carries credentials/],

@@ -52,11 +52,23 @@ describe("artifact links", () => {
     [amigo, "https://localhost/x", "points at localhost, an address on this machine or a private network"],
     [amigo, "https://user:pass@amigo-artifacts.s3.amazonaws.com/x.zip", "carries credentials"],
     [amigo, "not a url", "is not a URL"],
-    // The embedded simulator and the tests: Amigo on loopback http serves its own links.
+    // A local stand-in (the embedded simulator, the tests, LocalStack): Amigo on loopback http,
+    // its links plain http to loopback hosts on any port.
     [local, "http://127.0.0.1:4010/_artifacts/k/artifacts.jsonl", undefined],
-    [local, "http://127.0.0.1:9001/2018-06-01/runtime/invocation/next", "uses http, not https"],
-    [local, "http://localhost:4010/_artifacts/k/artifacts.jsonl", "uses http, not https"],
+    [local, "http://127.0.0.1:4566/amigo-artifacts/runs/x.zip?X-Amz-Signature=abc", undefined],
+    [local, "http://localhost:4566/amigo-artifacts/runs/x.zip", undefined],
+    [local, "http://[::1]:9000/x.zip", undefined],
+    ["http://localhost:8080/api/", "http://127.0.0.1:4566/x.zip", undefined],
+    // Everything else as with Amigo in the cloud.
+    [local, "http://amigo-artifacts.s3.amazonaws.com/x.zip", "uses http, not https"],
+    [local, "http://10.0.0.8:4566/x.zip", "uses http, not https"],
+    [local, "http://169.254.169.254/latest/meta-data/", "uses http, not https"],
+    [local, "https://127.0.0.1:4566/x.zip", "points at 127.0.0.1:4566, an address on this machine or a private network"],
+    [local, "file:///etc/passwd", "uses file, not https"],
     [local, "http://user:pass@127.0.0.1:4010/_artifacts/k", "carries credentials"],
+    [local, "https://amigo-artifacts.s3.us-east-1.amazonaws.com/runs/x.zip", undefined],
+    // Amigo on loopback https or on plain http elsewhere is not a local stand-in.
+    ["https://127.0.0.1:4010", "http://127.0.0.1:4566/x.zip", "uses http, not https"],
   ])("with Amigo at %s: %s", (base, link, problem) => {
     expect(artifactLinkProblem(link, base)).toBe(problem);
   });
