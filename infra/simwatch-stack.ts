@@ -92,7 +92,7 @@ export class SimwatchStack extends Stack {
     });
     const commandWorker = fn("CommandWorker", {
       handler: "command-worker",
-      description: "simwatch: carries out accepted slash commands against Amigo and answers in Slack",
+      description: "simwatch: carries out accepted slash commands against Amigo, answers in Slack, publishes Home tabs",
       memorySize: 256,
       timeout: Duration.seconds(60),
       ...(settings.commandWorkerReservedConcurrency === undefined ? {} : { reservedConcurrentExecutions: settings.commandWorkerReservedConcurrency }),
@@ -120,7 +120,7 @@ export class SimwatchStack extends Stack {
     // command worker: state (unsubscribe deletes), reads the archive for download links; it emits nothing.
     grantStateReadWrite(this.archive, commandWorker.function, { deletes: true });
     grantArchiveRead(this.archive, commandWorker.function);
-    // slack-http: Command Accepted only; no S3 at all.
+    // slack-http: Command Accepted and Home Opened only; no S3 at all.
     for (const emitter of [poller, archiver, slackHttp]) this.events.bus.grantPutEventsTo(emitter.function);
     for (const user of [poller, archiver, notifier, commandWorker]) this.secret.grantRead(user.function);
     this.signingSecret.grantRead(slackHttp.function);
@@ -143,6 +143,8 @@ export class SimwatchStack extends Stack {
     this.events.route("Run Archived", notifierTarget);
     this.events.route("Command Accepted", commandTarget);
     this.events.route("Scheduled Run Due", commandTarget);
+    // The Home tab: the command worker publishes a person's Home when they open it.
+    this.events.route("Home Opened", commandTarget);
 
     // /sim schedule: one EventBridge Scheduler schedule per simwatch schedule, in a group of the stack's.
     this.runSchedules = new RunSchedules(this, "RunSchedules", { bus: this.events.bus, commandWorker });

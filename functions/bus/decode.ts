@@ -59,6 +59,11 @@ const detailSchemas: Record<DetailType, z.ZodMiniType> = {
     owner: NonEmpty,
     dueAt: z.iso.datetime({ offset: true }),
   }),
+  "Home Opened": z.looseObject({
+    userId: NonEmpty,
+    eventId: NonEmpty,
+    openedAt: z.iso.datetime({ offset: true }),
+  }),
 };
 
 const Envelope = z.looseObject({

@@ -117,6 +117,21 @@ export interface ScheduledRunDueDetail {
   dueAt: string;
 }
 
+/**
+ * Someone opened simwatch's Home tab in Slack (Events API `app_home_opened`, tab `home`), as
+ * the Slack app received it: the command worker publishes that person's Home.
+ */
+export interface HomeOpenedDetail {
+  userId: string;
+  /** The workspace the event came from (`team_id`). */
+  teamId?: string;
+  enterpriseId?: string;
+  /** Slack's `event_id`: the same for each of Slack's retries, so the Home is published once per opening. */
+  eventId: string;
+  /** When Slack says the Home was opened (`event_time`), ISO 8601. */
+  openedAt: string;
+}
+
 export interface EventDetails {
   "Run Started": RunStartedDetail;
   "Run Finished": RunFinishedDetail;
@@ -124,6 +139,7 @@ export interface EventDetails {
   "Run Archived": RunArchivedDetail;
   "Command Accepted": CommandAcceptedDetail;
   "Scheduled Run Due": ScheduledRunDueDetail;
+  "Home Opened": HomeOpenedDetail;
 }
 
 export type DetailType = keyof EventDetails;
@@ -134,6 +150,7 @@ export const DETAIL_TYPES: readonly DetailType[] = [
   "Run Archived",
   "Command Accepted",
   "Scheduled Run Due",
+  "Home Opened",
 ];
 
 export type SimwatchEvent = {

@@ -1,6 +1,7 @@
 /**
  * Lambda: carries out a "Command Accepted" slash command or button click, or a schedule's
- * "Scheduled Run Due", against Amigo and answers in Slack.
+ * "Scheduled Run Due", against Amigo and answers in Slack; publishes a person's Home tab on
+ * "Home Opened".
  */
 import type { Context } from "aws-lambda";
 import { decodeEventBridgeEvent } from "../bus/decode.js";
@@ -13,5 +14,6 @@ export const handler = async (raw: unknown, context?: Pick<Context, "getRemainin
   const pipeline = await lambdaPipeline("command-worker");
   if (event.detailType === "Command Accepted") return pipeline.command(event.detail, remainingMs);
   if (event.detailType === "Scheduled Run Due") return pipeline.scheduledRun(event.detail, remainingMs);
-  throw new EventDecodeError([`detail-type: expected "Command Accepted" or "Scheduled Run Due", got "${event.detailType}"`]);
+  if (event.detailType === "Home Opened") return pipeline.homeOpened(event.detail, remainingMs);
+  throw new EventDecodeError([`detail-type: expected "Command Accepted", "Scheduled Run Due" or "Home Opened", got "${event.detailType}"`]);
 };

@@ -9,7 +9,7 @@ import { archiveRun } from "../core/archiver/archive-run.js";
 import type { ChatPort } from "../core/chat.js";
 import { createCommandWorker } from "../core/commands/command-worker.js";
 import { type Config, ConfigError } from "../core/config.js";
-import type { ArtifactsReadyDetail, CommandAcceptedDetail, ScheduledRunDueDetail, SimwatchEvent } from "../core/events.js";
+import type { ArtifactsReadyDetail, CommandAcceptedDetail, HomeOpenedDetail, ScheduledRunDueDetail, SimwatchEvent } from "../core/events.js";
 import type { Logger } from "../core/log.js";
 import type { Deadline } from "../core/util/deadline.js";
 import { createNotifier } from "../core/notifier/notify.js";
@@ -107,6 +107,11 @@ export function createPipeline(services: PipelineServices) {
     /** A schedule's time: its run, through the command worker (the same `/sim run`). */
     scheduledRun(detail: ScheduledRunDueDetail, remainingMs?: number) {
       return commandWorker().handleDue(detail, claimTtl(remainingMs));
+    },
+    /** Someone opened the Home tab: their Home is published (core/home). */
+    async homeOpened(detail: HomeOpenedDetail, _remainingMs?: number) {
+      logger.info("home.opened", { userId: detail.userId, eventId: detail.eventId });
+      return { status: "skipped" as const, reason: "the Home view is not built yet" };
     },
   };
 

@@ -2,6 +2,7 @@
  * The Slack HTTP endpoints as a Hono app that knows nothing of Lambda:
  *   POST /slack/commands      slash commands
  *   POST /slack/interactions  button clicks (payload = JSON form field)
+ *   POST /slack/events        the Events API: url_verification, app_home_opened (the Home tab)
  *   GET  /healthz
  * Every Slack request is size-checked, then verified, then its response_url must be Slack's
  * (request-checks.ts); its workspace must be an allowed one; the app parses, checks who may
@@ -11,15 +12,16 @@
  */
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { type AccessPolicy, checkAccess, checkWorkspace, type Requester, requesterOf } from "../core/commands/access.js";
+import { type AccessPolicy, checkAccess, checkWorkspace, type Requester, requester, requesterOf } from "../core/commands/access.js";
 import { type ChatMessage, type Line, notice, say } from "../core/chat.js";
 import { helpText, parseCommand } from "../core/commands/commands.js";
-import { type AcceptedCommand, type CommandAcceptedDetail, event, type SlackIdentity } from "../core/events.js";
+import { type AcceptedCommand, type CommandAcceptedDetail, event, type SimwatchEvent, type SlackIdentity } from "../core/events.js";
 import { errorFields, type Logger, silentLogger } from "../core/log.js";
 import { type Clock, type EventBus, systemClock } from "../core/ports.js";
 import { renderMessage } from "./blocks.js";
 import { type ButtonAction, type ButtonClick, readInteraction, readSlashCommand, requestIdOf, type SlashCommand } from "./payloads.js";
-import { type PayloadRead, type RequestCheckOptions, slackRequest, tooLarge } from "./request-checks.js";
+import { type EventsRequest, readEventsRequest } from "./events-api.js";
+import { type PayloadRead, type RequestCheckOptions, slackJsonRequest, slackRequest, tooLarge } from "./request-checks.js";
 import { type Responder, responseUrlResponder } from "./response-url.js";
 
 export interface SlackAppOptions {
@@ -84,15 +86,36 @@ export function createSlackApp(options: SlackAppOptions): Hono {
   };
   const respond = options.respond ?? responseUrlResponder({ timeoutMs: 2500 });
 
-  async function publish(detail: CommandAcceptedDetail): Promise<boolean> {
+  /** Hands one event to the bus; false (logged) when the bus did not take it. */
+  async function handOff(accepted: SimwatchEvent, fields: Record<string, string>): Promise<boolean> {
     try {
-      await options.bus.publish([event("Command Accepted", detail)]);
-      log.info("slack.command.accepted", { verb: detail.command.verb, requestId: detail.requestId });
+      await options.bus.publish([accepted]);
+      log.info(accepted.detailType === "Command Accepted" ? "slack.command.accepted" : "slack.event.accepted", fields);
       return true;
     } catch (error) {
-      log.error("slack.command.publish_failed", { verb: detail.command.verb, requestId: detail.requestId, ...errorFields(error) });
+      log.error(accepted.detailType === "Command Accepted" ? "slack.command.publish_failed" : "slack.event.publish_failed", { ...fields, ...errorFields(error) });
       return false;
     }
+  }
+
+  const publish = (detail: CommandAcceptedDetail) => handOff(event("Command Accepted", detail), { verb: detail.command.verb, requestId: detail.requestId });
+
+  /**
+   * An Events API request: the handshake answered with its challenge; a Home opened from an
+   * allowed workspace handed to the bus (Slack's retries too: the worker claims each event id
+   * once). Slack wants 200 within 3 s; a bus that did not answer gets 500, so Slack retries.
+   */
+  async function answerEvent(request: EventsRequest): Promise<{ status: 200 | 403 | 500; body?: { challenge: string } }> {
+    if (request.kind === "url_verification") return { status: 200, body: { challenge: request.challenge } };
+    const who = requester({ userId: request.userId, teamIds: [request.teamId], enterpriseIds: [request.enterpriseId] });
+    const outside = checkWorkspace(options.access, who);
+    if (!outside.ok) {
+      refused("events", who, outside.reason);
+      return { status: 403 };
+    }
+    const { kind: _kind, eventTime, ...ids } = request;
+    const opened = event("Home Opened", { ...ids, openedAt: new Date(eventTime * 1000).toISOString() });
+    return (await handOff(opened, { event: "app_home_opened", eventId: request.eventId })) ? { status: 200 } : { status: 500 };
   }
 
   function refused(route: string, who: Requester, reason: string): void {
@@ -160,6 +183,11 @@ export function createSlackApp(options: SlackAppOptions): Hono {
   app.post("/slack/interactions", limit, slackRequest(checks, "interactions", readClick), async (c) => {
     await answerClick(c.var.payload, await acceptClick(c.var.payload, c.var.rawBody));
     return c.body(null, 200);
+  });
+
+  app.post("/slack/events", limit, slackJsonRequest(checks, "events", readEventsRequest), async (c) => {
+    const answer = await answerEvent(c.var.payload);
+    return answer.body ? c.json(answer.body, answer.status) : c.body(null, answer.status);
   });
 
   return app;

@@ -146,3 +146,8 @@ export function requestIdOf(triggerId: string | undefined, rawBody: string): str
 export function isFormEncoded(contentType: string | undefined | null): boolean {
   return (contentType ?? "").split(";")[0]?.trim().toLowerCase() === "application/x-www-form-urlencoded";
 }
+
+/** `application/json` (the Events API), with or without parameters such as charset. */
+export function isJson(contentType: string | undefined | null): boolean {
+  return (contentType ?? "").split(";")[0]?.trim().toLowerCase() === "application/json";
+}

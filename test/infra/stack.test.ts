@@ -195,6 +195,7 @@ describe("event bus", () => {
     "Run Archived": ["notifier"],
     "Command Accepted": ["commandWorker"],
     "Scheduled Run Due": ["commandWorker"],
+    "Home Opened": ["commandWorker"],
   };
 
   it("is one custom bus with one rule per detail-type", () => {

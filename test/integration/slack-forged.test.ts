@@ -29,7 +29,7 @@ import { createSlackApp } from "../../functions/slack/app.js";
 import { SlackChat } from "../../functions/slack/client.js";
 import { responseUrlResponder } from "../../functions/slack/response-url.js";
 import { RecordingBus } from "../support/recording-bus.js";
-import { buttonBody, type SlackStub, slackHeaders, slashBody, startSlackStub } from "../support/slack-stub.js";
+import { buttonBody, eventBody, eventHeaders, type SlackStub, slackHeaders, slashBody, startSlackStub } from "../support/slack-stub.js";
 import { startTestSimulator, testClient } from "../support/simulator.js";
 
 const secret = "forged-corpus-signing-secret";
@@ -187,8 +187,39 @@ const onTheBus = (name: string, detail: () => Partial<CommandAcceptedDetail>, an
   },
 });
 
+/** An Events API request (the Home tab's app_home_opened unless `body` says otherwise). */
+const slackEvent = (name: string, body: () => string, headers: (body: string) => Record<string, string>, status: number): Case => ({
+  name: `event: ${name}`,
+  status,
+  send: () => {
+    const b = body();
+    return post("/slack/events", b, headers(b));
+  },
+});
+const home = (options: Parameters<typeof eventBody>[0] = {}) => () => eventBody(options);
+const signedEvent = (b: string, timestamp = nowSeconds()) => eventHeaders(secret, b, timestamp);
+
 const text = "run Checkout";
 const corpus: Case[] = [
+  // The Events API: signatures and timestamps (401), bodies (415, 400), other workspaces (403)
+  slackEvent("a wrong signing secret", home(), (b) => eventHeaders("not-the-secret", b, nowSeconds()), 401),
+  slackEvent("no signature header", home(), () => ({ "content-type": "application/json", "x-slack-request-timestamp": String(nowSeconds()) }), 401),
+  slackEvent("no Slack headers at all", home(), () => ({ "content-type": "application/json" }), 401),
+  slackEvent("a tampered body", home(), (b) => signedEvent(b.replace("U0ALICE", "U0BOB")), 401),
+  slackEvent("a stale timestamp (5.5 minutes old)", home(), (b) => signedEvent(b, nowSeconds() - 330), 401),
+  slackEvent("a replay from an hour ago, as a retry", home(), (b) => eventHeaders(secret, b, nowSeconds() - 3600, 1), 401),
+  slackEvent("a url_verification with a wrong signature", () => JSON.stringify({ type: "url_verification", challenge: "c" }), (b) => eventHeaders("nope", b, nowSeconds()), 401),
+  slackEvent("a form body instead of JSON", () => slash({ text }), (b) => signed(b), 415),
+  slackEvent("a body that is not JSON", () => "{not json", (b) => signedEvent(b), 400),
+  slackEvent("an event_callback without an event id", () => eventBody().replace('"event_id"', '"no_event_id"'), (b) => signedEvent(b), 400),
+  slackEvent("an app_home_opened with a garbled user id", home({ event: { type: "app_home_opened", user: "U1<script>", tab: "home" } }), (b) => signedEvent(b), 400),
+  slackEvent("a Home opened in another team", home({ teamId: "T0OTHER" }), (b) => signedEvent(b), 403),
+  slackEvent("a Home opened in another enterprise", home({ teamId: "T0OTHER", enterpriseId: "E0OTHER" }), (b) => signedEvent(b), 403),
+  slackEvent("a Home opened naming no team", () => eventBody().replace('"team_id":"T0TEAM",', ""), (b) => signedEvent(b), 403),
+  slackEvent("an event type simwatch does not use", home({ event: { type: "message", user: "U0ALICE", text: "run Checkout", channel: "C0GENERAL" } }), (b) => signedEvent(b), 200),
+  slackEvent("the Messages tab opened", home({ event: { type: "app_home_opened", user: "U0ALICE", tab: "messages" } }), (b) => signedEvent(b), 200),
+  slackEvent("app_rate_limited", () => JSON.stringify({ token: "t", type: "app_rate_limited", team_id: "T0TEAM", minute_rate_limited: 1518467820, api_app_id: "A0SIMWATCH" }), (b) => signedEvent(b), 200),
+
   // Signatures and timestamps (401)
   cmd("a wrong signing secret", () => slash({ text }), (b) => slackHeaders("not-the-secret", b, nowSeconds()), 401),
   cmd("a tampered body", () => slash({ text }), (b) => signed(b.replace("Checkout", "Billing")), 401),

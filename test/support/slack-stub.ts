@@ -483,3 +483,29 @@ export function buttonBody(
   };
   return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
 }
+
+/** An Events API `event_callback` body as Slack sends it; `event` defaults to `app_home_opened` on the Home tab. */
+export function eventBody(
+  options: { userId?: string; teamId?: string; enterpriseId?: string; eventId?: string; eventTime?: number; event?: Record<string, unknown> } = {},
+): string {
+  const userId = options.userId ?? "U0ALICE";
+  const teamId = options.teamId ?? "T0TEAM";
+  return JSON.stringify({
+    token: "deprecated-verification-token",
+    team_id: teamId,
+    ...(options.enterpriseId ? { enterprise_id: options.enterpriseId } : {}),
+    api_app_id: "A0SIMWATCH",
+    event: options.event ?? { type: "app_home_opened", user: userId, channel: "D0HOME", tab: "home", event_ts: `${Math.floor(Date.now() / 1000)}.000100` },
+    type: "event_callback",
+    event_id: options.eventId ?? `Ev${Date.now().toString(36).toUpperCase()}${Math.floor(Math.random() * 1e9)}`,
+    event_time: options.eventTime ?? Math.floor(Date.now() / 1000),
+    authorizations: [{ enterprise_id: options.enterpriseId ?? null, team_id: teamId, user_id: "U0SIMWATCHBOT", is_bot: true }],
+    is_ext_shared_channel: false,
+  });
+}
+
+/** Headers of an Events API request: JSON, signed like every Slack request. */
+export const eventHeaders = (secret: string, body: string, timestamp: number, retry?: number): Record<string, string> => ({
+  ...slackHeaders(secret, body, timestamp, "application/json"),
+  ...(retry === undefined ? {} : { "x-slack-retry-num": String(retry), "x-slack-retry-reason": "http_timeout" }),
+});
