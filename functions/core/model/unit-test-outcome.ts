@@ -17,17 +17,41 @@ export type RepetitionOutcome = "passed" | "failed" | "errored";
  * (Amigo evaluates only repetitions that did not error) belongs to those, in order.
  */
 export function repetitionOutcomes(result: UnitTestRunResult): RepetitionOutcome[] {
-  const evaluated = result.metric_evaluation_results.reduce((most, evaluation) => Math.max(most, evaluation.results.length), 0);
-  const count = Math.max(result.run_errors.length, evaluated);
-  const outcomes = Array.from({ length: count }, (_, index): RepetitionOutcome => ((result.run_errors[index] ?? null) !== null ? "errored" : "passed"));
-  const clean = outcomes.flatMap((outcome, index) => (outcome === "errored" ? [] : [index]));
-  for (const evaluation of result.metric_evaluation_results) {
-    evaluation.results.forEach(([, passed], position) => {
-      const repetition = evaluation.results.length === count ? position : clean[position];
-      if (!passed && repetition !== undefined && outcomes[repetition] === "passed") outcomes[repetition] = "failed";
+  const outcomes = repetitionSlots(result).errored.map((errored): RepetitionOutcome => (errored ? "errored" : "passed"));
+  for (const metric of metricOutcomes(result)) {
+    metric.outcomes.forEach((outcome, repetition) => {
+      if (outcome === "failed" && outcomes[repetition] === "passed") outcomes[repetition] = "failed";
     });
   }
   return outcomes;
+}
+
+/** Which repetitions there are and which errored. */
+function repetitionSlots(result: UnitTestRunResult): { errored: boolean[]; clean: number[] } {
+  const evaluated = result.metric_evaluation_results.reduce((most, evaluation) => Math.max(most, evaluation.results.length), 0);
+  const count = Math.max(result.run_errors.length, evaluated);
+  const errored = Array.from({ length: count }, (_, index) => (result.run_errors[index] ?? null) !== null);
+  return { errored, clean: errored.flatMap((isError, index) => (isError ? [] : [index])) };
+}
+
+/** One metric's outcome on each repetition: passed, failed, errored (the repetition), or none (not evaluated). */
+export type MetricOutcome = "passed" | "failed" | "errored" | "none";
+
+/**
+ * Each metric's outcome per repetition. An evaluation list as long as the repetitions is read
+ * position by position; a shorter one (Amigo evaluates only repetitions that did not error)
+ * belongs to those, in order.
+ */
+export function metricOutcomes(result: UnitTestRunResult): { metricId: string; outcomes: MetricOutcome[] }[] {
+  const { errored, clean } = repetitionSlots(result);
+  return result.metric_evaluation_results.map((evaluation) => {
+    const outcomes = errored.map((isError): MetricOutcome => (isError ? "errored" : "none"));
+    evaluation.results.forEach(([, passed], position) => {
+      const repetition = evaluation.results.length === errored.length ? position : clean[position];
+      if (repetition !== undefined) outcomes[repetition] = passed ? "passed" : "failed";
+    });
+    return { metricId: evaluation.metric_id, outcomes };
+  });
 }
 
 export function resultsOf(run: Run): UnitTestRunResult[] {
