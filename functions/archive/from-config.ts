@@ -5,7 +5,7 @@
  */
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { Config } from "../core/config.js";
-import type { ArchiveStore, StateStore } from "../core/ports.js";
+import type { ArchiveReader, ArchiveStore, StateStore } from "../core/ports.js";
 import { FileSystemArchiveStore } from "./fs-archive-store.js";
 import { FileSystemStateStore } from "./fs-state-store.js";
 import { S3ArchiveStore } from "./s3-archive-store.js";
@@ -15,7 +15,8 @@ import { S3StateStore } from "./s3-state-store.js";
 export type ArchiveConfig = Pick<Config, "ARCHIVE_BUCKET" | "S3_ENDPOINT" | "ARCHIVE_DIR">;
 
 export interface ArchiveStores {
-  archive: ArchiveStore;
+  /** Written by the archiver, read by the archive browser. */
+  archive: ArchiveStore & ArchiveReader;
   state: StateStore;
   /** `s3://bucket/` or the absolute folder, for logs and the CLI. */
   where: string;

@@ -5,14 +5,10 @@
  */
 import { randomBytes } from "node:crypto";
 import { join, resolve, sep } from "node:path";
+import { isReservedName, TEMP_SUFFIX } from "../core/archiver/reserved-names.js";
 import { InvalidKeyError } from "./errors.js";
 
-export const TEMP_SUFFIX = ".simwatch-tmp";
-export const LOCK_SUFFIX = ".simwatch-lock";
-
-export function isReservedName(name: string): boolean {
-  return name.endsWith(TEMP_SUFFIX) || name.endsWith(LOCK_SUFFIX) || name.includes(`${LOCK_SUFFIX}.`);
-}
+export { isReservedName, LOCK_SUFFIX, TEMP_SUFFIX } from "../core/archiver/reserved-names.js";
 
 /** The absolute path of `key` under `root`; throws InvalidKeyError for keys that are not plain relative paths. */
 export function pathOfKey(root: string, key: string): string {

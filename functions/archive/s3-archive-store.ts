@@ -13,7 +13,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { MAX_PRESIGN_SECONDS, presignS3Get } from "../aws/s3-presign.js";
-import type { ArchiveStore } from "../core/ports.js";
+import type { ArchiveObjectInfo, ArchiveReader, ArchiveStore } from "../core/ports.js";
 import { readableFromBytes } from "./byte-stream.js";
 import { abortReason, InvalidKeyError } from "./errors.js";
 import { isNoSuchUpload, isNotFound } from "./s3-errors.js";
@@ -41,7 +41,7 @@ export function partSizeFor(configured: number, contentLength: number | undefine
   return Math.max(configured, Math.ceil(contentLength / MAX_PARTS / MIB) * MIB);
 }
 
-export class S3ArchiveStore implements ArchiveStore {
+export class S3ArchiveStore implements ArchiveStore, ArchiveReader {
   readonly bucket: string;
   private readonly client: S3Client;
   private readonly partSize: number;
@@ -120,6 +120,28 @@ export class S3ArchiveStore implements ArchiveStore {
     return `s3://${this.bucket}/${key}`;
   }
 
+  async stat(key: string): Promise<ArchiveObjectInfo | undefined> {
+    checkKey(key);
+    try {
+      return infoOf(await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key })));
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async read(key: string): Promise<(ArchiveObjectInfo & { body: ReadableStream<Uint8Array> }) | undefined> {
+    checkKey(key);
+    try {
+      const response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      const body = response.Body?.transformToWebStream() ?? new Blob([]).stream();
+      return { ...infoOf(response), body: body as ReadableStream<Uint8Array> };
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
   /** A GET URL valid for `expiresInSeconds` (1 s to 7 days); undefined when the key does not exist. */
   async presignDownload(key: string, expiresInSeconds: number): Promise<string | undefined> {
     if (!(await this.exists(key))) return undefined;
@@ -151,6 +173,14 @@ export class S3ArchiveStore implements ArchiveStore {
       if (!isNoSuchUpload(error)) throw error;
     }
   }
+}
+
+function infoOf(object: { ContentLength?: number | undefined; LastModified?: Date | undefined; ETag?: string | undefined }): ArchiveObjectInfo {
+  return {
+    size: object.ContentLength ?? 0,
+    ...(object.LastModified ? { lastModified: object.LastModified } : {}),
+    ...(object.ETag ? { etag: object.ETag } : {}),
+  };
 }
 
 function checkKey(key: string): void {

@@ -3,6 +3,7 @@
  * to serve the object as an attachment (`response-content-disposition`, signed into the link),
  * so an archived HTML file downloads instead of opening as a page on the bucket's domain.
  */
+import { attachmentDisposition } from "../core/archive-browser/archive-serving.js";
 import type { AwsCredentials } from "./sigv4.js";
 import { signer } from "./sigv4.js";
 
@@ -28,10 +29,9 @@ function objectUrl(target: S3Target, key: string): URL {
   return new URL(`https://${target.bucket}.s3.${target.region}.amazonaws.com/${path}`);
 }
 
-/** `attachment; filename="artifacts.jsonl"`, the name reduced to characters that need no quoting. */
-export function attachmentDisposition(key: string): string {
-  const name = (key.slice(key.lastIndexOf("/") + 1) || "download").replace(/[^\w.-]/g, "_");
-  return `attachment; filename="${name}"`;
+/** `attachment; filename="artifacts.jsonl"` for the key's last name. */
+export function keyDisposition(key: string): string {
+  return attachmentDisposition(key.slice(key.lastIndexOf("/") + 1));
 }
 
 async function signedGet(target: S3Target, key: string, expiresIn: number): Promise<URL> {
@@ -43,7 +43,7 @@ async function signedGet(target: S3Target, key: string, expiresIn: number): Prom
       hostname: url.hostname,
       ...(url.port ? { port: Number(url.port) } : {}),
       path: url.pathname,
-      query: { "response-content-disposition": attachmentDisposition(key) },
+      query: { "response-content-disposition": keyDisposition(key) },
       headers: { host: url.host, "x-amz-content-sha256": "UNSIGNED-PAYLOAD" },
     },
     { expiresIn },

@@ -27,6 +27,25 @@ export interface ArchiveStore {
   presignDownload?(key: string, expiresInSeconds: number): Promise<string | undefined>;
 }
 
+/** What the archive browser knows of an archived file before reading it. */
+export interface ArchiveObjectInfo {
+  size: number;
+  lastModified?: Date;
+  etag?: string;
+}
+
+/**
+ * The archive, read only: what the archive browser serves. A key that is absent, or is not a
+ * plain file of the archive (a folder, a symlink in the folder store), reads as undefined.
+ */
+export interface ArchiveReader {
+  stat(key: string): Promise<ArchiveObjectInfo | undefined>;
+  /** The file's bytes as a stream; the caller reads it to the end or cancels it. */
+  read(key: string): Promise<(ArchiveObjectInfo & { body: ReadableStream<Uint8Array> }) | undefined>;
+  /** A short-lived GET link that downloads the file (S3); absent where the store has none. */
+  presignDownload?(key: string, expiresInSeconds: number): Promise<string | undefined>;
+}
+
 export interface Versioned<T> {
   value: T;
   /** Opaque version token for `replace`. */

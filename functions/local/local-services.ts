@@ -18,7 +18,7 @@ import { accessPolicy } from "../core/commands/access.js";
 import type { ChatPort } from "../core/chat.js";
 import type { Config } from "../core/config.js";
 import type { Logger } from "../core/log.js";
-import { type EventBus, systemClock } from "../core/ports.js";
+import { type ArchiveReader, type EventBus, systemClock } from "../core/ports.js";
 import { STATE_ROOT } from "../core/idempotency/state-keys.js";
 import { createPipeline, type Pipeline, type PipelineServices } from "../handlers/pipeline.js";
 import { slackChatFromConfig } from "../slack/from-config.js";
@@ -39,6 +39,8 @@ export interface LocalServices extends PipelineServices {
   simulatorUrl?: string;
   terminalChat?: LocalChat;
   signingSecret: string;
+  /** The archive, read only: what the archive browser serves. */
+  archiveReader: ArchiveReader;
   where: string;
   close(): Promise<void>;
 }
@@ -143,6 +145,7 @@ export async function localServices(config: Config, options: LocalServicesOption
     ...(simulatorUrl ? { simulatorUrl } : {}),
     ...(terminalChat ? { terminalChat } : {}),
     signingSecret: config.SLACK_SIGNING_SECRET ?? LOCAL_SIGNING_SECRET,
+    archiveReader: stores.archive,
     where: stores.where,
     async close() {
       // No waiting here: serve has drained what it could; the rest is journaled for the next start.

@@ -10,6 +10,7 @@ import { followDelayMs } from "../core/poller/follow.js";
 import type { Config } from "../core/config.js";
 import { type CommandAcceptedDetail, event } from "../core/events.js";
 import { errorFields, type Logger } from "../core/log.js";
+import { ARCHIVE_BASE_PATH, createArchiveBrowser } from "../archive/web/archive-browser.js";
 import { createSlackApp } from "../slack/app.js";
 import { type LocalServices, localServices, removeLocalServerInfo, writeLocalServerInfo } from "./local-services.js";
 import { SCHEDULE_LOOK_MS, startScheduleClock } from "./schedule-clock.js";
@@ -56,6 +57,12 @@ export function subscribeConsumers(services: LocalServices): void {
   }
 }
 
+/** The archive browser's address on this machine (what ARCHIVE_WEB_URL defaults to locally). */
+export function localArchiveUrl(hostname: string, port: number): string {
+  const host = hostname.includes(":") ? `[${hostname}]` : hostname;
+  return `http://${host}:${port}${ARCHIVE_BASE_PATH}/`;
+}
+
 function listen(app: Hono, port: number, hostname: string): Promise<{ server: ServerType; port: number }> {
   return new Promise((resolve, reject) => {
     const server = serveHttp({ fetch: app.fetch, port, hostname }, (info) => resolve({ server, port: info.port }));
@@ -81,6 +88,8 @@ export async function startServer(baseConfig: Config, options: ServeOptions): Pr
       log: logger,
     }),
   );
+  // The archive browser: loopback only, so no sign-in (in AWS, archive-web signs in with Slack).
+  app.route("/", createArchiveBrowser({ reader: services.archiveReader, archivePrefix: config.ARCHIVE_PREFIX, log: logger }));
   const hostname = options.hostname ?? "127.0.0.1";
   const { server, port } = await listen(app, config.PORT, hostname);
   await writeLocalServerInfo(config, {
@@ -101,6 +110,7 @@ export async function startServer(baseConfig: Config, options: ServeOptions): Pr
       : `Amigo: ${config.AMIGO_API_URL} (organization ${config.AMIGO_ORG_ID})`,
   );
   say(`Archive: ${services.where}${config.ARCHIVE_BUCKET ? "" : " (set ARCHIVE_BUCKET for S3)"}`);
+  say(`Archive browser: ${localArchiveUrl(hostname, port)} (the archive's index, each set's runs and each run's report)`);
   say(config.SLACK_BOT_TOKEN ? `Slack: ${config.SLACK_API_URL}` : `Slack: this terminal (set SLACK_BOT_TOKEN for real Slack); messages go to #${LOCAL_CHANNEL}`);
   say(services.inProcessBus ? "Events: in-process bus" : `Events: EventBridge bus ${config.EVENT_BUS_NAME}`);
 

@@ -98,6 +98,20 @@ describe("simwatch serve with no configuration", () => {
     expect(summary).toMatch(/repetition \d of 2: scored \d, needs >= 4\. Judge: /);
   });
 
+  it("prints the archive browser's address, which serves the demo run's folder", async () => {
+    const url = (await waitFor(/Archive browser: (http:\/\/127\.0\.0\.1:\d+\/archive\/)/))[1]!;
+    expect(url).toBe(`http://127.0.0.1:${port}/archive/`);
+    const [setId] = await readdir(join(dir, "archive", "runs"));
+    const [runId] = await readdir(join(dir, "archive", "runs", setId!));
+    const summary = await fetch(`${url}${setId}/${runId}/summary.md`);
+    expect(summary.headers.get("content-type")).toBe("text/plain; charset=utf-8");
+    expect(await summary.text()).toContain("# Billing disputes: failed");
+    const artifact = await fetch(`${url}${setId}/${runId}/artifacts.jsonl`);
+    expect(artifact.headers.get("content-disposition")).toBe('attachment; filename="artifacts.jsonl"');
+    expect((await artifact.arrayBuffer()).byteLength).toBe((await readFile(join(dir, "archive", "runs", setId!, runId!, "artifacts.jsonl"))).byteLength);
+    expect((await fetch(`${url}_simwatch/local-server.json`)).status).toBe(404);
+  });
+
   it("answers signed slash commands, refuses forged ones, and gives usage help for typos", async () => {
     const forged = await slash("run \"Checkout flows\"", "not-the-secret");
     expect(forged.status).toBe(401);
