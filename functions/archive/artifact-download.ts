@@ -2,17 +2,22 @@
  * Downloads a presigned artifact link over node:http(s), body streamed, under the rules of
  * core/outbound-urls.ts: each hop is checked before it is requested, at most 3 redirects are
  * followed (each checked like the first), no credential is ever sent (no Authorization, no
- * cookies, none in the URL), and the body is cut off at `maxBytes`.
+ * cookies, none in the URL), and the body is cut off at `maxBytes`. Each hop's host name is
+ * resolved by our own lookup, which refuses it when any address it resolves to is on this
+ * machine or a private network (a public name pointing at 127.0.0.1 or 169.254.169.254), so
+ * the check holds for the address actually connected to.
  *
  * node:http rather than fetch: the body arrives as the socket's own Buffers, with none of the
  * WHATWG stream machinery per chunk (the archiver's largest cost of ours after sha256 when
  * profiled), and the bytes are the file as stored: fetch would undo a Content-Encoding, which
  * breaks the Content-Length check and archives something other than the file.
  */
+import { lookup as dnsLookup } from "node:dns/promises";
 import { type IncomingMessage, request as httpRequest } from "node:http";
+import type { LookupFunction } from "node:net";
 import { request as httpsRequest } from "node:https";
 import { ArtifactRefused, ArtifactTooLarge } from "../core/archiver/archive-run.js";
-import { artifactLinkProblem } from "../core/outbound-urls.js";
+import { artifactLinkProblem, resolvedAddressProblem } from "../core/outbound-urls.js";
 import type { ArtifactDownloader } from "../core/ports.js";
 
 export interface DownloadPolicy {
@@ -24,6 +29,34 @@ export interface DownloadPolicy {
   maxRedirects?: number;
   /** A connection that sends nothing for this long is given up (default 5 minutes, as fetch's). */
   idleTimeoutMs?: number;
+  /** Resolves a host name to all its addresses (default the system's, as node:http would). Tests inject their own. */
+  resolve?: Resolver;
+}
+
+export type Resolver = (hostname: string) => Promise<{ address: string; family: number }[]>;
+
+const systemResolver: Resolver = (hostname) => dnsLookup(hostname, { all: true, verbatim: true });
+
+/**
+ * node:http's `lookup` for one hop: every address `link`'s host resolves to is checked, and the
+ * connection is refused (ArtifactRefused) when any of them may not be reached.
+ */
+function checkedLookup(link: string, policy: DownloadPolicy, describe: (problem: string) => string): LookupFunction {
+  const resolve = policy.resolve ?? systemResolver;
+  return (hostname, options, callback) => {
+    resolve(hostname).then(
+      (found) => {
+        const addresses = found.filter((entry) => !options.family || entry.family === options.family);
+        const problem = addresses.map((entry) => resolvedAddressProblem(link, entry.address, policy.amigoBaseUrl)).find((p) => p !== undefined);
+        if (problem) return callback(new ArtifactRefused(describe(problem)), "", 0);
+        const first = addresses[0];
+        if (!first) return callback(Object.assign(new Error(`the artifacts link's host ${hostname} has no address`), { code: "ENOTFOUND" }), "", 0);
+        if (options.all) return (callback as (error: null, addresses: { address: string; family: number }[]) => void)(null, addresses);
+        callback(null, first.address, first.family);
+      },
+      (error: unknown) => callback(error as NodeJS.ErrnoException, "", 0),
+    );
+  };
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
@@ -59,12 +92,14 @@ function capped(body: IncomingMessage, maxBytes: number): AsyncIterableIterator<
 }
 
 /** One GET, no redirect followed, no credential sent; resolves once the headers arrived. */
-function get(link: string, idleTimeoutMs: number, signal: AbortSignal | undefined): Promise<IncomingMessage> {
+function get(link: string, lookup: LookupFunction, idleTimeoutMs: number, signal: AbortSignal | undefined): Promise<IncomingMessage> {
   const url = new URL(link);
   const send = url.protocol === "https:" ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
     let response: IncomingMessage | undefined;
-    const request = send(url, { method: "GET", headers: { "accept-encoding": "identity" }, timeout: idleTimeoutMs, ...(signal ? { signal } : {}) }, (answer) => {
+    // No agent: a kept-alive socket would skip the lookup (and its check) for the next hop.
+    const options = { method: "GET", headers: { "accept-encoding": "identity" }, timeout: idleTimeoutMs, lookup, agent: false as const, ...(signal ? { signal } : {}) };
+    const request = send(url, options, (answer) => {
       response = answer;
       resolve(answer);
     });
@@ -87,9 +122,10 @@ export function httpDownloader(policy: DownloadPolicy): ArtifactDownloader {
   async function follow(link: string, signal: AbortSignal | undefined): Promise<IncomingMessage> {
     let current = link;
     for (let redirects = 0; ; redirects++) {
+      const hop = `the artifacts link${redirects > 0 ? ` (after ${redirects} redirect${redirects === 1 ? "" : "s"})` : ""}`;
       const problem = artifactLinkProblem(current, policy.amigoBaseUrl);
-      if (problem) throw new ArtifactRefused(`the artifacts link${redirects > 0 ? ` (after ${redirects} redirect${redirects === 1 ? "" : "s"})` : ""} ${problem}`);
-      const response = await get(current, idleTimeoutMs, signal);
+      if (problem) throw new ArtifactRefused(`${hop} ${problem}`);
+      const response = await get(current, checkedLookup(current, policy, (why) => `${hop}: its ${why}`), idleTimeoutMs, signal);
       if (!REDIRECTS.has(response.statusCode ?? 0)) return response;
       response.destroy();
       const location = response.headers.location;

@@ -22,19 +22,48 @@ export function isLoopbackHost(hostname: string): boolean {
   return ipv4(host)?.[0] === 127;
 }
 
-/** Loopback, private, link-local (cloud metadata), carrier-grade NAT and unspecified addresses. */
+/**
+ * Loopback, private, link-local (cloud metadata), carrier-grade NAT, benchmarking, multicast,
+ * reserved and unspecified addresses; for IPv6 also unique-local, link-local, multicast,
+ * IPv4-mapped and NAT64 addresses (which can reach any of those).
+ */
 export function isLocalAddress(hostname: string): boolean {
   if (isLoopbackHost(hostname)) return true;
   const host = hostname.toLowerCase();
   const octets = ipv4(host);
   if (octets) {
-    const [a = 0, b = 0] = octets;
-    return a === 0 || a === 10 || (a === 100 && b >= 64 && b < 128) || (a === 169 && b === 254) || (a === 172 && b >= 16 && b < 32) || (a === 192 && b === 168);
+    const [a = 0, b = 0, c = 0] = octets;
+    return (
+      a === 0 ||
+      a === 10 ||
+      (a === 100 && b >= 64 && b < 128) ||
+      (a === 169 && b === 254) ||
+      (a === 172 && b >= 16 && b < 32) ||
+      (a === 192 && b === 168) ||
+      (a === 192 && b === 0 && c === 0) ||
+      (a === 198 && (b === 18 || b === 19)) ||
+      a >= 224
+    );
   }
   if (!host.startsWith("[")) return false;
   const v6 = host.slice(1, -1);
-  // Unspecified, unique-local (fc00::/7), link-local (fe80::/10), and IPv4-mapped addresses.
-  return v6 === "::" || /^f[cd]/.test(v6) || /^fe[89ab]/.test(v6) || v6.startsWith("::ffff:");
+  // Unspecified, unique-local (fc00::/7), link-local (fe80::/10), multicast (ff00::/8),
+  // IPv4-mapped and -compatible, NAT64 (64:ff9b::/96).
+  return v6 === "::" || /^f[cdf]/.test(v6) || /^fe[89ab]/.test(v6) || v6.startsWith("::ffff:") || /^::[0-9a-f]/.test(v6) || v6.startsWith("64:ff9b:");
+}
+
+/**
+ * Why an artifact link's host must not be reached at `address`, an address its name resolved
+ * to (refused names a public name pointing at this machine or a private network); undefined when
+ * it may. `link` is the hop being fetched: a link the local stand-in rule accepts (plain http to
+ * a loopback host with Amigo on loopback) may resolve to loopback.
+ */
+export function resolvedAddressProblem(link: string, address: string, amigoBaseUrl: string): string | undefined {
+  const url = new URL(link);
+  const host = address.includes(":") ? `[${address}]` : address;
+  if (!isLocalAddress(host)) return undefined;
+  if (url.protocol === "http:" && isLoopbackHost(url.hostname) && amigoIsLocal(amigoBaseUrl) && isLoopbackHost(host)) return undefined;
+  return `host ${url.hostname} resolves to ${address}, an address on this machine or a private network`;
 }
 
 /** Why `value` cannot be a base URL simwatch sends credentials to; undefined when it can. */

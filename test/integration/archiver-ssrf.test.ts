@@ -13,7 +13,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { httpDownloader } from "../../functions/archive/artifact-download.js";
+import { httpDownloader, type Resolver } from "../../functions/archive/artifact-download.js";
 import { ArchiveFailed, ArtifactRefused, ArtifactTooLarge } from "../../functions/core/archiver/archive-run.js";
 import type { EventOf } from "../../functions/core/events.js";
 import { type Pipeline, startPipeline } from "../support/pipeline.js";
@@ -34,6 +34,17 @@ async function listener(host: string, port = 0): Promise<{ server: Server; url: 
     server.listen(port, host, () => resolve(true));
   });
   return bound ? { server, url: `http://${host}:${(server.address() as AddressInfo).port}`, hits } : undefined;
+}
+
+/** An S3 stand-in on another loopback port (as LocalStack is), serving one file. */
+async function standIn(body: Buffer) {
+  const hits: string[] = [];
+  const server = createServer((request, response) => {
+    hits.push(`${request.method} ${request.url}`);
+    response.writeHead(200, { "content-type": "application/zip", "content-length": String(body.byteLength) }).end(body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { server, hits, url: `http://localhost:${(server.address() as AddressInfo).port}` };
 }
 
 let pipeline: Pipeline;
@@ -76,9 +87,9 @@ async function archiveOf(p: Pipeline, target: { runId: string; setId: string }) 
 }
 
 /** Archives with the production downloader, capped at MAX_BYTES; returns the error it failed with. */
-async function refusal(p: Pipeline, target: { runId: string; setId: string }, amigoBaseUrl = p.sim.url): Promise<Error> {
+async function refusal(p: Pipeline, target: { runId: string; setId: string }, amigoBaseUrl = p.sim.url, resolve?: Resolver): Promise<Error> {
   p.sim.control.resetRequests();
-  const outcome = p.archiveRun(target, { download: httpDownloader({ amigoBaseUrl, maxBytes: MAX_BYTES }) });
+  const outcome = p.archiveRun(target, { download: httpDownloader({ amigoBaseUrl, maxBytes: MAX_BYTES, ...(resolve ? { resolve } : {}) }) });
   const error = await outcome.then(
     () => undefined,
     (reason: unknown) => reason as Error,
@@ -128,17 +139,6 @@ describe("artifact links the archiver refuses", () => {
 });
 
 describe("Amigo a local stand-in on loopback http (#22)", () => {
-  /** An S3 stand-in on another loopback port (as LocalStack is), serving one file. */
-  async function standIn(body: Buffer) {
-    const hits: string[] = [];
-    const server = createServer((request, response) => {
-      hits.push(`${request.method} ${request.url}`);
-      response.writeHead(200, { "content-type": "application/zip", "content-length": String(body.byteLength) }).end(body);
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    return { server, hits, url: `http://localhost:${(server.address() as AddressInfo).port}` };
-  }
-
   it("archives plain http links to a loopback host on any port, byte for byte", async () => {
     const body = Buffer.from("PK\u0003\u0004 an artifact from a LocalStack-like stand-in ".repeat(2_000));
     const s3 = await standIn(body);
@@ -149,6 +149,68 @@ describe("Amigo a local stand-in on loopback http (#22)", () => {
       expect(outcome.status).toBe("archived");
       expect(outcome.status === "archived" && outcome.detail).toMatchObject({ size: body.byteLength, sha256: createHash("sha256").update(body).digest("hex") });
       expect(s3.hits).toEqual([`GET /amigo-artifacts/runs/${target.runId}.zip?X-Amz-Signature=sig`]);
+    } finally {
+      s3.server.close();
+    }
+  });
+});
+
+describe("host names checked on the address they resolve to (#21)", () => {
+  /** A resolver with a few public-looking names that point at this machine or a private network. */
+  const resolver =
+    (answers: Record<string, string[]>): Resolver =>
+    async (hostname) => {
+      const addresses = answers[hostname];
+      if (!addresses) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: "ENOTFOUND" });
+      return addresses.map((address) => ({ address, family: address.includes(":") ? 6 : 4 }));
+    };
+  const names = {
+    "artifacts.amigo-cdn.example": ["127.0.0.1"],
+    "metadata.amigo-cdn.example": ["169.254.169.254"],
+    "mixed.amigo-cdn.example": ["52.216.8.1", "10.0.0.8"],
+    "v6.amigo-cdn.example": ["::1"],
+    localhost: ["127.0.0.1"],
+  };
+
+  it.each([
+    ["a public name resolving to 127.0.0.1", () => `https://artifacts.amigo-cdn.example:${new URL(elsewhere.url).port}/x.zip`, CLOUD_AMIGO, /its host artifacts\.amigo-cdn\.example resolves to 127\.0\.0\.1, an address on this machine/],
+    ["a name resolving to cloud metadata", () => "https://metadata.amigo-cdn.example/latest/meta-data/", CLOUD_AMIGO, /resolves to 169\.254\.169\.254/],
+    ["a name with one public and one private address", () => "https://mixed.amigo-cdn.example/x.zip", CLOUD_AMIGO, /resolves to 10\.0\.0\.8/],
+    ["a name resolving to ::1", () => "https://v6.amigo-cdn.example/x.zip", CLOUD_AMIGO, /resolves to ::1/],
+    ["with a local Amigo, an https name resolving to loopback", () => `https://artifacts.amigo-cdn.example:${new URL(elsewhere.url).port}/x.zip`, undefined, /resolves to 127\.0\.0\.1/],
+  ])("%s: refused before connecting", async (_name, link, amigoBaseUrl, reason) => {
+    const target = refused;
+    pipeline.sim.control.faults.handOutLink(`${link()}?X-Amz-Signature=s3cr3t-signature`);
+    const error = await refusal(pipeline, target, amigoBaseUrl ?? pipeline.sim.url, resolver(names));
+    expect(error).toBeInstanceOf(ArtifactRefused);
+    expect(error.message).toMatch(reason);
+    expect(error.message).not.toMatch(/s3cr3t/);
+    await expectNothingHappened(pipeline, target);
+  });
+
+  it("a redirect to a public name resolving to 127.0.0.1: refused, nothing sent there", async () => {
+    const target = refused;
+    pipeline.sim.control.faults.failNext("download", { status: 302, redirectTo: `https://artifacts.amigo-cdn.example:${new URL(elsewhere.url).port}/stolen` });
+    const error = await refusal(pipeline, target, pipeline.sim.url, resolver(names));
+    expect(error).toBeInstanceOf(ArtifactRefused);
+    expect(error.message).toMatch(/after 1 redirect\): its host artifacts\.amigo-cdn\.example resolves to 127\.0\.0\.1/);
+    await expectNothingHappened(pipeline, target);
+    expect(pipeline.sim.control.requests("download")).toHaveLength(1);
+  });
+
+  it("with a local Amigo, a loopback name resolving to loopback is fetched (the local stand-in rule)", async () => {
+    const body = Buffer.from("an artifact on a loopback stand-in\n".repeat(1_000));
+    const s3 = await standIn(body);
+    const asked: string[] = [];
+    const resolve = resolver(names);
+    try {
+      const target = await finishedRun(pipeline);
+      pipeline.sim.control.faults.handOutLink(`${s3.url}/x.zip`);
+      const outcome = await pipeline.archiveRun(target, {
+        download: httpDownloader({ amigoBaseUrl: pipeline.sim.url, maxBytes: MAX_BYTES, resolve: (hostname) => (asked.push(hostname), resolve(hostname)) }),
+      });
+      expect(outcome.status === "archived" && outcome.detail.sha256).toBe(createHash("sha256").update(body).digest("hex"));
+      expect(asked).toEqual(["localhost"]);
     } finally {
       s3.server.close();
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { artifactLinkProblem, baseUrlProblem, isLocalAddress, isLoopbackHost } from "../../../functions/core/outbound-urls.js";
+import { artifactLinkProblem, baseUrlProblem, isLocalAddress, isLoopbackHost, resolvedAddressProblem } from "../../../functions/core/outbound-urls.js";
 
 describe("base URLs (AMIGO_API_URL, SLACK_API_URL)", () => {
   it.each([
@@ -27,10 +27,14 @@ describe("addresses", () => {
   });
 
   it("knows private, link-local and mapped addresses", () => {
-    for (const url of ["https://10.1.2.3", "https://172.16.0.1", "https://192.168.1.1", "https://169.254.169.254", "https://100.64.0.1", "https://0.0.0.0", "https://[fd00::1]", "https://[fe80::1]", "https://[::ffff:127.0.0.1]"]) {
+    for (const url of [
+      "https://10.1.2.3", "https://172.16.0.1", "https://192.168.1.1", "https://169.254.169.254", "https://100.64.0.1", "https://0.0.0.0",
+      "https://192.0.0.8", "https://198.18.0.1", "https://224.0.0.1", "https://255.255.255.255",
+      "https://[fd00::1]", "https://[fe80::1]", "https://[::ffff:127.0.0.1]", "https://[::127.0.0.1]", "https://[ff02::1]", "https://[64:ff9b::a9fe:a9fe]",
+    ]) {
       expect(isLocalAddress(new URL(url).hostname), url).toBe(true);
     }
-    for (const url of ["https://8.8.8.8", "https://172.32.0.1", "https://amigo-artifacts.s3.amazonaws.com", "https://[2600::1]"]) {
+    for (const url of ["https://8.8.8.8", "https://172.32.0.1", "https://52.216.8.1", "https://198.20.0.1", "https://amigo-artifacts.s3.amazonaws.com", "https://[2600::1]"]) {
       expect(isLocalAddress(new URL(url).hostname), url).toBe(false);
     }
   });
@@ -76,5 +80,27 @@ describe("artifact links", () => {
   it("never names the link's path or query, which carry its signature", () => {
     expect(artifactLinkProblem("http://s3.example/secret-path?X-Amz-Signature=s3cr3t", amigo)).not.toMatch(/secret|s3cr3t/);
     expect(artifactLinkProblem("https://10.0.0.1/secret-path?X-Amz-Signature=s3cr3t", amigo)).not.toMatch(/secret|s3cr3t/);
+  });
+});
+
+describe("addresses an artifact link's host resolves to (#21)", () => {
+  const amigo = "https://api.amigo.ai";
+  const local = "http://127.0.0.1:4010";
+  it.each([
+    [amigo, "https://artifacts.amigo-cdn.example/x.zip", "52.216.8.1", undefined],
+    [amigo, "https://artifacts.amigo-cdn.example/x.zip", "2600:1f18::1", undefined],
+    [amigo, "https://artifacts.amigo-cdn.example/x.zip", "127.0.0.1", "host artifacts.amigo-cdn.example resolves to 127.0.0.1, an address on this machine or a private network"],
+    [amigo, "https://artifacts.amigo-cdn.example/x.zip", "169.254.169.254", "host artifacts.amigo-cdn.example resolves to 169.254.169.254, an address on this machine or a private network"],
+    [amigo, "https://artifacts.amigo-cdn.example/x.zip", "::1", "host artifacts.amigo-cdn.example resolves to ::1, an address on this machine or a private network"],
+    [amigo, "https://artifacts.amigo-cdn.example/x.zip", "fd12::8", "host artifacts.amigo-cdn.example resolves to fd12::8, an address on this machine or a private network"],
+    [amigo, "https://artifacts.amigo-cdn.example/x.zip", "::ffff:10.0.0.1", "host artifacts.amigo-cdn.example resolves to ::ffff:10.0.0.1, an address on this machine or a private network"],
+    // The local stand-in rule: a loopback name may resolve to loopback, and only to loopback.
+    [local, "http://localhost:4566/x.zip", "127.0.0.1", undefined],
+    [local, "http://localhost:4566/x.zip", "::1", undefined],
+    [local, "http://localhost:4566/x.zip", "10.0.0.8", "host localhost resolves to 10.0.0.8, an address on this machine or a private network"],
+    [local, "https://artifacts.amigo-cdn.example/x.zip", "127.0.0.1", "host artifacts.amigo-cdn.example resolves to 127.0.0.1, an address on this machine or a private network"],
+    [amigo, "http://localhost:4566/x.zip", "127.0.0.1", "host localhost resolves to 127.0.0.1, an address on this machine or a private network"],
+  ])("with Amigo at %s: %s at %s", (base, link, address, problem) => {
+    expect(resolvedAddressProblem(link, address, base)).toBe(problem);
   });
 });
