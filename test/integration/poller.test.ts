@@ -62,6 +62,30 @@ describe("the poller", () => {
     expect(pipeline.ofType("Run Finished")).toHaveLength(1);
   });
 
+  it("sends what changed since the previous run with the trend, both from the set's history, never from the remembered run alone", async () => {
+    pipeline = await startPipeline({ label: "baseline" });
+    const { sim } = pipeline;
+    await pipeline.poll();
+    const first = sim.control.createRun({ set: BILLING, outcome: { durationMs: 10_000 } });
+    sim.control.advance(11_000);
+    await pipeline.poll();
+    const second = sim.control.createRun({ set: BILLING, creator: "user-2", outcome: { durationMs: 10_000 } });
+    sim.control.advance(11_000);
+    // The judge's results cannot be read this tick: the verdict goes out first, awaiting the reasons and the trend.
+    sim.control.faults.failNext("listMetricResults", { status: 400, count: 1 });
+    await pipeline.poll();
+    const ofSecond = () => (pipeline.ofType("Run Finished") as EventOf<"Run Finished">[]).filter((event) => event.detail.runId === second);
+    const [early] = ofSecond();
+    expect(early?.detail.summary?.awaiting).toContain("trend");
+    expect(early?.detail.summary?.diff).toBeUndefined();
+    sim.control.advance(60_000);
+    await pipeline.poll();
+    const [, complete] = ofSecond();
+    expect(complete?.detail.summary?.awaiting).toBeUndefined();
+    expect(complete?.detail.summary?.diff?.previousRunId).toBe(first);
+    expect(complete?.detail.summary?.trend?.points.map((point) => point.runId)).toEqual([first, second]);
+  });
+
   it("emits Artifacts Ready on the tick they are generated, three ticks after the run finished", async () => {
     pipeline = await startPipeline({ label: "late-artifacts" });
     const { sim } = pipeline;

@@ -432,7 +432,10 @@ async function summarize(options: TickOptions, decisions: Decisions, names: Name
   });
   const kept = summaries.map((summary, index): RunSummary => {
     const awaiting = awaitedParts(decisions, runs[index]!);
-    return awaiting.length > 0 ? { ...summary, awaiting } : summary;
+    if (awaiting.length === 0) return summary;
+    // What changed since the previous run comes with the trend, from the same history (baselineOf).
+    const { diff: _comesWithTheTrend, ...verdictFirst } = summary;
+    return { ...(awaiting.includes("trend") ? verdictFirst : summary), awaiting };
   });
   await mapConcurrent(kept.slice(0, finishing.length + complete.length), STATE_CONCURRENCY, (summary) => storeSummary(options.state, summary));
   kept.forEach((summary, index) => {

@@ -93,7 +93,7 @@ export async function summarizeRuns(
         cancelledBySimwatch,
         ...(names.sets.has(run.simulation_unit_test_set_id) ? { setName: names.sets.get(run.simulation_unit_test_set_id) } : {}),
         ...(finishedAt ? { finishedAt } : {}),
-        ...(previous && Date.parse(previous.createdAt) < Date.parse(run.created_at) ? { previous } : {}),
+        ...(previous ? { previous } : {}),
         ...(gaveUpAfterHours !== undefined ? { gaveUpAfterHours } : {}),
         ...(judge ? { judge } : {}),
         ...(history ? { history } : {}),

@@ -121,7 +121,8 @@ export interface RunSummary {
   notes: string[];
   /**
    * What the poller is still reading from Amigo for this summary (the verdict goes out first): the
-   * judge's reasons, the set's trend. A later Run Finished carries the summary without it.
+   * judge's reasons, the set's trend (and with it what changed since the previous run, read from
+   * the same history). A later Run Finished carries the summary without it.
    */
   awaiting?: SummaryPart[];
 }

@@ -6,7 +6,7 @@ import type { MetricEvaluationResult, MetricToEvaluate, Run, SuccessCriterion, U
 import { type JudgeResults, reasonsFor, resultsById } from "./judge-reasons.js";
 import { flakyTests, historyWindow, trendOf } from "./run-history.js";
 import type { FailingMetric, FailingUnitTest, RunDiff, RunErrorEntry, RunSummary } from "./summary-model.js";
-import { unitTestPassed } from "../model/unit-test-outcome.js";
+import { unitTestCounts, unitTestPassed } from "../model/unit-test-outcome.js";
 import type { Verdict } from "../model/verdict.js";
 
 export { unitTestPassed } from "../model/unit-test-outcome.js";
@@ -26,6 +26,10 @@ export interface SummaryContext {
   cancelledBySimwatch?: boolean;
   /** When simwatch first saw the run completed (ISO). */
   finishedAt?: string;
+  /**
+   * The set's last finished run as simwatch remembered it: the diff's baseline only when no history
+   * was read (with a history, the baseline is the run before this one in it, as for the trend).
+   */
   previous?: PreviousRunOutcome;
   /** Set when simwatch stopped watching the run before it finished or was archived. */
   gaveUpAfterHours?: number;
@@ -139,9 +143,23 @@ function tally(run: Run, results: readonly UnitTestRunResult[], nameOf: (id: str
   return { runErrors, failingUnitTests, unitTestsPassed, evaluationsPassed, evaluationsTotal };
 }
 
-/** The flaky tests (marked on the failing ones too) and the trend of a finished run; returns the flaky ids. */
-function addHowTheSetIsDoing(summary: RunSummary, run: Run, history: readonly Run[] | undefined, nameOf: (id: string) => string): Set<string> {
-  const window = history ? historyWindow(run, history) : undefined;
+/**
+ * The run "Since the previous run" compares with. With the set's history read, the one before
+ * `run` in the window the trend is drawn from (its previous point), so the diff and the trend
+ * never disagree about whether there was an earlier run; without a history, the set's last
+ * finished run simwatch remembered, when it is older than `run`.
+ */
+export function baselineOf(run: Run, window: readonly Run[] | undefined, remembered: PreviousRunOutcome | undefined): PreviousRunOutcome | undefined {
+  if (window) {
+    const before = window.filter((other) => other.id !== run.id && unitTestCounts(other) !== undefined).at(-1);
+    return before ? previousOutcomeOf(before) : undefined;
+  }
+  if (!remembered || remembered.runId === run.id) return undefined;
+  return Date.parse(remembered.createdAt) < Date.parse(run.created_at) ? remembered : undefined;
+}
+
+/** The flaky tests (marked on the failing ones too) and the trend of a finished run over its window; returns the flaky ids. */
+function addHowTheSetIsDoing(summary: RunSummary, run: Run, window: readonly Run[] | undefined, nameOf: (id: string) => string): Set<string> {
   const flaky = flakyTests(run, window, nameOf);
   const flakyIds = new Set(flaky.map((test) => test.unitTestId));
   for (const test of summary.failingUnitTests) if (flakyIds.has(test.unitTestId)) test.flaky = true;
@@ -191,9 +209,11 @@ export function summarizeRun(run: Run, context: SummaryContext = {}): RunSummary
     const seconds = Math.round((Date.parse(context.finishedAt) - Date.parse(run.created_at)) / 1000);
     if (Number.isFinite(seconds) && seconds >= 0) summary.durationSeconds = seconds;
   }
-  const flakyIds = verdict === "running" ? new Set<string>() : addHowTheSetIsDoing(summary, run, context.history, nameOf);
-  if (context.previous && context.previous.runId !== run.id && verdict !== "running") {
-    summary.diff = diffAgainst(run, context.previous, nameOf, flakyIds);
+  if (verdict !== "running") {
+    const window = context.history ? historyWindow(run, context.history) : undefined;
+    const flakyIds = addHowTheSetIsDoing(summary, run, window, nameOf);
+    const baseline = baselineOf(run, window, context.previous);
+    if (baseline) summary.diff = diffAgainst(run, baseline, nameOf, flakyIds);
   }
   notes.push(...judgeNotes(context.judge, failingUnitTests));
   if (context.gaveUpAfterHours !== undefined) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Run } from "../../../../functions/core/model/amigo-model.js";
 import { flakyTests, historyWindow, sparkline, trendChange, trendOf } from "../../../../functions/core/summary/run-history.js";
-import { previousOutcomeOf, summarizeRun } from "../../../../functions/core/summary/summary.js";
+import { baselineOf, previousOutcomeOf, summarizeRun } from "../../../../functions/core/summary/summary.js";
 import { fakeId, result, run, spec } from "../../../support/run-fixtures.js";
 
 const specs = [spec("ut-a", [{ id: "m1", name: "Resolved" }]), spec("ut-b", [{ id: "m1", name: "Resolved" }]), spec("ut-c", [{ id: "m1", name: "Resolved" }])];
@@ -81,5 +81,41 @@ describe("flaky unit tests", () => {
     expect(summary.flaky?.map((test) => test.name)).toEqual(["Greets the customer"]);
     expect(summary.failingUnitTests.find((test) => test.unitTestId === "ut-a")?.flaky).toBe(true);
     expect(summary.trend?.points.map((point) => point.passed)).toEqual([1, 2, 0]);
+  });
+});
+
+describe("the baseline of Since the previous run", () => {
+  it("is the run before this one in the same history as the trend, not the run simwatch remembered", () => {
+    const remembered = finished(1, { "ut-a": false, "ut-b": false });
+    const history = [finished(5, { "ut-a": true, "ut-b": false }), finished(6, { "ut-a": false, "ut-b": false })];
+    const summary = summarizeRun(history[1]!, { unitTestNames: names, previous: previousOutcomeOf(remembered), history });
+    expect(summary.diff).toEqual({ previousRunId: history[0]!.id, newlyFailing: ["Greets the customer"], fixed: [], stillFailing: ["Refund over limit"] });
+    expect(summary.trend?.points.at(-2)?.runId).toBe(summary.diff?.previousRunId);
+  });
+
+  it("is none when the history has no earlier run, whatever simwatch remembered (a fresh simulator after an earlier npm start)", () => {
+    const remembered = finished(1, { "ut-a": false, "ut-b": false });
+    const current = finished(9, { "ut-a": false, "ut-b": false });
+    const summary = summarizeRun(current, { unitTestNames: names, previous: previousOutcomeOf(remembered), history: [current] });
+    expect(summary.diff).toBeUndefined();
+    expect(summary.trend?.points).toHaveLength(1);
+  });
+
+  it("skips an earlier run Amigo withheld the details of, as the trend does", () => {
+    const before = finished(2, { "ut-a": true });
+    const thinned = run({ id: fakeId(1_780_000_000 + 180), created_at: new Date((1_780_000_000 + 180) * 1000).toISOString() });
+    const current = finished(4, { "ut-a": false });
+    const window = historyWindow(current, [thinned, before]);
+    expect(baselineOf(current, window, undefined)?.runId).toBe(before.id);
+    expect(trendOf(window).points.at(-2)?.runId).toBe(before.id);
+  });
+
+  it("falls back to the remembered run only when no history was read, and only when it is older", () => {
+    const older = finished(1, { "ut-a": false });
+    const current = finished(4, { "ut-a": true });
+    const newer = finished(7, { "ut-a": true });
+    expect(summarizeRun(current, { unitTestNames: names, previous: previousOutcomeOf(older) }).diff).toEqual({ previousRunId: older.id, newlyFailing: [], fixed: ["Greets the customer"], stillFailing: [] });
+    expect(baselineOf(current, undefined, previousOutcomeOf(newer))).toBeUndefined();
+    expect(baselineOf(current, undefined, previousOutcomeOf(current))).toBeUndefined();
   });
 });

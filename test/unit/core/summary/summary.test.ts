@@ -99,6 +99,7 @@ describe("summarizeRun", () => {
 
   it("diffs against the previous finished run: newly failing, fixed, still failing", () => {
     const previous = run({
+      created_at: "2026-11-28T09:00:00Z",
       failed_metrics: true,
       unit_test_run_specs: specs,
       unit_test_run_results: [
