@@ -44,6 +44,7 @@ const detailSchemas: Record<DetailType, z.ZodMiniType> = {
     size: z.int().check(z.nonnegative()),
     sha256: z.string(),
     contentType: z.string(),
+    failure: z.optional(z.looseObject({ reason: z.string(), tries: z.int().check(z.positive()) })),
   }),
   "Command Accepted": z.looseObject({
     command: z.looseObject({ verb: z.string() }),

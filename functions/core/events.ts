@@ -55,6 +55,23 @@ export interface RunArchivedDetail {
   size: number;
   sha256: string;
   contentType: string;
+  /**
+   * Present when the artifact file could not be archived and the archiver gave up after
+   * `tries` deliveries (404, larger than ARCHIVE_MAX_BYTES, a refused link); then `key` is empty,
+   * `location` is the run's run.json, and size and sha256 are 0 and empty.
+   */
+  failure?: ArtifactFailure;
+}
+
+export interface ArtifactFailure {
+  reason: string;
+  tries: number;
+}
+
+/** The Run Archived detail kept in an archived marker (which carries more, e.g. archivedAt). */
+export function runArchivedDetailOf(marker: RunArchivedDetail): RunArchivedDetail {
+  const { runId, setId, location, key, size, sha256, contentType, failure } = marker;
+  return { runId, setId, location, key, size, sha256, contentType, ...(failure ? { failure: { reason: failure.reason, tries: failure.tries } } : {}) };
 }
 
 /** The Download artifacts button: a fresh link to a run's archived artifact file. */

@@ -175,11 +175,17 @@ function cardTail(card: RunCard): KnownBlock[] {
     tail.push(section(lines.join("\n"), CARD_PART.diff));
   }
 
-  if (card.archive) {
-    tail.push(section(`*Artifacts* archived at \`${escapeCode(card.archive.location)}\` (${sizeText(card.archive.size)})`, CARD_PART.archive));
-  }
+  if (card.archive) tail.push(section(archiveLine(card.archive), CARD_PART.archive));
   if (card.notes.length > 0) tail.push(contextBlock(card.notes.map((note) => shortText(note, CARD_PART.note))));
   return tail;
+}
+
+/** Where the artifacts are, or (one line) why they are not. */
+function archiveLine(archive: NonNullable<RunCard["archive"]>): string {
+  if (archive.failure) {
+    return `*Artifacts* not archived: ${shortText(archive.failure.reason, CARD_PART.archive - 120)} (gave up after ${archive.failure.tries} ${archive.failure.tries === 1 ? "try" : "tries"}; run.json says so)`;
+  }
+  return `*Artifacts* archived at \`${escapeCode(archive.location)}\` (${sizeText(archive.size)})`;
 }
 
 /** Where the failing tests the card leaves out are listed. */

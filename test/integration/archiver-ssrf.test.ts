@@ -16,6 +16,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { httpDownloader, type Resolver } from "../../functions/archive/artifact-download.js";
 import { ArchiveFailed, ArtifactRefused, ArtifactTooLarge } from "../../functions/core/archiver/archive-run.js";
 import type { EventOf } from "../../functions/core/events.js";
+import { stateKeys } from "../../functions/core/idempotency/state-keys.js";
 import { type Pipeline, startPipeline } from "../support/pipeline.js";
 
 const MAX_BYTES = 2 * 1024 * 1024;
@@ -65,8 +66,10 @@ afterAll(async () => {
   runtimeApi?.server.close();
   await pipeline?.close();
 });
-beforeEach(() => {
+beforeEach(async () => {
   pipeline.sim.control.faults.clear();
+  // Every case refuses the same run: each starts from no failed tries, so none marks it failed.
+  await pipeline.state.delete(stateKeys.artifactCopy(refused.runId));
 });
 
 async function finishedRun(p: Pipeline, bytes = 256 * 1024) {

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { GetObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { afterEach, describe, expect, it } from "vitest";
 import { ArchiveFailed } from "../../functions/core/archiver/archive-run.js";
+import { MAX_FETCH_TRIES } from "../../functions/core/archiver/artifact-copy.js";
 import type { EventOf } from "../../functions/core/events.js";
 import { type Pipeline, startPipeline } from "../support/pipeline.js";
 
@@ -155,5 +156,44 @@ describe("the archiver", () => {
     const report = await pipeline.poll();
     expect(report.archived).toBe(1);
     expect(report.watched).toBe(0);
+  });
+
+  it("gives up on an artifact file that cannot be fetched after 5 deliveries: run.json, summary.md and Run Archived say why, and the run is no longer watched (#21)", async () => {
+    pipeline = await startPipeline({ label: "gives-up" });
+    const target = await finishedRun(pipeline, 1024);
+    pipeline.sim.control.faults.failNext("download", { status: 404, detail: "NoSuchKey", count: 10 });
+    for (let delivery = 1; delivery < MAX_FETCH_TRIES; delivery++) {
+      await expect(pipeline.archiveRun(target)).rejects.toThrow("the artifacts URL answered HTTP 404: the file is gone");
+      expect(pipeline.ofType("Run Archived")).toEqual([]);
+      expect((await pipeline.poll()).watched).toBe(1);
+    }
+    const outcome = await pipeline.archiveRun(target);
+    expect(outcome).toMatchObject({ status: "failed", tries: MAX_FETCH_TRIES });
+    // One link and one download per delivery: each refusal is final for its delivery.
+    expect(pipeline.sim.control.requests("download")).toHaveLength(MAX_FETCH_TRIES);
+
+    const folder = `runs/${target.setId}/${target.runId}/`;
+    expect(await keysUnder(pipeline, folder)).toEqual([`${folder}run.json`, `${folder}summary.md`]);
+    const runJson = JSON.parse((await pipeline.archive.getText(`${folder}run.json`))!) as { simwatch: Record<string, unknown> };
+    expect(runJson.simwatch.artifacts).toBeUndefined();
+    expect(runJson.simwatch.artifacts_failed).toEqual({ reason: "the artifacts URL answered HTTP 404: the file is gone", tries: 5, failed_at: expect.any(String) });
+    expect(await pipeline.archive.getText(`${folder}summary.md`)).toContain("- Artifacts: not archived (gave up after 5 tries: the artifacts URL answered HTTP 404: the file is gone)");
+    const archived = pipeline.ofType("Run Archived") as EventOf<"Run Archived">[];
+    expect(archived.map((event) => event.detail)).toEqual([
+      {
+        runId: target.runId,
+        setId: target.setId,
+        location: `s3://${pipeline.bucket}/${folder}run.json`,
+        key: "",
+        size: 0,
+        sha256: "",
+        contentType: "",
+        failure: { reason: "the artifacts URL answered HTTP 404: the file is gone", tries: 5 },
+      },
+    ]);
+    expect((await pipeline.archiveRun(target)).status).toBe("already-archived");
+    expect(pipeline.ofType("Run Archived")).toHaveLength(1);
+    const report = await pipeline.poll();
+    expect(report).toMatchObject({ archived: 1, watched: 0 });
   });
 });

@@ -10,11 +10,15 @@
  *   time, and the archived marker makes any later delivery a no-op.
  * - Run Archived is never lost: it goes through the outbox after the marker is written, and a
  *   delivery (or the poller) that finds the marker without a delivered announcement sends it.
+ * - An artifact file that cannot be fetched (404, too large, a refused link) fails the delivery;
+ *   the MAX_FETCH_TRIES-th such delivery marks it failed instead: run.json and summary.md say
+ *   why, and Run Archived carries the failure, so the run is reported and no longer retried.
  */
 import { createHash } from "node:crypto";
 import type { Run } from "../model/amigo-model.js";
 import { artifactExtension } from "./archive-layout.js";
-import { event, type RunArchivedDetail } from "../events.js";
+import { type ArtifactFailure, event, type RunArchivedDetail, runArchivedDetailOf } from "../events.js";
+import { countFailedTry, MAX_FETCH_TRIES } from "./artifact-copy.js";
 import { errorFields, type Logger } from "../log.js";
 import { anonymousOwner, createClaims, keepAlive } from "../idempotency/claims.js";
 import { createOutbox, type Outbox } from "../idempotency/outbox.js";
@@ -46,6 +50,7 @@ export interface ArchiverOptions {
 
 export type ArchiveOutcome =
   | { status: "archived"; detail: RunArchivedDetail; attempts: number }
+  | { status: "failed"; detail: RunArchivedDetail; tries: number }
   | { status: "already-archived" }
   | { status: "in-progress-elsewhere" };
 
@@ -133,34 +138,66 @@ export async function archiveRun(options: ArchiverOptions, target: { runId: stri
   }
 }
 
-async function archiveUnderLease(options: ArchiverOptions, runId: string): Promise<Extract<ArchiveOutcome, { status: "archived" }>> {
-  const { state, archive, amigo, logger, clock } = options;
+async function archiveUnderLease(options: ArchiverOptions, runId: string): Promise<Extract<ArchiveOutcome, { status: "archived" | "failed" }>> {
+  const { state, archive, amigo, logger } = options;
   const run = (await state.get<Run>(stateKeys.amigoRun(runId)))?.value ?? (await amigo.getRuns([runId]))[0];
   if (!run) throw new ArchiveFailed(`run ${runId} is not known to Amigo`);
   const setId = run.simulation_unit_test_set_id;
-  const { key, contentType, size, sha256, attempts } = await streamArtifacts(options, run);
-
-  const summary = await loadSummary(options, run);
-  const archivedAt = clock.now().toISOString();
+  let streamed: Awaited<ReturnType<typeof streamArtifacts>>;
+  try {
+    streamed = await streamArtifacts(options, run);
+  } catch (error) {
+    if (!(error instanceof ArchiveFailed) || options.signal?.aborted) throw error;
+    const tries = await countFailedTry(state, runId, error.message);
+    logger.warn("archiver.fetch_failed", { runId, tries, of: MAX_FETCH_TRIES, ...errorFields(error) });
+    if (tries < MAX_FETCH_TRIES) throw error;
+    return recordFailure(options, run, { reason: error.message, tries });
+  }
+  const { key, contentType, size, sha256, attempts } = streamed;
   const artifactsFile = key.slice(key.lastIndexOf("/") + 1);
-  const runJson = { ...run, simwatch: { verdict: summary.verdict, summary, artifacts: { file: artifactsFile, size, sha256, contentType }, archived_at: archivedAt } };
-  await archive.putText(archiveKeys.runJson(options.archivePrefix, setId, runId), `${JSON.stringify(runJson, null, 2)}\n`, "application/json");
-  await archive.putText(
-    archiveKeys.summaryMarkdown(options.archivePrefix, setId, runId),
-    summaryMarkdown(summary, { artifactsFile, size, sha256 }),
-    "text/markdown; charset=utf-8",
-  );
+  const archivedAt = await writeRunFiles(options, run, { file: artifactsFile, size, sha256, contentType });
   const detail: RunArchivedDetail = { runId, setId, location: archive.locationOf(key), key, size, sha256, contentType };
   await state.create(stateKeys.archivedMarker(runId), { ...detail, archivedAt });
   logger.info("archiver.archived", { runId, setId, size, sha256, attempts });
   return { status: "archived", detail, attempts };
 }
 
+/** Gives up on the artifact file: run.json and summary.md say why, and Run Archived carries it. */
+async function recordFailure(options: ArchiverOptions, run: Run, failure: ArtifactFailure): Promise<Extract<ArchiveOutcome, { status: "failed" }>> {
+  const { state, archive, logger } = options;
+  const setId = run.simulation_unit_test_set_id;
+  const archivedAt = await writeRunFiles(options, run, { failed: failure });
+  const location = archive.locationOf(archiveKeys.runJson(options.archivePrefix, setId, run.id));
+  const detail: RunArchivedDetail = { runId: run.id, setId, location, key: "", size: 0, sha256: "", contentType: "", failure };
+  await state.create(stateKeys.archivedMarker(run.id), { ...detail, archivedAt });
+  logger.warn("archiver.gave_up", { runId: run.id, setId, tries: failure.tries, reason: failure.reason });
+  return { status: "failed", detail, tries: failure.tries };
+}
+
+type ArchivedArtifacts = { file: string; size: number; sha256: string; contentType: string } | { failed: ArtifactFailure };
+
+/** run.json (the run as Amigo returned it, plus simwatch's block) and summary.md; returns archived_at. */
+async function writeRunFiles(options: ArchiverOptions, run: Run, artifacts: ArchivedArtifacts): Promise<string> {
+  const { archive, clock } = options;
+  const setId = run.simulation_unit_test_set_id;
+  const summary = await loadSummary(options, run);
+  const archivedAt = clock.now().toISOString();
+  const { block, markdown } =
+    "failed" in artifacts
+      ? {
+          block: { artifacts_failed: { reason: artifacts.failed.reason, tries: artifacts.failed.tries, failed_at: archivedAt } },
+          markdown: { failed: `gave up after ${artifacts.failed.tries} tries: ${artifacts.failed.reason}` },
+        }
+      : { block: { artifacts }, markdown: { artifactsFile: artifacts.file, size: artifacts.size, sha256: artifacts.sha256 } };
+  const runJson = { ...run, simwatch: { verdict: summary.verdict, summary, ...block, archived_at: archivedAt } };
+  await archive.putText(archiveKeys.runJson(options.archivePrefix, setId, run.id), `${JSON.stringify(runJson, null, 2)}\n`, "application/json");
+  await archive.putText(archiveKeys.summaryMarkdown(options.archivePrefix, setId, run.id), summaryMarkdown(summary, markdown), "text/markdown; charset=utf-8");
+  return archivedAt;
+}
+
 /** Records and sends Run Archived (once: the outbox knows whether it went out before). */
 async function announce(outbox: Outbox, marker: RunArchivedDetail): Promise<void> {
-  const { runId, setId, location, key, size, sha256, contentType } = marker;
-  const detail: RunArchivedDetail = { runId, setId, location, key, size, sha256, contentType };
-  await outbox.deliver(await outbox.record([{ id: eventIds.runArchived(runId), event: event("Run Archived", detail) }]));
+  await outbox.deliver(await outbox.record([{ id: eventIds.runArchived(marker.runId), event: event("Run Archived", runArchivedDetailOf(marker)) }]));
 }
 
 async function alreadyArchived(outbox: Outbox, marker: RunArchivedDetail): Promise<ArchiveOutcome> {

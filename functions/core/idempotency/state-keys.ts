@@ -45,6 +45,8 @@ export const stateKeys = {
   runStatePrefix: (runId: string) => `${STATE_ROOT}runs/${run(runId)}/`,
   /** The claim held while one archiver streams a run's artifacts (heartbeated, so it expires soon after its holder dies). */
   archivingLease: (runId: string) => `${STATE_ROOT}runs/${run(runId)}/archiving.json`,
+  /** The archiver's progress on a run's artifact file: failed tries, and the resumable upload under way. */
+  artifactCopy: (runId: string) => `${STATE_ROOT}runs/${run(runId)}/artifact-copy.json`,
   /** An event recorded and not yet delivered (core/idempotency/outbox.ts). */
   outboxEntry: (id: string) => `${STATE_ROOT}outbox/${eventId(id).join(".")}.json`,
   outboxPrefix: () => `${STATE_ROOT}outbox/`,

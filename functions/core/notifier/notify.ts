@@ -8,7 +8,7 @@
  * failures (rate limits, timeouts, a concurrent post) are thrown after every channel has been
  * tried, so a redelivery finishes the job without posting anything twice.
  */
-import type { RunArchivedDetail, RunFinishedDetail, RunStartedDetail, SimwatchEvent } from "../events.js";
+import { type RunArchivedDetail, runArchivedDetailOf, type RunFinishedDetail, type RunStartedDetail, type SimwatchEvent } from "../events.js";
 import { oneAtATimePerKey } from "../util/concurrency.js";
 import { type Logger, silentLogger } from "../log.js";
 import { finishTargets, postedTargets, subscribedTargets, type Target } from "./notify-targets.js";
@@ -93,8 +93,8 @@ export function createNotifier(deps: NotifierDeps) {
   }
 
   async function runArchived(detail: RunArchivedDetail): Promise<NotifyReport> {
-    const { runId, setId, location, key, size, sha256, contentType } = detail;
-    const { etag } = await updateFacts(deps.state, { runId, setId, archive: { location, key, size, sha256, contentType } });
+    const { runId, setId, ...archive } = runArchivedDetailOf(detail);
+    const { etag } = await updateFacts(deps.state, { runId, setId, archive });
     // Only messages that exist are edited: an archive alone never starts a message.
     return converge(runId, etag, false, (facts) => postedTargets(deps.state, facts));
   }

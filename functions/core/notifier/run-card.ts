@@ -115,7 +115,7 @@ export function buildRunCard(facts: RunFacts, options: { mention?: Mention } = {
   const startedBy = startedByOf(facts);
   const actions: RunAction[] = [{ kind: "rerun", setId: facts.setId, label: "Re-run" }];
   if (verdict === "running") actions.push({ kind: "cancel", runId: facts.runId, label: "Cancel" });
-  if (facts.archive) {
+  if (facts.archive && !facts.archive.failure) {
     actions.push({ kind: "download", runId: facts.runId, setId: facts.setId, key: facts.archive.key, label: "Download artifacts" });
   }
   const createdAt = summary?.createdAt ?? facts.createdAt;

@@ -19,7 +19,7 @@ import type { Run } from "../model/amigo-model.js";
 import { type CancelRequest, cancelRequestsOf, statusOf } from "../summary/cancel-requests.js";
 import { anonymousOwner, type ClaimRecord, isStale } from "../idempotency/claims.js";
 import { mapConcurrent, STATE_CONCURRENCY } from "../util/concurrency.js";
-import { event, type RunArchivedDetail, type SlackOrigin } from "../events.js";
+import { event, type RunArchivedDetail, runArchivedDetailOf, type SlackOrigin } from "../events.js";
 import type { Logger } from "../log.js";
 import { isObjectId } from "../model/object-id.js";
 import { createOutbox, type OutboxEvent } from "../idempotency/outbox.js";
@@ -319,8 +319,7 @@ async function noticeCompleted(options: PollerOptions, owner: ClaimOwner, decisi
 async function announceArchived(state: StateStore, decisions: Decisions, detail: RunArchivedDetail) {
   const id = eventIds.runArchived(detail.runId);
   if ((await state.get(stateKeys.deliveredMarker(id))) !== undefined) return;
-  const { runId, setId, location, key, size, sha256, contentType } = detail;
-  decisions.events.push({ id, event: event("Run Archived", { runId, setId, location, key, size, sha256, contentType }) });
+  decisions.events.push({ id, event: event("Run Archived", runArchivedDetailOf(detail)) });
 }
 
 /**

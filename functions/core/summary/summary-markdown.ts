@@ -8,7 +8,7 @@ import type { Counts, FailingMetric, FailingUnitTest, FailureReason, RunSummary 
 const counts = (value: Counts | undefined) =>
   value ? `${value.passed}/${value.total}${value.pending ? ` (${value.pending} still running)` : ""}` : "unknown";
 
-export function summaryMarkdown(summary: RunSummary, archive?: { artifactsFile: string; size: number; sha256: string }): string {
+export function summaryMarkdown(summary: RunSummary, archive?: { artifactsFile: string; size: number; sha256: string } | { failed: string }): string {
   const lines = [
     `# ${summary.setName}: ${summary.verdict}`,
     "",
@@ -19,7 +19,8 @@ export function summaryMarkdown(summary: RunSummary, archive?: { artifactsFile: 
     `- Metric evaluations passed: ${counts(summary.metricEvaluations)}`,
     `- Run errors: ${summary.runErrors.length}`,
   ];
-  if (archive) lines.push(`- Artifacts: \`${archive.artifactsFile}\`, ${archive.size} bytes, sha256 \`${archive.sha256}\``);
+  if (archive && "failed" in archive) lines.push(`- Artifacts: not archived (${archive.failed})`);
+  else if (archive) lines.push(`- Artifacts: \`${archive.artifactsFile}\`, ${archive.size} bytes, sha256 \`${archive.sha256}\``);
   if (summary.failingUnitTests.length > 0) {
     lines.push("", "## Failing unit tests", "");
     for (const test of summary.failingUnitTests) lines.push(...failingTestLines(test));

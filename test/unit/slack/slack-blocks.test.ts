@@ -54,6 +54,16 @@ describe("run card rendering", () => {
     expect(allText(archived.blocks)).toContain("s3://b/runs/x/artifacts.zip");
   });
 
+  it("says in one line that the artifacts could not be archived, with no download button (#21)", () => {
+    const failure = { reason: "the artifacts URL answered HTTP 404: the file is <gone> & *lost*", tries: 5 };
+    const card = renderRunCard(buildRunCard(facts(summary(), { archive: { location: "s3://b/runs/x/run.json", key: "", size: 0, sha256: "", contentType: "", failure } })));
+    const lines = textsOf(card.blocks).filter((block) => block.text.includes("Artifacts")).map((block) => block.text);
+    expect(lines).toEqual(["*Artifacts* not archived: the artifacts URL answered HTTP 404: the file is &lt;gone&gt; &amp; *lost* (gave up after 5 tries; run.json says so)"]);
+    const last = JSON.stringify(card.blocks.at(-1));
+    expect(last).toContain("simwatch_rerun");
+    expect(last).not.toContain("simwatch_download");
+  });
+
   it("escapes names so a unit test called <!channel> pings nobody", () => {
     const evil = summary({
       setName: "<!here> set & co",
