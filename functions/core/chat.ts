@@ -105,6 +105,29 @@ export type ChatMessage =
   | { kind: "why"; why: WhyItFailed }
   | { kind: "notice"; notice: Notice };
 
+/** A button on the Home tab: one of the run buttons, or a link (opened by Slack, never sent to simwatch). */
+export type HomeButton = RunAction | { kind: "link"; url: string; label: string };
+
+/**
+ * One block of a Home tab, as the renderer draws it: exactly one Block Kit block each, so the
+ * Home's builder counts Slack's blocks by counting these.
+ */
+export type HomeBlock =
+  | { kind: "header"; text: string }
+  /** A few lines in one section (the builder keeps it under a section's 3,000 characters). */
+  | { kind: "lines"; lines: Line[] }
+  /** One line with a button beside it. */
+  | { kind: "item"; line: Line; button?: HomeButton }
+  | { kind: "buttons"; buttons: HomeButton[] }
+  | { kind: "context"; line: Line }
+  | { kind: "divider" };
+
+/** A person's Home tab (Slack App Home), published as a whole each time. */
+export interface HomeView {
+  userId: string;
+  blocks: HomeBlock[];
+}
+
 export interface RespondOptions {
   /** Ephemeral: only the person who asked sees it. */
   visibility: "ephemeral" | "in_channel";
@@ -147,6 +170,10 @@ export interface ChatPort {
   update(ref: MessageRef, message: ChatMessage): Promise<void>;
   /** Answers a slash command or a button click through its response_url. */
   respond(responseUrl: string, message: ChatMessage, options: RespondOptions): Promise<void>;
+  /** Publishes a person's Home tab (views.publish), replacing what it showed. */
+  publishHome?(view: HomeView): Promise<void>;
+  /** Whether Slack would take the Home as rendered (at most 100 blocks and 250 KB of view). */
+  homeFits?(view: HomeView): boolean;
 }
 
 /**

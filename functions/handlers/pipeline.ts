@@ -8,6 +8,7 @@ import type { AccessPolicy } from "../core/commands/access.js";
 import { archiveRun } from "../core/archiver/archive-run.js";
 import type { ChatPort } from "../core/chat.js";
 import { createCommandWorker } from "../core/commands/command-worker.js";
+import { createHomes, type Homes } from "../core/home/homes.js";
 import { type Config, ConfigError } from "../core/config.js";
 import type { ArtifactsReadyDetail, CommandAcceptedDetail, HomeOpenedDetail, ScheduledRunDueDetail, SimwatchEvent } from "../core/events.js";
 import type { Logger } from "../core/log.js";
@@ -54,6 +55,7 @@ export function createPipeline(services: PipelineServices) {
   const defaultChannel = config.SLACK_DEFAULT_CHANNEL ? { defaultChannel: config.SLACK_DEFAULT_CHANNEL } : {};
   let notifier: ReturnType<typeof createNotifier> | undefined;
   let worker: ReturnType<typeof createCommandWorker> | undefined;
+  let homes: Homes | undefined;
   // A tick keeps a deadline even where the process could run on (serve, `simwatch poll`), so a
   // burst is read at Amigo's pace over several ticks, each saving what it read.
   const poll = (deadline: Deadline = tickDeadline(() => Number.POSITIVE_INFINITY)) =>
@@ -108,12 +110,27 @@ export function createPipeline(services: PipelineServices) {
     scheduledRun(detail: ScheduledRunDueDetail, remainingMs?: number) {
       return commandWorker().handleDue(detail, claimTtl(remainingMs));
     },
-    /** Someone opened the Home tab: their Home is published (core/home). */
-    async homeOpened(detail: HomeOpenedDetail, _remainingMs?: number) {
-      logger.info("home.opened", { userId: detail.userId, eventId: detail.eventId });
-      return { status: "skipped" as const, reason: "the Home view is not built yet" };
+    /** Someone opened the Home tab: their Home is published (core/home), once per opening. */
+    homeOpened(detail: HomeOpenedDetail, remainingMs?: number) {
+      return homeTabs().opened(detail, claimTtl(remainingMs));
     },
+    /** The Homes, for `simwatch home` and the refresh queue. */
+    homes: () => homeTabs(),
   };
+
+  function homeTabs() {
+    homes ??= createHomes({
+      amigo,
+      state,
+      chat: chatOf(services),
+      clock,
+      access: services.access,
+      log: logger,
+      ...owner,
+      ...(config.ARCHIVE_WEB_URL ? { archiveWebUrl: config.ARCHIVE_WEB_URL } : {}),
+    });
+    return homes;
+  }
 
   function commandWorker() {
     worker ??= createCommandWorker({

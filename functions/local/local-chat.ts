@@ -2,7 +2,7 @@
  * Local mode's "Slack": messages print in the terminal, and answers to a response_url that
  * is a real HTTP address (as `simwatch slash` gives) are also posted there.
  */
-import type { ChatMessage, ChatPort, MessageRef, PostOptions, PostTag, RespondOptions } from "../core/chat.js";
+import type { ChatMessage, ChatPort, HomeView, MessageRef, PostOptions, PostTag, RespondOptions } from "../core/chat.js";
 import { errorFields, type Logger } from "../core/log.js";
 import { responseUrlResponder } from "../slack/response-url.js";
 import { TerminalChat } from "./terminal-chat.js";
@@ -28,6 +28,14 @@ export class LocalChat implements ChatPort {
 
   update(ref: MessageRef, message: ChatMessage): Promise<void> {
     return this.terminal.update(ref, message);
+  }
+
+  publishHome(view: HomeView): Promise<void> {
+    return this.terminal.publishHome(view);
+  }
+
+  homeFits(view: HomeView): boolean {
+    return this.terminal.homeFits(view);
   }
 
   async respond(responseUrl: string, message: ChatMessage, options: RespondOptions): Promise<void> {

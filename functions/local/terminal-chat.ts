@@ -1,10 +1,11 @@
 /**
  * The local "Slack": a ChatPort that prints each message to the terminal, rendered from
  * the same Block Kit blocks the real one would post, and shows edits as edits of the same
- * numbered message.
+ * numbered message. A Home tab prints the same way, from the blocks views.publish would send.
  */
-import type { ChatMessage, ChatPort, MessageRef, PostOptions, PostTag, RespondOptions } from "../core/chat.js";
+import type { ChatMessage, ChatPort, HomeView, MessageRef, PostOptions, PostTag, RespondOptions } from "../core/chat.js";
 import { renderMessage } from "../slack/blocks.js";
+import { homeFits, renderHome } from "../slack/home-blocks.js";
 import { messageToPlain } from "../slack/plain-text.js";
 
 export interface TerminalChatOptions {
@@ -73,6 +74,19 @@ export class TerminalChat implements ChatPort {
   async respond(_responseUrl: string, message: ChatMessage, options: RespondOptions): Promise<void> {
     const text = messageToPlain(renderMessage(message));
     this.show(options.visibility === "ephemeral" ? "reply · only visible to you" : "reply · in channel", text);
+  }
+
+  /** Each person's Home as last published, as text (for tests and `simwatch home`). */
+  readonly homes = new Map<string, string>();
+
+  async publishHome(view: HomeView): Promise<void> {
+    const text = messageToPlain({ text: "", blocks: renderHome(view).blocks });
+    this.homes.set(view.userId, text);
+    this.show(`Home of @${view.userId} · published`, text);
+  }
+
+  homeFits(view: HomeView): boolean {
+    return homeFits(view);
   }
 
   private numberOf(ts: string): string {

@@ -55,7 +55,7 @@ function defuse(text: string): string {
   return text.replace(/<(?=[!@#])/g, "<\u2060");
 }
 
-function header(text: string): HeaderBlock {
+export function header(text: string): HeaderBlock {
   return { type: "header", text: { type: "plain_text", text: truncatePlain(defuse(text), LIMITS.header), emoji: true } };
 }
 
@@ -80,7 +80,7 @@ export function actionValue(action: RunAction): string {
   }
 }
 
-function button(action: RunAction): Button {
+export function button(action: RunAction): Button {
   const value = actionValue(action);
   const base: Button = {
     type: "button",

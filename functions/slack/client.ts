@@ -14,9 +14,10 @@
  */
 import { sleep } from "../core/util/backoff.js";
 import { LogLevel, WebClient, type WebClientOptions } from "@slack/web-api";
-import type { ChatMessage, ChatPort, MessageRef, PostOptions, PostTag, RespondOptions } from "../core/chat.js";
+import type { ChatMessage, ChatPort, HomeView, MessageRef, PostOptions, PostTag, RespondOptions } from "../core/chat.js";
 import { ChatError } from "../core/chat.js";
 import { renderings } from "./blocks.js";
+import { homeFits, renderHome } from "./home-blocks.js";
 import { sendFirstTaken } from "./limits.js";
 import { toChatError } from "./chat-errors.js";
 import { findTagged, oldestTs, PAGE_SIZE, postMetadata } from "./find-posted.js";
@@ -123,5 +124,14 @@ export class SlackChat implements ChatPort {
 
   async respond(responseUrl: string, message: ChatMessage, options: RespondOptions): Promise<void> {
     await this.call(() => this.respondVia(responseUrl, message, options));
+  }
+
+  /** views.publish: the whole Home at once, so a repeat is harmless and retried like an edit. */
+  async publishHome(view: HomeView): Promise<void> {
+    await this.call(() => this.client.views.publish({ user_id: view.userId, view: renderHome(view) }));
+  }
+
+  homeFits(view: HomeView): boolean {
+    return homeFits(view);
   }
 }

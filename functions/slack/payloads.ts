@@ -119,7 +119,9 @@ export function readInteraction(params: URLSearchParams): InteractionRead {
   const channel = str(payload, "channel", "id");
   const container = str(payload, "container", "channel_id");
   if (channel !== undefined && container !== undefined && channel !== container) return { kind: "malformed" };
-  const channelId = channel ?? container;
+  // A click on the Home tab (a view) names no channel: it acts as in the person's direct messages with simwatch.
+  const fromHome = str(payload, "container", "type") === "view" && channel === undefined && container === undefined;
+  const channelId = fromHome ? userId : (channel ?? container);
   const optional = {
     userName: str(payload, "user", "username") ?? str(payload, "user", "name"),
     channelId: channelId && ID.test(channelId) ? channelId : undefined,

@@ -43,7 +43,8 @@ function blockToLines(block: KnownBlock): string[] {
     case "header":
       return [mrkdwnToPlain(block.text.text).toUpperCase()];
     case "section": {
-      const lines = block.text ? [mrkdwnToPlain(block.text.text)] : [];
+      const accessory = block.accessory && "text" in block.accessory && block.accessory.text ? `  [${block.accessory.text.text}]` : "";
+      const lines = block.text ? [`${mrkdwnToPlain(block.text.text)}${accessory}`] : [];
       for (const field of block.fields ?? []) lines.push(mrkdwnToPlain(field.text).replace("\n", ": "));
       return lines;
     }

@@ -310,6 +310,10 @@ const corpus: Case[] = [
   click("a cancel click by someone not allowed", { ...cancelButton, userId: "U0EVE" }, 200, who),
   click("a re-run click by someone not allowed", { ...rerunButton, userId: "U0EVE" }, 200, who),
   click("a download click by someone not allowed", { ...downloadButton, userId: "U0EVE" }, 200, who),
+  click("a Run click on the Home tab by someone not allowed", { ...rerunButton, userId: "U0EVE", fromHome: true }, 200),
+  click("a Cancel click on the Home tab by someone not allowed", { ...cancelButton, userId: "U0EVE", fromHome: true }, 200),
+  click("a Run click on the Home tab where only channels are allowed", { ...rerunButton, fromHome: true }, 200),
+  click("a Run click on the Home tab from another team", { ...rerunButton, teamId: "T0OTHER", fromHome: true }, 200),
   click("a re-run button replayed in another channel", { ...rerunButton, channelId: "C0RANDOM" }, 200, where),
   click("a cancel button replayed in another channel", { ...cancelButton, channelId: "C0RANDOM" }, 200, where),
   // Command Accepted events that did not come through the app

@@ -7,7 +7,9 @@
  * or to carry a post out and then answer too late or drop the connection (an outcome the
  * caller cannot know), or to answer every call late. response_url posts land at /response/<id>.
  * Like Slack, it refuses messages out of Block Kit's bounds (slackRefusal): 50 blocks, each
- * element's limits, and about 12,000 characters of block text in all.
+ * element's limits, and about 12,000 characters of block text in all. views.publish keeps each
+ * person's Home tab, refusing views Slack refuses (more than 100 blocks, more than 250 KB, a
+ * block out of bounds).
  */
 import { createHmac } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
@@ -59,6 +61,14 @@ export interface StubRefusal {
   blocks: StubBlock[];
 }
 
+export interface StubHome {
+  blocks: StubBlock[];
+  /** How many times it was published. */
+  publishes: number;
+  /** Bytes of the view's JSON as published. */
+  bytes: number;
+}
+
 export type Failure =
   | { kind: "error"; error: string }
   | { kind: "ratelimit"; retryAfter: number }
@@ -77,6 +87,8 @@ export interface SlackStub {
   responses: StubResponse[];
   /** Messages refused as built (too many blocks, a block out of bounds, too much text), oldest first. */
   refused: StubRefusal[];
+  /** Each person's Home tab as last published (views.publish), by user id. */
+  homes: Map<string, StubHome>;
   /** A fresh response_url. */
   responseUrl(id?: string): string;
   /** The next `times` calls of `method` (those `when` matches, if given) fail as described. */
@@ -127,7 +139,7 @@ function parseParams(contentType: string | undefined, raw: string): Record<strin
   if ((contentType ?? "").includes("application/json")) return raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
   const params: Record<string, unknown> = {};
   for (const [key, value] of new URLSearchParams(raw)) {
-    const json = (key === "blocks" || key === "attachments" || key === "metadata") && /^[[{]/.test(value);
+    const json = (key === "blocks" || key === "attachments" || key === "metadata" || key === "view") && /^[[{]/.test(value);
     params[key] = json ? JSON.parse(value) : value;
   }
   return params;
@@ -195,6 +207,18 @@ export function slackRefusal(text: string, blocks: readonly object[]): { error: 
   return undefined;
 }
 
+/** A Home tab's limits (views.publish): 100 blocks, 250 KB of view. */
+const HOME = { blocks: 100, bytes: 250 * 1024 } as const;
+
+/** What Slack answers a Home view it will not take. */
+export function homeRefusal(view: unknown): { error: string; messages: string[] } | undefined {
+  if (typeof view !== "object" || view === null || (view as Obj).type !== "home" || !Array.isArray((view as Obj).blocks)) return { error: "invalid_arguments", messages: ["[ERROR] view must be a home view with blocks"] };
+  const blocks = (view as Obj).blocks as StubBlock[];
+  if (Buffer.byteLength(JSON.stringify(view), "utf8") > HOME.bytes) return { error: "view_too_large", messages: [] };
+  const problems = blocks.length > HOME.blocks ? [`/view/blocks: must provide at most ${HOME.blocks} items`] : blocks.flatMap((block, i) => blockProblems(block, `/view/blocks/${i}`));
+  return problems.length > 0 ? { error: "invalid_arguments", messages: problems.map((problem) => `[ERROR] ${problem}`) } : undefined;
+}
+
 const isTrue = (value: unknown) => value === true || value === "true" || value === "1";
 
 /** Slack's cursor paging over `items`: `limit` (default 100), an opaque `cursor`. */
@@ -231,6 +255,7 @@ export async function startSlackStub(options: { token?: string } = {}): Promise<
   const messages: StubMessage[] = [];
   const responses: StubResponse[] = [];
   const refused: StubRefusal[] = [];
+  const homes = new Map<string, StubHome>();
   const failures = new Map<string, { failure: Failure; times: number; when?: (params: Record<string, unknown>) => boolean }[]>();
   const blocked = new Map<string, string>();
   let lookupRefusal: string | undefined;
@@ -301,8 +326,23 @@ export async function startSlackStub(options: { token?: string } = {}): Promise<
     });
   }
 
+  function publishHome(params: Record<string, unknown>): Answer {
+    const userId = typeof params.user_id === "string" ? params.user_id : "";
+    if (!/^[UW][A-Z0-9]+$/.test(userId)) return refuse("user_not_found");
+    const refusal = homeRefusal(params.view);
+    const blocks = ((params.view as Obj | undefined)?.blocks ?? []) as StubBlock[];
+    if (refusal) {
+      refused.push({ method: "views.publish", error: refusal.error, text: "", blocks });
+      return refuse(refusal.error, { response_metadata: { messages: refusal.messages } });
+    }
+    const published = homes.get(userId);
+    homes.set(userId, { blocks, publishes: (published?.publishes ?? 0) + 1, bytes: Buffer.byteLength(JSON.stringify(params.view), "utf8") });
+    return ok({ view: { id: `V${userId}`, type: "home", blocks } });
+  }
+
   function carryOut(method: string, params: Record<string, unknown>, authorization: string | undefined): Answer {
     if (authorization !== `Bearer ${token}`) return refuse("invalid_auth");
+    if (method === "views.publish") return publishHome(params);
     const channel = typeof params.channel === "string" ? params.channel : "";
     if (!channel) return refuse("channel_not_found");
     const blockedWith = blocked.get(channel);
@@ -387,6 +427,7 @@ export async function startSlackStub(options: { token?: string } = {}): Promise<
     messages,
     responses,
     refused,
+    homes,
     responseUrl: (id) => `${base}/response/${id ?? `r${++responseCounter}`}`,
     failNext(method, failure, times = 1, when) {
       const queue = failures.get(method) ?? [];
@@ -417,6 +458,7 @@ export async function startSlackStub(options: { token?: string } = {}): Promise<
       messages.length = 0;
       responses.length = 0;
       refused.length = 0;
+      homes.clear();
       failures.clear();
       blocked.clear();
       lookupRefusal = undefined;
@@ -466,10 +508,24 @@ export function buttonBody(
     value: string;
     /** container.channel_id, when it should differ from channel.id. */
     containerChannelId?: string;
+    /** A click on the Home tab: a view, with no channel and no response_url, as Slack sends it. */
+    fromHome?: boolean;
   },
 ): string {
   const teamId = options.teamId ?? "T0TEAM";
   const enterprise = options.enterpriseId ? { enterprise_id: options.enterpriseId } : {};
+  if (options.fromHome) {
+    const payload = {
+      type: "block_actions",
+      user: { id: options.userId ?? "U0ALICE", username: "alice", team_id: options.userTeamId ?? teamId },
+      team: { id: teamId, ...enterprise },
+      container: { type: "view", view_id: "V0HOME" },
+      view: { id: "V0HOME", type: "home", team_id: teamId },
+      trigger_id: options.triggerId ?? `${Date.now()}.${Math.floor(Math.random() * 1e9)}.home`,
+      actions: [{ type: "button", action_id: options.actionId, block_id: "home-3", value: options.value, action_ts: "1700000000.1" }],
+    };
+    return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+  }
   const payload = {
     type: "block_actions",
     user: { id: options.userId ?? "U0ALICE", username: "alice", team_id: options.userTeamId ?? teamId },

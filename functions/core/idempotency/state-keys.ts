@@ -14,7 +14,7 @@ export const STATE_ROOT = "_simwatch/";
  * watch list never do. The stack turns each prefix into an S3 lifecycle rule; the folder
  * store prunes them.
  */
-export const EXPIRING_STATE_PREFIXES: readonly string[] = ["done/", "outbox/", "runs/", "commands/", "cancelled/", "bus/", "due/"].map(
+export const EXPIRING_STATE_PREFIXES: readonly string[] = ["done/", "outbox/", "runs/", "commands/", "cancelled/", "bus/", "due/", "home/"].map(
   (prefix) => `${STATE_ROOT}${prefix}`,
 );
 
@@ -86,6 +86,17 @@ export const stateKeys = {
   scheduleDueSent: (scheduleId: string, dueAt: string) => `${STATE_ROOT}due/${word("schedule id", scheduleId)}/${word("due time", dueAt)}.sent`,
   /** A message told the schedule's channel about one of its times (posted once: a claim). */
   scheduleNotice: (scheduleId: string, what: string) => `${STATE_ROOT}due/${word("schedule id", scheduleId)}/${word("notice", what)}.json`,
+  /** The Home tab's shared facts (runs of the last 7 days, set names, schedules), read at most once a minute. */
+  homeFacts: () => `${STATE_ROOT}home/facts.json`,
+  /** Who refreshes the Home's facts after the version `version` went stale (one reader per version). */
+  homeFactsLease: (version: string) => `${STATE_ROOT}home/facts-leases/${word("facts version", version)}.json`,
+  /** One opening of a Home (Slack's event_id): published once, whatever Slack retries (a claim). */
+  homeOpening: (eventId: string) => `${STATE_ROOT}home/openings/${word("event id", eventId)}.json`,
+  /** A person who opened their Home: when, from which workspace, and which sets it shows. */
+  homeViewer: (userId: string) => `${STATE_ROOT}home/viewers/${word("user id", userId)}.json`,
+  homeViewersPrefix: () => `${STATE_ROOT}home/viewers/`,
+  /** The Homes waiting to be republished (a run of a set on them finished): one coalescing queue. */
+  homeQueue: () => `${STATE_ROOT}home/queue.json`,
   /** A Slack command's record (requestId = idempotency key), with each step's result. */
   commandRecord: (requestId: string) => `${STATE_ROOT}commands/${word("request id", requestId)}.json`,
 } as const;
