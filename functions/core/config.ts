@@ -81,6 +81,7 @@ export const ConfigSchema = z
     GIVE_UP_AFTER_HOURS: z._default(positiveInt("GIVE_UP_AFTER_HOURS"), 48),
     /** While runs are in progress, the poller ticks again this often inside one invocation. */
     FOLLOW_INTERVAL_SECONDS: z._default(positiveInt("FOLLOW_INTERVAL_SECONDS"), 10),
+    COMMAND_BUDGET_SECONDS: z._default(positiveInt("COMMAND_BUDGET_SECONDS"), 50),
     /** Markers, per-run state and command records older than this are deleted (never settings). */
     STATE_RETENTION_DAYS: z._default(positiveInt("STATE_RETENTION_DAYS"), 30),
     /** The largest artifact file the archiver accepts, bytes; a longer body is cut off and the archive refused. */

@@ -110,6 +110,8 @@ export interface CommandAcceptedDetail extends Omit<SlackIdentity, "channelId" |
   channelId: string;
   /** Unique per Slack request (trigger_id or a hash of the body): the idempotency key. */
   requestId: string;
+  /** When slack-http accepted it (ISO): its response_url works for 30 minutes from then. */
+  acceptedAt?: string;
   /** Set when a schedule issued the command (a `Scheduled Run Due`): nobody is there to answer privately. */
   schedule?: ScheduledBy;
 }

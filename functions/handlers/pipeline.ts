@@ -102,13 +102,13 @@ export function createPipeline(services: PipelineServices) {
       });
       return notifier.handle(event);
     },
-    /** `remainingMs`: the invocation's time left (Lambda), so a killed worker's claim expires soon after. */
+    /** `remainingMs`: the invocation's time left (Lambda): the command's deadline, and a killed worker's claim expires soon after. */
     command(detail: CommandAcceptedDetail, remainingMs?: number) {
-      return commandWorker().handle(detail, claimTtl(remainingMs));
+      return commandWorker().handle(detail, limits(remainingMs));
     },
     /** A schedule's time: its run, through the command worker (the same `/sim run`). */
     scheduledRun(detail: ScheduledRunDueDetail, remainingMs?: number) {
-      return commandWorker().handleDue(detail, claimTtl(remainingMs));
+      return commandWorker().handleDue(detail, limits(remainingMs));
     },
     /** Someone opened the Home tab: their Home is published (core/home), once per opening. */
     homeOpened(detail: HomeOpenedDetail, remainingMs?: number) {
@@ -146,11 +146,12 @@ export function createPipeline(services: PipelineServices) {
       amigoUser: { org_id: services.amigoOrgId, user_id: services.amigoUserId },
       ...defaultChannel,
       ...(services.timers ? { timers: services.timers } : {}),
+      budgetMs: config.COMMAND_BUDGET_SECONDS * 1000,
     });
     return worker;
   }
 }
 
-const claimTtl = (remainingMs: number | undefined) => (remainingMs === undefined ? {} : { claimTtlMs: remainingMs + 10_000 });
+const limits = (remainingMs: number | undefined) => (remainingMs === undefined ? {} : { claimTtlMs: remainingMs + 10_000, remainingMs });
 
 export type Pipeline = ReturnType<typeof createPipeline>;

@@ -93,7 +93,7 @@ async function runVerb(config: Config, logger: Logger, command: Command, text: s
       channelId: channel,
       requestId: newRequestId(),
     });
-    if (outcome.status !== "duplicate" && outcome.reply) say(messageToPlain(renderMessage(outcome.reply)));
+    if ("reply" in outcome && outcome.reply) say(messageToPlain(renderMessage(outcome.reply)));
     return outcome.status === "done" ? 0 : 1;
   } finally {
     await services.close();

@@ -54,7 +54,7 @@ function commandOf(action: ButtonAction): { command: AcceptedCommand; text: stri
 }
 
 /** The Command Accepted of a request: its identity as read, its trigger become the request id. */
-function acceptedDetail(identity: SlackIdentity & { channelId: string }, command: AcceptedCommand, text: string, rawBody: string): CommandAcceptedDetail {
+function acceptedDetail(identity: SlackIdentity & { channelId: string }, command: AcceptedCommand, text: string, rawBody: string, acceptedAt: Date): CommandAcceptedDetail {
   const { triggerId, userTeamId, ...rest } = identity;
   return {
     command,
@@ -62,6 +62,7 @@ function acceptedDetail(identity: SlackIdentity & { channelId: string }, command
     ...rest,
     ...(userTeamId && userTeamId !== identity.teamId ? { userTeamId } : {}),
     requestId: requestIdOf(triggerId, rawBody),
+    acceptedAt: acceptedAt.toISOString(),
   };
 }
 
@@ -143,7 +144,7 @@ export function createSlackApp(options: SlackAppOptions): Hono {
       return say("error", decision.line);
     }
     const { command: _word, text: _text, ...identity } = slash;
-    const detail = acceptedDetail(identity, command, `${commandWord} ${slash.text}`.trim(), rawBody);
+    const detail = acceptedDetail(identity, command, `${commandWord} ${slash.text}`.trim(), rawBody, checks.clock.now());
     if (!(await publish(detail))) return couldNotQueue;
     return say("info", [":hourglass_flowing_sand: Working on ", { code: detail.text }, "…"]);
   }
@@ -159,7 +160,7 @@ export function createSlackApp(options: SlackAppOptions): Hono {
     }
     const { action: _action, channelId, ...identity } = click;
     if (!channelId) return say("error", ["This button only works on a message in a channel."]);
-    return (await publish(acceptedDetail({ ...identity, channelId }, command, text, rawBody))) ? undefined : couldNotQueue;
+    return (await publish(acceptedDetail({ ...identity, channelId }, command, text, rawBody, checks.clock.now()))) ? undefined : couldNotQueue;
   }
 
   async function answerClick(click: ButtonClick, message: ChatMessage | undefined): Promise<void> {

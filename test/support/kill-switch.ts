@@ -25,6 +25,10 @@ export function killSwitch(): KillSwitch {
   };
 }
 
+function isPort(value: unknown): value is object {
+  return typeof value === "object" && value !== null && !(value instanceof Promise) && !(Symbol.asyncIterator in value);
+}
+
 /**
  * Every method of `target` rejects once `kill` is thrown. `after` names methods whose call
  * throws the switch as soon as it returns (the effect happened; the process dies right after).
@@ -37,6 +41,8 @@ export function killable<T extends object>(target: T, kill: KillSwitch, after: {
       return (...args: unknown[]) => {
         if (kill.killed) return Promise.reject(new ProcessKilled(`killed before ${String(property)}`));
         const result = value.apply(object, args);
+        // A method that hands out another view of the port (the Amigo client's withDeadline) dies with it.
+        if (isPort(result)) return killable(result, kill, after as never);
         const trigger = after[property as keyof T];
         if (trigger && trigger(...args)) {
           return Promise.resolve(result).then((resolved) => {

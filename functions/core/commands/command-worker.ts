@@ -10,9 +10,15 @@
  * last recorded step, so nothing is done twice). When Amigo is unavailable the user is told
  * once that simwatch will retry, the record is left for the next delivery to resume, and
  * CommandRetryLater makes the bus redeliver; the last attempt answers "try again later".
+ *
+ * Each delivery has a deadline (the Lambda's time left less a margin to save and answer, or a
+ * budget locally): its Amigo calls never start or wait on a rate limit past it. A look-up that
+ * does not fit (pages of the set list, say) keeps what it read in state, tells the user once that
+ * it is still looking, and is finished by the redelivery. A command older than its response_url
+ * (30 minutes from Slack's acceptance) is not carried out, only logged.
  */
 import { type AccessPolicy, checkAccess, requesterOf, responseUrlAllowed } from "./access.js";
-import { AmigoApiError } from "../model/amigo-errors.js";
+import { AmigoApiError, isDeferral } from "../model/amigo-errors.js";
 import { type ChatMessage, type Line, notice, say } from "../chat.js";
 import { type Claim, createClaims, anonymousOwner } from "../idempotency/claims.js";
 import { helpText } from "./commands.js";
@@ -32,6 +38,8 @@ import { decideDue, tellScheduleChannel } from "../schedules/scheduled-runs.js";
 import type { ScheduleTimers } from "../ports.js";
 import type { UserInfo } from "../model/amigo-model.js";
 import { createHash } from "node:crypto";
+import { type Deadline, deadlineIn } from "../util/deadline.js";
+import { createSetList, type SetList } from "./set-list.js";
 
 export interface CommandWorkerDeps extends MessageDeps {
   amigo: AmigoApi;
@@ -52,6 +60,22 @@ export interface CommandWorkerDeps extends MessageDeps {
   /** How long a command's record is honoured while worked on before another delivery takes it over (default 90 s). */
   claimTtlMs?: number;
   commandWord?: string;
+  /** A command's time when the caller gives none (locally; default COMMAND_BUDGET_MS). */
+  budgetMs?: number;
+  /** The cached set list (default: one kept in `state`, this process's own memory of when it last read). */
+  sets?: SetList;
+}
+
+/** A delivery's time when nobody says how long it has (locally). */
+export const COMMAND_BUDGET_MS = 50_000;
+/** Time kept back at the end of an invocation to save progress and answer. */
+export const COMMAND_SAVE_MARGIN_MS = 8_000;
+/** A response_url works for 30 minutes after Slack accepted the command; a command older than that is not carried out. */
+export const RESPONSE_URL_LIFETIME_MS = 30 * 60_000;
+
+/** The deadline of a delivery with `remainingMs` left (Lambda), or the budget where nobody says. */
+export function commandDeadline(remainingMs: number | undefined, budgetMs = COMMAND_BUDGET_MS, nowMs: () => number = Date.now): Deadline {
+  return deadlineIn(Math.min(budgetMs, (remainingMs ?? Number.POSITIVE_INFINITY) - COMMAND_SAVE_MARGIN_MS), nowMs);
 }
 
 interface CommandProgress {
@@ -64,11 +88,15 @@ interface CommandProgress {
   retryNoticeSent?: boolean;
   reply?: ChatMessage;
   runId?: string;
+  /** Not carried out: it arrived after its response_url had died. */
+  expired?: boolean;
 }
 
 export type CommandOutcome =
   | { status: "done"; reply: ChatMessage; runId?: string }
   | { status: "duplicate" }
+  /** Older than its response_url: not carried out (logged as command.expired). */
+  | { status: "expired" }
   /** Not allowed (the reply says who may), or its response_url is not Slack's (no reply at all). Nothing changed. */
   | { status: "refused"; reply?: ChatMessage };
 
@@ -80,7 +108,7 @@ export class CommandRetryLater extends Error {
     readonly attempt: number,
     cause: unknown,
   ) {
-    super(`Command ${requestId}: Amigo unavailable on attempt ${attempt}; retry the event`, { cause });
+    super(`Command ${requestId}: not finished on attempt ${attempt} (Amigo unavailable, or its limits left no time); retry the event`, { cause });
   }
 }
 
@@ -101,6 +129,12 @@ export function amigoUnavailable(error: unknown): boolean {
 /** Amigo asked us to slow down (a 429 longer than the client waits): not an outage, just later. */
 export function amigoBusy(error: unknown): boolean {
   return error instanceof AmigoApiError && error.code === "rate_limited";
+}
+
+/** Whether a Slack command came too late to answer: its response_url (30 minutes from acceptance) has died. */
+export function outlivedResponseUrl(detail: CommandAcceptedDetail, now: Date): boolean {
+  if (!detail.responseUrl || !detail.acceptedAt || detail.schedule) return false;
+  return now.getTime() - Date.parse(detail.acceptedAt) > RESPONSE_URL_LIFETIME_MS;
 }
 
 /** A requestId safe to use inside a state key. */
@@ -152,6 +186,7 @@ export function createCommandWorker(deps: CommandWorkerDeps) {
     posting: postingFor({ ...deps, owner }),
     commandWord: deps.commandWord ?? "/sim",
     archivePrefix: deps.archivePrefix ?? "",
+    sets: deps.sets ?? createSetList({ state: deps.state, clock: deps.clock }),
   };
 
   async function answer(detail: CommandAcceptedDetail, result: VerbResult): Promise<void> {
@@ -165,10 +200,10 @@ export function createCommandWorker(deps: CommandWorkerDeps) {
     }
   }
 
-  /** The verbs' view of the command: `step` records each result in the claim as it happens. */
-  function contextFor(detail: CommandAcceptedDetail, held: { claim: Claim<CommandProgress> }, ttlMs: number): CommandContext {
+  /** The verbs' view of the command: Amigo within its deadline; `step` records each result in the claim as it happens. */
+  function contextFor(detail: CommandAcceptedDetail, held: { claim: Claim<CommandProgress> }, ttlMs: number, deadline: Deadline): CommandContext {
     return {
-      deps: verbDeps,
+      deps: { ...verbDeps, amigo: deps.amigo.withDeadline?.(deadline) ?? deps.amigo },
       detail,
       now: () => deps.clock.now(),
       recorded: <T>(name: string) => held.claim.record.progress.steps[name] as T | undefined,
@@ -182,15 +217,15 @@ export function createCommandWorker(deps: CommandWorkerDeps) {
     };
   }
 
-  /** Amigo is down or busy: tell the user once, leave the record for the next delivery, ask for one. */
+  /**
+   * Amigo is down, or what is left does not fit in this delivery's time (Amigo's limits): tell
+   * the user once, leave the record (and what was read) for the next delivery, ask for one.
+   */
   async function retryLater(detail: CommandAcceptedDetail, held: { claim: Claim<CommandProgress> }, error: unknown): Promise<never> {
     const { attempts, retryNoticeSent } = held.claim.record.progress;
-    const busy = amigoBusy(error);
-    log.warn(busy ? "command.amigo_busy" : "command.amigo_unavailable", { requestId: detail.requestId, verb: detail.command.verb, attempt: attempts, ...errorFields(error) });
-    if (!retryNoticeSent && !detail.schedule) {
-      const why = busy ? "Amigo asked simwatch to slow down (its rate limit)." : "Amigo is unavailable right now.";
-      await answer(detail, { reply: say("warning", [`${why} simwatch will try `, { code: detail.text }, " again in a minute or two; no need to type it again."]) });
-    }
+    const deferred = isDeferral(error);
+    log.warn(deferred ? "command.deferred" : "command.amigo_unavailable", { requestId: detail.requestId, verb: detail.command.verb, attempt: attempts, ...errorFields(error) });
+    if (!retryNoticeSent && !detail.schedule) await answer(detail, { reply: deferred ? await stillLooking(detail, error) : unavailableNotice(detail) });
     await claims.expireNow(held.claim, { retryNoticeSent: true });
     throw new CommandRetryLater(detail.requestId, attempts, error);
   }
@@ -211,8 +246,32 @@ export function createCommandWorker(deps: CommandWorkerDeps) {
     return { status: "refused", reply };
   }
 
-  /** `claimTtlMs`: how long this delivery may hold the command (in Lambda: its time left, plus a margin). */
-  async function handle(detail: CommandAcceptedDetail, options: { claimTtlMs?: number } = {}): Promise<CommandOutcome> {
+  /** ⏳ Still looking: what Amigo's limits left for the next delivery, and how far the set list has been read. */
+  async function stillLooking(detail: CommandAcceptedDetail, error: unknown): Promise<ChatMessage> {
+    const reading = (await verbDeps.sets.peek().catch(() => undefined))?.reading;
+    const progress = reading ? ` (it has read ${reading.sets.length} sets of Amigo's list so far)` : "";
+    const why = error instanceof AmigoApiError && error.status === 429 ? "Amigo asked simwatch to slow down (its rate limit)" : "Amigo allows simwatch only a few requests a minute";
+    return say("info", [
+      `⏳ Still looking: ${why}, so `,
+      { code: detail.text },
+      ` takes longer than usual${progress}. simwatch answers here when it is done; no need to type it again.`,
+    ]);
+  }
+
+  /** The command came after its response_url died: nobody can be answered, so nothing is done. */
+  async function expire(detail: CommandAcceptedDetail, claim: Claim<CommandProgress>): Promise<CommandOutcome> {
+    const ageMinutes = Math.round((deps.clock.now().getTime() - Date.parse(detail.acceptedAt ?? "")) / 60_000);
+    log.warn("command.expired", { requestId: detail.requestId, verb: detail.command.verb, text: detail.text, userId: detail.userId, channelId: detail.channelId, acceptedAt: detail.acceptedAt, ageMinutes });
+    await claims.complete(claim, { expired: true });
+    return { status: "expired" };
+  }
+
+  /**
+   * `claimTtlMs`: how long this delivery may hold the command (in Lambda: its time left, plus a
+   * margin); `remainingMs`: the invocation's time left, which sets the command's deadline.
+   */
+  async function handle(detail: CommandAcceptedDetail, options: { claimTtlMs?: number; remainingMs?: number } = {}): Promise<CommandOutcome> {
+    const deadline = commandDeadline(options.remainingMs, deps.budgetMs, () => deps.clock.now().getTime());
     const refused = await refusal(detail);
     if (refused) return refused;
     const key = stateKeys.commandRecord(recordId(detail.requestId));
@@ -223,14 +282,16 @@ export function createCommandWorker(deps: CommandWorkerDeps) {
       return { status: "duplicate" };
     }
     if (attempt.status === "busy") throw new CommandBusy(detail.requestId);
+    // Not begun and its response_url is dead: not carried out. Begun (a run created, say): finished.
+    if (outlivedResponseUrl(detail, deps.clock.now()) && Object.keys(attempt.claim.record.progress.steps).length === 0) return expire(detail, attempt.claim);
     const held = { claim: await claims.checkpoint(attempt.claim, { attempts: attempt.claim.record.progress.attempts + 1 }, ttlMs) };
     const attempts = held.claim.record.progress.attempts;
     const verb = detail.command.verb;
     let result: VerbResult;
     try {
-      result = await execute(contextFor(detail, held, ttlMs));
+      result = await execute(contextFor(detail, held, ttlMs, deadline));
     } catch (error) {
-      if ((amigoBusy(error) || amigoUnavailable(error)) && attempts < maxAttempts) return retryLater(detail, held, error);
+      if ((isDeferral(error) || amigoBusy(error) || amigoUnavailable(error)) && attempts < maxAttempts) return retryLater(detail, held, error);
       if (!(error instanceof AmigoApiError)) {
         // Not Amigo's answer: most likely state or chat trouble, worth a redelivery (which resumes).
         log.error("command.failed", { requestId: detail.requestId, verb, attempt: attempts, ...errorFields(error) });
@@ -249,7 +310,7 @@ export function createCommandWorker(deps: CommandWorkerDeps) {
   }
 
   /** `Scheduled Run Due`: the schedule's run, as its owner's `/sim run` in its channel (scheduled-runs.ts). */
-  async function handleDue(detail: ScheduledRunDueDetail, options: { claimTtlMs?: number } = {}): Promise<CommandOutcome | { status: "skipped"; reason: string }> {
+  async function handleDue(detail: ScheduledRunDueDetail, options: { claimTtlMs?: number; remainingMs?: number } = {}): Promise<CommandOutcome | { status: "skipped"; reason: string }> {
     const decision = await decideDue({ state: deps.state, clock: deps.clock, log }, detail);
     if ("skip" in decision) return { status: "skipped", reason: decision.skip };
     return handle(decision.run, options);
@@ -258,9 +319,15 @@ export function createCommandWorker(deps: CommandWorkerDeps) {
   return { handle, handleDue };
 }
 
+function unavailableNotice(detail: CommandAcceptedDetail): ChatMessage {
+  return say("warning", ["Amigo is unavailable right now. simwatch will try ", { code: detail.text }, " again in a minute or two; no need to type it again."]);
+}
+
 function lastAttemptReply(detail: CommandAcceptedDetail, error: unknown): ChatMessage {
   if (amigoUnavailable(error)) return say("error", ["Amigo is still unavailable, so ", { code: detail.text }, " did not happen. Try again later."]);
-  if (amigoBusy(error)) return say("warning", ["Amigo kept asking simwatch to slow down, so ", { code: detail.text }, " did not happen. Try again in a few minutes."]);
+  if (isDeferral(error) || amigoBusy(error)) {
+    return say("warning", ["Amigo's rate limits kept simwatch from finishing ", { code: detail.text }, " in time, so it did not happen. What simwatch read is kept: try again in a minute and it carries on from there."]);
+  }
   return failureReply(error);
 }
 

@@ -99,6 +99,8 @@ export const stateKeys = {
   homeQueue: () => `${STATE_ROOT}home/queue.json`,
   /** A Slack command's record (requestId = idempotency key), with each step's result. */
   commandRecord: (requestId: string) => `${STATE_ROOT}commands/${word("request id", requestId)}.json`,
+  /** Every set's id and name, cached for the command worker's name look-ups (core/commands/set-list.ts). */
+  setList: () => `${STATE_ROOT}commands/sets/list.json`,
 } as const;
 
 /** The outbox event id of one kind of event about one run. */

@@ -4,7 +4,7 @@
  * matched to the run's failing evaluations by evaluation id, and told against the criterion:
  * "scored 3, needs >= 4", "was `rude`, expected one of friendly, neutral".
  */
-import { isAmigoError } from "../model/amigo-errors.js";
+import { isAmigoError, isDeferral } from "../model/amigo-errors.js";
 import type { MetricEvaluationResult, Run, RunMetricEvaluation, SuccessCriterion } from "../model/amigo-model.js";
 import type { Line } from "../chat.js";
 import { mapConcurrent } from "../util/concurrency.js";
@@ -20,6 +20,9 @@ const READ_CONCURRENCY = 4;
 
 export const REASONS_FORBIDDEN =
   "simwatch's Amigo API key may not read metric evaluation results, so the judge's scores and reasons are not shown.";
+
+export const REASONS_DEFERRED =
+  "The judge gave more results than Amigo lets simwatch read right now, so the judge's scores and reasons are not shown here; the run's message gets them once read.";
 
 /** A finished run with at least one failing metric evaluation: the only runs whose results are read. */
 export function hasFailingEvaluation(run: Run): boolean {
@@ -47,6 +50,7 @@ export async function readJudgeResults(amigo: AmigoApi, runs: readonly Run[], lo
     } catch (error) {
       log.warn("summary.judge_results_unavailable", { runId: run.id, ...errorFields(error) });
       if (isAmigoError(error, "forbidden")) return { unavailable: REASONS_FORBIDDEN };
+      if (isDeferral(error)) return { unavailable: REASONS_DEFERRED };
       const code = isAmigoError(error) ? error.code : "error";
       return { unavailable: `Amigo did not return the judge's scores and reasons (${code}), so they are not shown.` };
     }

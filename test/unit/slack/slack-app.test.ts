@@ -293,6 +293,8 @@ describe("slack app: accepted commands", () => {
           teamId: "T0TEAM",
           responseUrl: "https://hooks.slack.com/commands/T/1/x",
           requestId: "123.456.abc",
+          // Its response_url works for 30 minutes from here: the worker carries out nothing older.
+          acceptedAt: "2026-04-01T12:00:00.000Z",
         },
       },
     ]);

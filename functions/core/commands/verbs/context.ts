@@ -10,9 +10,13 @@ import type { Logger } from "../../log.js";
 import type { AmigoApi, ArchiveStore, ScheduleTimers } from "../../ports.js";
 import type { PostOnceDeps } from "../../idempotency/post-once.js";
 import type { MessageDeps } from "../../notifier/run-messages.js";
+import type { SetList } from "../set-list.js";
 
 export interface VerbDeps extends MessageDeps {
+  /** Bound to the command's deadline: no call starts or waits past it (a deferral is thrown instead). */
   amigo: AmigoApi;
+  /** Every set's id and name, cached in state: how verbs find a set by name (lookUpSet). */
+  sets: SetList;
   log: Logger;
   posting: PostOnceDeps;
   /** The Amigo user simwatch acts as: every run it creates has this creator (for the 409 look-up). */

@@ -5,7 +5,8 @@
  * a redelivery never creates a second run, and one that finds Amigo's 409 after a lost
  * answer adopts the run its earlier attempt created.
  */
-import type { Run, UnitTestSet } from "../../model/amigo-model.js";
+import type { Run } from "../../model/amigo-model.js";
+import type { CachedSet } from "../set-list.js";
 import { ActiveRunExists, NotFound } from "../../model/amigo-errors.js";
 import { cannotPostIn, type ChatMessage, notice, type RunAction, say } from "../../chat.js";
 import type { SlackOrigin } from "../../events.js";
@@ -16,7 +17,7 @@ import { stateKeys } from "../../idempotency/state-keys.js";
 import { updateState } from "../../idempotency/state-update.js";
 import type { CommandContext, VerbResult } from "./context.js";
 import { originOf, startedBy, take } from "./run-lines.js";
-import { resolveSet } from "./set-lookup.js";
+import { lookUpSet } from "./set-lookup.js";
 
 /** Amigo's created_at and our clock may disagree a little when adopting a run. */
 const CLOCK_SKEW_MS = 2 * 60_000;
@@ -26,7 +27,7 @@ type Created = { runId: string } | { reply: ChatMessage; blockedBy?: string };
 
 export async function startRun(ctx: CommandContext, query: string): Promise<VerbResult> {
   const { deps, detail } = ctx;
-  const lookup = await resolveSet(deps.amigo, query);
+  const lookup = await lookUpSet(ctx, query);
   if (!lookup.ok) return { reply: lookup.reply };
   const { set } = lookup;
   const created = await ctx.step<Created>("create-run", () => createOnce(ctx, set));
@@ -64,7 +65,7 @@ export async function startRun(ctx: CommandContext, query: string): Promise<Verb
   return { runId, reply: say("success", ["Started run ", { code: runId }, " of ", { bold: set.name }, ". Its message in this channel will show the result."]) };
 }
 
-async function createOnce(ctx: CommandContext, set: UnitTestSet): Promise<Created> {
+async function createOnce(ctx: CommandContext, set: CachedSet): Promise<Created> {
   const { deps } = ctx;
   // Recorded before the call: a redelivery that meets a 409 knows its earlier attempt may have created the run.
   const earlier = ctx.recorded<{ at: string }>("create-intent");
@@ -85,7 +86,7 @@ async function createOnce(ctx: CommandContext, set: UnitTestSet): Promise<Create
   }
 }
 
-async function unfinishedRunOf(ctx: CommandContext, set: UnitTestSet): Promise<Run | undefined> {
+async function unfinishedRunOf(ctx: CommandContext, set: CachedSet): Promise<Run | undefined> {
   const { amigoUser } = ctx.deps;
   const creator = amigoUser ? { creator: [`${amigoUser.org_id},${amigoUser.user_id}`] } : {};
   const [run] = await take(ctx.deps.amigo.listRuns({ simulation_unit_test_set_id: [set.id], is_completed: false, sort_by: ["-created_at"], limit: 5, ...creator }), 1);
@@ -100,7 +101,7 @@ async function recordThread(ctx: CommandContext, runId: string, setId: string, t
   if (saved.written && saved.value) await updateFacts(ctx.deps.state, { runId, setId, origin: saved.value });
 }
 
-async function activeRunReply(ctx: CommandContext, set: UnitTestSet, run: Run | undefined): Promise<ChatMessage> {
+async function activeRunReply(ctx: CommandContext, set: CachedSet, run: Run | undefined): Promise<ChatMessage> {
   if (!run) {
     return say("warning", ["Amigo says there is already an unfinished run of ", { bold: set.name }, ", but simwatch cannot find it. Try again in a minute."]);
   }

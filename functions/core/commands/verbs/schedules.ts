@@ -12,7 +12,7 @@ import { formatInZone } from "../../schedules/schedule-times.js";
 import { listSchedules, removeSchedule, saveSchedule } from "../../schedules/schedules.js";
 import { describeSchedule, nextRunOf, type Schedule, scheduleIdOf } from "../../schedules/schedule.js";
 import type { CommandContext } from "./context.js";
-import { resolveSet } from "./set-lookup.js";
+import { lookUpSet } from "./set-lookup.js";
 
 function nextLine(schedule: Schedule, now: Date): Line {
   const next = nextRunOf(schedule, now);
@@ -20,7 +20,7 @@ function nextLine(schedule: Schedule, now: Date): Line {
 }
 
 export async function schedule(ctx: CommandContext, command: Extract<Command, { verb: "schedule" }>): Promise<ChatMessage> {
-  const lookup = await resolveSet(ctx.deps.amigo, command.set);
+  const lookup = await lookUpSet(ctx, command.set);
   if (!lookup.ok) return lookup.reply;
   const { set } = lookup;
   const { channelId, teamId, enterpriseId, userId } = ctx.detail;
@@ -59,7 +59,7 @@ export async function unschedule(ctx: CommandContext, query: string): Promise<Ch
   const here = await listSchedules(ctx.deps.state, channelId);
   let target = here.find((s) => s.setId === query || s.setName.toLowerCase() === query.toLowerCase());
   if (!target && !ctx.recorded("remove-schedule")) {
-    const lookup = await resolveSet(ctx.deps.amigo, query);
+    const lookup = await lookUpSet(ctx, query);
     if (!lookup.ok) return lookup.reply;
     target = here.find((s) => s.setId === lookup.set.id);
     if (!target) return say("info", ["This channel has no schedule of ", { bold: lookup.set.name }, "."]);

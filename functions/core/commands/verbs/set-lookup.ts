@@ -1,36 +1,94 @@
-/** Naming a set: a 24-hex id, or its exact name (case-insensitive); otherwise the closest names. */
+/**
+ * Naming a set: a 24-hex id, or its exact name (case-insensitive); otherwise the closest names.
+ * Every verb that takes a set looks it up with lookUpSet, by the cached set list (set-list.ts):
+ * a name the list has costs no page of Amigo's set list, a name it lacks re-reads the list (at
+ * most once a minute per process) before saying there is none. resolveSet reads Amigo
+ * directly, for the terminal's one-off commands.
+ */
 import type { UnitTestSet } from "../../model/amigo-model.js";
 import { type ChatMessage, type Line, notice, say } from "../../chat.js";
 import { closestNames } from "../commands.js";
 import { isObjectId } from "../../model/object-id.js";
+import { isDeferral } from "../../model/amigo-errors.js";
 import type { AmigoApi } from "../../ports.js";
+import { type CachedSet, SET_LIST_REFRESH_MS } from "../set-list.js";
+import type { CommandContext } from "./context.js";
 
-export type SetLookup = { ok: true; set: UnitTestSet } | { ok: false; reply: ChatMessage };
+type Refusal = { ok: false; reply: ChatMessage };
+export type SetLookup = { ok: true; set: CachedSet } | Refusal;
 
-export async function resolveSet(amigo: AmigoApi, query: string): Promise<SetLookup> {
-  if (isObjectId(query)) {
-    const found = (await amigo.listSets([query])).find((set) => set.id === query && !set.is_deleted);
-    return found ? { ok: true, set: found } : { ok: false, reply: say("warning", ["There is no set with id ", { code: query }, "."]) };
-  }
-  const matches = (await amigo.findSetsByName(query)).filter((set) => !set.is_deleted);
-  const [only] = matches;
-  if (only && matches.length === 1) return { ok: true, set: only };
-  if (matches.length > 1) {
-    return {
-      ok: false,
-      reply: notice("warning", [
-        [`${matches.length} sets are named “`, query, "”. Name one by its id:"],
-        ...matches.slice(0, 10).map((set): Line => ["• ", { code: set.id }, " ", set.name]),
-      ]),
-    };
-  }
-  const names = (await amigo.listSets()).filter((set) => !set.is_deleted).map((set) => set.name);
+async function byId(amigo: AmigoApi, id: string): Promise<{ ok: true; set: UnitTestSet } | Refusal> {
+  const found = (await amigo.listSets([id])).find((set) => set.id === id && !set.is_deleted);
+  return found ? { ok: true, set: found } : { ok: false, reply: say("warning", ["There is no set with id ", { code: id }, "."]) };
+}
+
+const named = (sets: readonly CachedSet[], query: string) => sets.filter((set) => set.name.toLowerCase() === query.trim().toLowerCase());
+
+function ambiguous(query: string, matches: readonly CachedSet[]): Refusal {
+  return {
+    ok: false,
+    reply: notice("warning", [
+      [`${matches.length} sets are named “`, query, "”. Name one by its id:"],
+      ...matches.slice(0, 10).map((set): Line => ["• ", { code: set.id }, " ", set.name]),
+    ]),
+  };
+}
+
+function noneNamed(query: string, names: readonly string[], note?: Line): Refusal {
   const close = closestNames(query, names);
   return {
     ok: false,
     reply: notice("warning", [
       ["There is no set named “", query, "”."],
       close.length > 0 ? ["Closest names: ", ...close.flatMap((name, i): Line => (i === 0 ? [{ bold: name }] : [", ", { bold: name }]))] : [`(simwatch can see ${names.length} sets.)`],
+      ...(note ? [note] : []),
     ]),
   };
+}
+
+/** The answer for `query` among `sets`: the one set, several of that name, or none. */
+function decide(query: string, sets: readonly CachedSet[]): SetLookup {
+  const matches = named(sets, query);
+  const [only] = matches;
+  if (only && matches.length === 1) return { ok: true, set: only };
+  return matches.length > 1 ? ambiguous(query, matches) : noneNamed(query, sets.map((set) => set.name));
+}
+
+/** The set a command names, from the cached set list (every verb that takes a set uses this). */
+export async function lookUpSet(ctx: CommandContext, query: string): Promise<SetLookup> {
+  const { amigo, sets } = ctx.deps;
+  if (isObjectId(query)) return byId(amigo, query);
+  const cached = await sets.current(amigo);
+  const hit = decide(query, cached.sets);
+  if (hit.ok && ctx.now().getTime() - Date.parse(cached.readAt) < SET_LIST_REFRESH_MS) return hit;
+  if (hit.ok) {
+    // An older list may name a set since renamed or deleted: one request by id tells.
+    const confirmed = await byId(amigo, hit.set.id);
+    if (confirmed.ok && confirmed.set.name.toLowerCase() === hit.set.name.toLowerCase()) return confirmed;
+  }
+  if (named(cached.sets, query).length > 1) return hit;
+  try {
+    return decide(query, (await sets.current(amigo, { fresh: true })).sets);
+  } catch (error) {
+    // The list is being read again and the rest does not fit now: answer from the list as it was.
+    if (!isDeferral(error)) throw error;
+    const names = cached.sets.filter((set) => !hit.ok || set.id !== hit.set.id).map((set) => set.name);
+    return noneNamed(query, names, olderListNote(cached.readAt, ctx.now()));
+  }
+}
+
+/** Said under a "no such set" answered from a list some minutes old. */
+function olderListNote(readAt: string, now: Date): Line {
+  const minutes = Math.max(1, Math.round((now.getTime() - Date.parse(readAt)) / 60_000));
+  return [`(simwatch's list of sets is ${minutes} minute${minutes === 1 ? "" : "s"} old and is being read again: a set created or renamed since may not show yet. Try again in a few minutes.)`];
+}
+
+/** The set named by `query`, read from Amigo directly (the terminal's commands: one process, one command). */
+export async function resolveSet(amigo: AmigoApi, query: string): Promise<{ ok: true; set: UnitTestSet } | Refusal> {
+  if (isObjectId(query)) return byId(amigo, query);
+  const matches = (await amigo.findSetsByName(query)).filter((set) => !set.is_deleted);
+  const [only] = matches;
+  if (only && matches.length === 1) return { ok: true, set: only };
+  if (matches.length > 1) return ambiguous(query, matches);
+  return noneNamed(query, (await amigo.listSets()).filter((set) => !set.is_deleted).map((set) => set.name));
 }

@@ -3,7 +3,8 @@
  * pass-rate sparkline, its flaky tests and what is running now) and `/sim status` (one line
  * per set that ran in the last 7 days). Read-only; a handful of Amigo calls, never one per run.
  */
-import type { Run, UnitTestSet } from "../../model/amigo-model.js";
+import type { Run } from "../../model/amigo-model.js";
+import type { CachedSet } from "../set-list.js";
 import { take } from "../../util/async-items.js";
 import { cancelledRuns } from "../../summary/cancel-requests.js";
 import { type ChatMessage, type Line, notice, say } from "../../chat.js";
@@ -33,7 +34,7 @@ async function runningLines(ctx: CommandContext, running: readonly Run[]): Promi
 }
 
 /** `/sim status <set>`: the last 10 finished runs as verdicts, the sparkline, flaky tests, what runs now. */
-export async function setStatus(ctx: CommandContext, set: UnitTestSet): Promise<ChatMessage> {
+export async function setStatus(ctx: CommandContext, set: CachedSet): Promise<ChatMessage> {
   const { amigo, state } = ctx.deps;
   const [finished, running] = await Promise.all([
     take(amigo.listRuns(historyFilter(set.id)), HISTORY_RUNS),

@@ -5,11 +5,12 @@
 import { type ChatMessage, notice, say } from "../../chat.js";
 import { isObjectId } from "../../model/object-id.js";
 import { buildRunCard, type RunFacts } from "../../notifier/run-card.js";
+import { loadFacts } from "../../notifier/run-messages.js";
 import { summarizeRuns } from "../../summary/run-summaries.js";
 import { verdictOf } from "../../summary/summary.js";
 import type { CommandContext } from "./context.js";
 import { originOf, runLines, take } from "./run-lines.js";
-import { resolveSet } from "./set-lookup.js";
+import { lookUpSet } from "./set-lookup.js";
 import { recentSets, setStatus } from "./set-status.js";
 
 export async function status(ctx: CommandContext, target: string | undefined): Promise<ChatMessage> {
@@ -18,14 +19,20 @@ export async function status(ctx: CommandContext, target: string | undefined): P
     const card = await runCardOf(ctx, target);
     if (card) return card;
   }
-  const lookup = await resolveSet(ctx.deps.amigo, target);
+  const lookup = await lookUpSet(ctx, target);
   if (!lookup.ok) return isObjectId(target) ? say("warning", ["There is no run or set with id ", { code: target }, "."]) : lookup.reply;
   return setStatus(ctx, lookup.set);
 }
 
-/** One run as its message shows it, rendered fresh from Amigo. */
+/**
+ * One run as its message shows it: from the facts the notifier keeps once its summary is
+ * complete (no Amigo call, however many results the judge gave), else rendered fresh from Amigo
+ * within the command's deadline (reasons that do not fit are said to be missing, never waited for).
+ */
 async function runCardOf(ctx: CommandContext, runId: string): Promise<ChatMessage | undefined> {
   const { amigo, state } = ctx.deps;
+  const kept = (await loadFacts(state, runId))?.facts;
+  if (kept?.summary && kept.verdict !== "running" && !kept.summary.awaiting?.length) return { kind: "run", card: buildRunCard(kept) };
   const [run] = await amigo.getRuns([runId]);
   if (!run) return undefined;
   const [summary] = await summarizeRuns(amigo, state, [run], { log: ctx.deps.log });
@@ -46,7 +53,7 @@ export async function list(ctx: CommandContext, setQuery: string | undefined, fa
   const { amigo, state } = ctx.deps;
   let set: { id: string; name: string } | undefined;
   if (setQuery !== undefined) {
-    const lookup = await resolveSet(amigo, setQuery);
+    const lookup = await lookUpSet(ctx, setQuery);
     if (!lookup.ok) return lookup.reply;
     set = lookup.set;
   }

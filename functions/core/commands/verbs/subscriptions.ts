@@ -3,10 +3,10 @@ import { type ChatMessage, type Line, notice, say } from "../../chat.js";
 import type { Command } from "../commands.js";
 import { listSubscriptions, removeSubscription, saveSubscription } from "../../notifier/subscriptions.js";
 import type { CommandContext } from "./context.js";
-import { resolveSet } from "./set-lookup.js";
+import { lookUpSet } from "./set-lookup.js";
 
 export async function subscribe(ctx: CommandContext, command: Extract<Command, { verb: "subscribe" }>): Promise<ChatMessage> {
-  const lookup = await resolveSet(ctx.deps.amigo, command.set);
+  const lookup = await lookUpSet(ctx, command.set);
   if (!lookup.ok) return lookup.reply;
   const { replaced } = await saveSubscription(ctx.deps.state, {
     setId: lookup.set.id,
@@ -32,7 +32,7 @@ export async function unsubscribe(ctx: CommandContext, query: string): Promise<C
   const match = here.find((sub) => sub.setId === query || sub.setName.toLowerCase() === query.toLowerCase());
   let set = match ? { id: match.setId, name: match.setName } : undefined;
   if (!set) {
-    const lookup = await resolveSet(ctx.deps.amigo, query);
+    const lookup = await lookUpSet(ctx, query);
     if (!lookup.ok) return lookup.reply;
     set = lookup.set;
   }
