@@ -7,7 +7,8 @@
  * or the step's deadline cut short (a deferral, thrown on) goes on where it stopped at the next
  * delivery, in this process or another. A complete list is read again from the start only when
  * asked to (a name it lacks), when it is more than a minute old, and at most once a minute per
- * process.
+ * process; younger, only its last page is read again (Amigo lists sets in the order they were
+ * created, so a set created since is there: one request).
  */
 import { updateState } from "../idempotency/state-update.js";
 import { stateKeys } from "../idempotency/state-keys.js";
@@ -21,6 +22,8 @@ export interface SetListDoc {
   sets?: CachedSet[];
   /** When that list was read completely (ISO). */
   readAt?: string;
+  /** The token of the list's last page, read again to find sets created since (one request). */
+  tailToken?: number;
   /** A read under way: the pages read so far and where the next one starts. */
   reading?: { startedAt: string; token: number; sets: CachedSet[] };
 }
@@ -73,7 +76,7 @@ export function createSetList(deps: { state: StateStore; clock: Clock }): SetLis
         // Another process read this page already (or finished): carry on from what it saved.
         if (!reading || reading.startedAt !== startedAt || reading.token !== token) return undefined;
         const sets = [...reading.sets, ...found];
-        return page.next === undefined ? { sets, readAt } : { ...stored, reading: { startedAt, token: page.next, sets } };
+        return page.next === undefined ? { sets, readAt, tailToken: token } : { ...stored, reading: { startedAt, token: page.next, sets } };
       });
       current = saved.value ?? {};
     }
@@ -89,7 +92,29 @@ export function createSetList(deps: { state: StateStore; clock: Clock }): SetLis
     if (!complete) return readOn(amigo, await startReading());
     const old = nowMs() - Date.parse(complete.readAt) >= SET_LIST_REFRESH_MS;
     const mayStart = nowMs() - lastReadStartedMs >= SET_LIST_REFRESH_MS;
-    return old && mayStart ? readOn(amigo, await startReading()) : complete;
+    return old && mayStart ? readOn(amigo, await startReading()) : topUp(amigo, { ...complete, tailToken: doc.tailToken });
+  }
+
+  /** The complete list with its last pages read again: sets created (or changed) since, without reading it all. */
+  async function topUp(amigo: AmigoApi, complete: { sets: CachedSet[]; readAt: string; tailToken?: number | undefined }) {
+    if (complete.tailToken === undefined) return complete;
+    const changed: UnitTestSet[] = [];
+    let tail = complete.tailToken;
+    for (let next: number | undefined = tail; next !== undefined; ) {
+      tail = next;
+      const page = await amigo.setsPage(next);
+      changed.push(...page.items);
+      next = page.next;
+    }
+    const merge = (sets: readonly CachedSet[]) => {
+      const byId = new Map(sets.map((set) => [set.id, set]));
+      for (const set of changed) set.is_deleted ? byId.delete(set.id) : byId.set(set.id, { id: set.id, name: set.name });
+      return [...byId.values()];
+    };
+    await updateState<SetListDoc>(deps.state, key, (stored) =>
+      stored?.sets && stored.readAt === complete.readAt ? { ...stored, sets: merge(stored.sets), tailToken: tail } : undefined,
+    );
+    return { sets: merge(complete.sets), readAt: complete.readAt };
   }
 
   return { current, peek };

@@ -70,7 +70,7 @@ export async function lookUpSet(ctx: CommandContext, query: string): Promise<Set
   try {
     return decide(query, (await sets.current(amigo, { fresh: true })).sets);
   } catch (error) {
-    // The list is being read again and the rest does not fit now: answer from the list as it was.
+    // Reading the list again does not fit now: answer from the list as it was.
     if (!isDeferral(error)) throw error;
     const names = cached.sets.filter((set) => !hit.ok || set.id !== hit.set.id).map((set) => set.name);
     return noneNamed(query, names, olderListNote(cached.readAt, ctx.now()));
@@ -80,7 +80,7 @@ export async function lookUpSet(ctx: CommandContext, query: string): Promise<Set
 /** Said under a "no such set" answered from a list some minutes old. */
 function olderListNote(readAt: string, now: Date): Line {
   const minutes = Math.max(1, Math.round((now.getTime() - Date.parse(readAt)) / 60_000));
-  return [`(simwatch's list of sets is ${minutes} minute${minutes === 1 ? "" : "s"} old and is being read again: a set created or renamed since may not show yet. Try again in a few minutes.)`];
+  return [`(From simwatch's list of sets as read ${minutes} minute${minutes === 1 ? "" : "s"} ago: a set created or renamed since may not show yet. Try again in a minute or two.)`];
 }
 
 /** The set named by `query`, read from Amigo directly (the terminal's commands: one process, one command). */
