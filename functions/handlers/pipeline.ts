@@ -112,7 +112,7 @@ export function createPipeline(services: PipelineServices) {
     },
     /** Someone opened the Home tab: their Home is published (core/home), once per opening. */
     homeOpened(detail: HomeOpenedDetail, remainingMs?: number) {
-      return homeTabs().opened(detail, claimTtl(remainingMs));
+      return homeTabs().opened(detail, limits(remainingMs));
     },
     /** The Homes, for `simwatch home` and the refresh queue. */
     homes: () => homeTabs(),
