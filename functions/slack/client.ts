@@ -103,8 +103,35 @@ export class SlackChat implements ChatPort {
     return { channelId: result.channel ?? channelId, ts: result.ts };
   }
 
-  /** Reads the channel (or the thread) back since `since`, looking for the post tagged `tag`. */
+  /**
+   * Reads the channel (or the thread) back since `since`, looking for the post tagged `tag`. The
+   * app posts in public channels it is not in (chat:write.public) but may read only those it is
+   * in: a `not_in_channel` answer joins the channel (channels:join) and looks again. A channel it
+   * cannot join (private) is one its post could not have reached without being a member: nothing
+   * is there to find.
+   */
   async findPosted(channelId: string, tag: PostTag, options: { since: Date; threadTs?: string }): Promise<MessageRef | undefined> {
+    try {
+      return await this.lookFor(channelId, tag, options);
+    } catch (error) {
+      if (!(error instanceof ChatError) || error.code !== "not_in_channel") throw error;
+      if ((await this.join(channelId)) === "cannot_join") return undefined;
+      return this.lookFor(channelId, tag, options);
+    }
+  }
+
+  /** Joins a public channel; "cannot_join" for one that is not (private, a DM). Other refusals (missing_scope) are thrown. */
+  private async join(channelId: string): Promise<"joined" | "cannot_join"> {
+    try {
+      await this.call(() => this.client.conversations.join({ channel: channelId }));
+      return "joined";
+    } catch (error) {
+      if (error instanceof ChatError && error.code === "method_not_supported_for_channel_type") return "cannot_join";
+      throw error;
+    }
+  }
+
+  private async lookFor(channelId: string, tag: PostTag, options: { since: Date; threadTs?: string }): Promise<MessageRef | undefined> {
     const common = { channel: channelId, oldest: oldestTs(options.since), include_all_metadata: true, limit: PAGE_SIZE };
     const { threadTs } = options;
     const ts = await findTagged(tag, (cursor) =>

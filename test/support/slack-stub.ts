@@ -97,6 +97,12 @@ export interface SlackStub {
   blockChannel(channel: string, error?: string): void;
   /** The app was invited after all: posting in the channel works again. */
   unblockChannel(channel: string): void;
+  /**
+   * The app is not a member of this channel. Public: it may still post and edit (chat:write.public),
+   * but history and replies answer not_in_channel until conversations.join. Private: posting
+   * answers not_in_channel too, and it cannot join.
+   */
+  notMember(channel: string, visibility: "public" | "private"): void;
   /** conversations.history and .replies answer `error` (missing_scope by default) until reset. */
   refuseLookups(error?: string): void;
   /** response_url posts answer this error word (HTTP 404) until cleared. */
@@ -258,6 +264,7 @@ export async function startSlackStub(options: { token?: string } = {}): Promise<
   const homes = new Map<string, StubHome>();
   const failures = new Map<string, { failure: Failure; times: number; when?: (params: Record<string, unknown>) => boolean }[]>();
   const blocked = new Map<string, string>();
+  const outside = new Map<string, "public" | "private">();
   let lookupRefusal: string | undefined;
   let responseFailure: string | undefined;
   let answerDelayMs = 0;
@@ -326,6 +333,19 @@ export async function startSlackStub(options: { token?: string } = {}): Promise<
     });
   }
 
+  /** What Slack answers a non-member: history refused, joining a public channel makes it a member. */
+  function membershipAnswer(method: string, channel: string): Answer | undefined {
+    const visibility = outside.get(channel);
+    if (method === "conversations.join") {
+      if (visibility === "private") return refuse("method_not_supported_for_channel_type");
+      outside.delete(channel);
+      return ok({ channel: { id: channel, is_member: true } });
+    }
+    if (visibility === undefined) return undefined;
+    if (method === "conversations.history" || method === "conversations.replies") return refuse("not_in_channel");
+    return visibility === "private" && method === "chat.postMessage" ? refuse("not_in_channel") : undefined;
+  }
+
   function publishHome(params: Record<string, unknown>): Answer {
     const userId = typeof params.user_id === "string" ? params.user_id : "";
     if (!/^[UW][A-Z0-9]+$/.test(userId)) return refuse("user_not_found");
@@ -347,6 +367,8 @@ export async function startSlackStub(options: { token?: string } = {}): Promise<
     if (!channel) return refuse("channel_not_found");
     const blockedWith = blocked.get(channel);
     if (blockedWith) return refuse(blockedWith);
+    const membership = membershipAnswer(method, channel);
+    if (membership) return membership;
     if (method === "conversations.history" || method === "conversations.replies") return lookup(method, channel, params);
     const text = typeof params.text === "string" ? params.text : "";
     const blocks = Array.isArray(params.blocks) ? (params.blocks as StubBlock[]) : [];
@@ -434,6 +456,9 @@ export async function startSlackStub(options: { token?: string } = {}): Promise<
       queue.push({ failure, times, ...(when ? { when } : {}) });
       failures.set(method, queue);
     },
+    notMember(channel, visibility) {
+      outside.set(channel, visibility);
+    },
     blockChannel(channel, error = "not_in_channel") {
       blocked.set(channel, error);
     },
@@ -461,6 +486,7 @@ export async function startSlackStub(options: { token?: string } = {}): Promise<
       homes.clear();
       failures.clear();
       blocked.clear();
+      outside.clear();
       lookupRefusal = undefined;
       responseFailure = undefined;
       answerDelayMs = 0;

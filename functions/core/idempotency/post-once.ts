@@ -6,8 +6,10 @@
  * the post failed for certain (Slack refused it) the claim is released and a retry posts. If
  * the outcome is unknown (a timeout, a dropped connection, a 5xx) or the claimant died, the
  * next attempt takes the claim over and first asks Slack whether the tagged message exists;
- * only if it does not is the message posted. If nobody can tell (Slack refuses the look-up),
- * the message is given up in that channel rather than risk posting it twice.
+ * only if it does not is the message posted. The look-back reaches the earliest attempt that may
+ * have posted (kept in the claim's progress across takeovers), not only the latest holder's. If
+ * nobody can tell (Slack refuses the look-up), the message is given up in that channel rather
+ * than risk posting it twice.
  */
 import { ChatError, type ChatMessage, type ChatPort, type MessageRef, type PostTag } from "../chat.js";
 import { type Claim, ClaimLost, type ClaimRecord, type Claims } from "./claims.js";
@@ -22,6 +24,8 @@ export interface PostProgress {
   uncertain?: boolean;
   /** Nobody can tell whether the message exists (the look-up was refused): it is given up. */
   givenUp?: boolean;
+  /** When the earliest attempt that may have posted began (ISO): every look-up reaches back to it. */
+  mayHavePostedSince?: string;
 }
 
 export interface PostOnceDeps {
@@ -75,32 +79,46 @@ export async function postOnce(deps: PostOnceDeps, target: PostTarget, message: 
     const attempt = await deps.claims.acquire<PostProgress>(target.key, { ttlMs, progress: { channelId: target.channelId } });
     if (attempt.status === "completed") return existing(attempt.record);
     if (attempt.status === "acquired") {
-      const { claim, previous } = attempt;
-      // A holder that died, or a post whose answer never came, may have reached Slack: look first.
-      if (previous && (previous.status === "in_progress" || previous.progress.uncertain)) {
-        let found: MessageRef | undefined;
-        try {
-          const since = new Date(Date.parse(previous.claimedAt) - LOOK_BACK_MS);
-          found = await deps.chat.findPosted(target.channelId, target.tag, { since, ...(target.threadTs ? { threadTs: target.threadTs } : {}) });
-        } catch (error) {
-          if (error instanceof ChatError && error.retryable) {
-            await deps.claims.expireNow(claim, { uncertain: true });
-            throw error;
-          }
-          deps.log.warn("post.given_up", { runId: target.tag.runId, what: target.tag.what, channelId: target.channelId, ...errorFields(error) });
-          await deps.claims.complete(claim, { givenUp: true, uncertain: true });
-          return { status: "given_up" };
-        }
-        if (found) {
-          await deps.claims.complete(claim, { ts: found.ts, channelId: found.channelId });
-          return { status: "exists", ref: found };
-        }
-      }
-      return postUnderClaim(deps, target, claim, message);
+      const looked = await lookFirst(deps, target, attempt.claim, attempt.previous);
+      return "status" in looked ? looked : postUnderClaim(deps, target, looked, message);
     }
     if (Date.now() >= deadline) throw new MessageBusy(target);
     await (deps.sleep ?? sleep)(200);
   }
+}
+
+/** The earliest start of an attempt that may have posted: the first uncertain one's, carried from holder to holder. */
+function earliestAttempt(previous: ClaimRecord<PostProgress>): string {
+  const since = previous.progress.mayHavePostedSince;
+  return since !== undefined && Date.parse(since) < Date.parse(previous.claimedAt) ? since : previous.claimedAt;
+}
+
+/**
+ * A holder that died, or a post whose answer never came, may have reached Slack: look for it
+ * (back to the earliest such attempt) before posting. Answers the outcome when it is settled,
+ * else the claim to post under.
+ */
+async function lookFirst(deps: PostOnceDeps, target: PostTarget, claim: Claim<PostProgress>, previous: ClaimRecord<PostProgress> | undefined): Promise<PostOutcome | Claim<PostProgress>> {
+  if (!previous || !(previous.status === "in_progress" || previous.progress.uncertain)) return claim;
+  // Recorded before looking, so an attempt after this one still reaches back to the first post.
+  const earliest = earliestAttempt(previous);
+  const held = earliest === claim.record.progress.mayHavePostedSince ? claim : await deps.claims.checkpoint(claim, { mayHavePostedSince: earliest });
+  let found: MessageRef | undefined;
+  try {
+    const since = new Date(Date.parse(earliest) - LOOK_BACK_MS);
+    found = await deps.chat.findPosted(target.channelId, target.tag, { since, ...(target.threadTs ? { threadTs: target.threadTs } : {}) });
+  } catch (error) {
+    if (error instanceof ChatError && error.retryable) {
+      await deps.claims.expireNow(held, { uncertain: true });
+      throw error;
+    }
+    deps.log.error("post.given_up", { runId: target.tag.runId, what: target.tag.what, channelId: target.channelId, ...errorFields(error) });
+    await deps.claims.complete(held, { givenUp: true, uncertain: true });
+    return { status: "given_up" };
+  }
+  if (!found) return held;
+  await deps.claims.complete(held, { ts: found.ts, channelId: found.channelId });
+  return { status: "exists", ref: found };
 }
 
 async function postUnderClaim(
