@@ -117,11 +117,11 @@ export class SimwatchStack extends Stack {
     grantArchiveWrite(this.archive, archiver.function);
     // notifier: state (claims and messages, nothing deleted), Slack and Amigo (set names); it emits nothing.
     grantStateReadWrite(this.archive, notifier.function, { deletes: false });
-    // command worker: state (unsubscribe deletes), reads the archive for download links; it emits nothing.
+    // command worker: state (unsubscribe deletes), reads the archive for download links; emits Home Refresh Due.
     grantStateReadWrite(this.archive, commandWorker.function, { deletes: true });
     grantArchiveRead(this.archive, commandWorker.function);
     // slack-http: Command Accepted and Home Opened only; no S3 at all.
-    for (const emitter of [poller, archiver, slackHttp]) this.events.bus.grantPutEventsTo(emitter.function);
+    for (const emitter of [poller, archiver, slackHttp, commandWorker]) this.events.bus.grantPutEventsTo(emitter.function);
     for (const user of [poller, archiver, notifier, commandWorker]) this.secret.grantRead(user.function);
     this.signingSecret.grantRead(slackHttp.function);
 
@@ -143,8 +143,11 @@ export class SimwatchStack extends Stack {
     this.events.route("Run Archived", notifierTarget);
     this.events.route("Command Accepted", commandTarget);
     this.events.route("Scheduled Run Due", commandTarget);
-    // The Home tab: the command worker publishes a person's Home when they open it.
+    // The Home tab: the command worker publishes a person's Home when they open it, and
+    // refreshes the Homes a finished run concerns (going on with Home Refresh Due).
     this.events.route("Home Opened", commandTarget);
+    this.events.route("Run Finished", commandTarget);
+    this.events.route("Home Refresh Due", commandTarget);
 
     // /sim schedule: one EventBridge Scheduler schedule per simwatch schedule, in a group of the stack's.
     this.runSchedules = new RunSchedules(this, "RunSchedules", { bus: this.events.bus, commandWorker });

@@ -65,6 +65,7 @@ const detailSchemas: Record<DetailType, z.ZodMiniType> = {
     eventId: NonEmpty,
     openedAt: z.iso.datetime({ offset: true }),
   }),
+  "Home Refresh Due": z.looseObject({ waiting: z.int().check(z.nonnegative()), at: z.iso.datetime({ offset: true }) }),
 };
 
 const Envelope = z.looseObject({

@@ -151,6 +151,16 @@ export interface HomeOpenedDetail {
   openedAt: string;
 }
 
+/**
+ * Homes wait in the refresh queue (home-refresh.ts) that the last drain could not publish
+ * within its time or Slack's rate: whoever takes this event drains on.
+ */
+export interface HomeRefreshDueDetail {
+  /** How many Homes were waiting (ISO time the drain stopped at, for the logs). */
+  waiting: number;
+  at: string;
+}
+
 export interface EventDetails {
   "Run Started": RunStartedDetail;
   "Run Finished": RunFinishedDetail;
@@ -159,6 +169,7 @@ export interface EventDetails {
   "Command Accepted": CommandAcceptedDetail;
   "Scheduled Run Due": ScheduledRunDueDetail;
   "Home Opened": HomeOpenedDetail;
+  "Home Refresh Due": HomeRefreshDueDetail;
 }
 
 export type DetailType = keyof EventDetails;
@@ -170,6 +181,7 @@ export const DETAIL_TYPES: readonly DetailType[] = [
   "Command Accepted",
   "Scheduled Run Due",
   "Home Opened",
+  "Home Refresh Due",
 ];
 
 export type SimwatchEvent = {

@@ -1,7 +1,7 @@
 /**
  * Lambda: carries out a "Command Accepted" slash command or button click, or a schedule's
  * "Scheduled Run Due", against Amigo and answers in Slack; publishes a person's Home tab on
- * "Home Opened".
+ * "Home Opened", and refreshes the Homes a "Run Finished" concerns ("Home Refresh Due" goes on).
  */
 import type { Context } from "aws-lambda";
 import { decodeEventBridgeEvent } from "../bus/decode.js";
@@ -15,5 +15,7 @@ export const handler = async (raw: unknown, context?: Pick<Context, "getRemainin
   if (event.detailType === "Command Accepted") return pipeline.command(event.detail, remainingMs);
   if (event.detailType === "Scheduled Run Due") return pipeline.scheduledRun(event.detail, remainingMs);
   if (event.detailType === "Home Opened") return pipeline.homeOpened(event.detail, remainingMs);
-  throw new EventDecodeError([`detail-type: expected "Command Accepted", "Scheduled Run Due" or "Home Opened", got "${event.detailType}"`]);
+  if (event.detailType === "Run Finished") return pipeline.homeRunFinished(event.detail, remainingMs);
+  if (event.detailType === "Home Refresh Due") return pipeline.homeRefreshDue(remainingMs);
+  throw new EventDecodeError([`detail-type: expected "Command Accepted", "Scheduled Run Due", "Home Opened", "Run Finished" or "Home Refresh Due", got "${event.detailType}"`]);
 };

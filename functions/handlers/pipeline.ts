@@ -9,10 +9,11 @@ import { archiveRun } from "../core/archiver/archive-run.js";
 import type { ChatPort } from "../core/chat.js";
 import { createCommandWorker } from "../core/commands/command-worker.js";
 import { createHomes, type Homes } from "../core/home/homes.js";
+import { createHomeRefresh, type HomeRefresh } from "../core/home/home-refresh.js";
 import { type Config, ConfigError } from "../core/config.js";
-import type { ArtifactsReadyDetail, CommandAcceptedDetail, HomeOpenedDetail, ScheduledRunDueDetail, SimwatchEvent } from "../core/events.js";
+import type { ArtifactsReadyDetail, CommandAcceptedDetail, HomeOpenedDetail, RunFinishedDetail, ScheduledRunDueDetail, SimwatchEvent } from "../core/events.js";
 import type { Logger } from "../core/log.js";
-import type { Deadline } from "../core/util/deadline.js";
+import { type Deadline, deadlineIn } from "../core/util/deadline.js";
 import { createNotifier } from "../core/notifier/notify.js";
 import { follow, type FollowOptions, tickDeadline } from "../core/poller/follow.js";
 import { readWatchlist } from "../core/poller/watchlist.js";
@@ -56,6 +57,7 @@ export function createPipeline(services: PipelineServices) {
   let notifier: ReturnType<typeof createNotifier> | undefined;
   let worker: ReturnType<typeof createCommandWorker> | undefined;
   let homes: Homes | undefined;
+  let refresh: HomeRefresh | undefined;
   // A tick keeps a deadline even where the process could run on (serve, `simwatch poll`), so a
   // burst is read at Amigo's pace over several ticks, each saving what it read.
   const poll = (deadline: Deadline = tickDeadline(() => Number.POSITIVE_INFINITY)) =>
@@ -110,16 +112,41 @@ export function createPipeline(services: PipelineServices) {
     scheduledRun(detail: ScheduledRunDueDetail, remainingMs?: number) {
       return commandWorker().handleDue(detail, limits(remainingMs));
     },
-    /** Someone opened the Home tab: their Home is published (core/home), once per opening. */
-    homeOpened(detail: HomeOpenedDetail, remainingMs?: number) {
-      return homeTabs().opened(detail, limits(remainingMs));
+    /** Someone opened the Home tab: their Home is published (core/home), once per opening; then Homes still queued go on. */
+    async homeOpened(detail: HomeOpenedDetail, remainingMs?: number) {
+      const outcome = await homeTabs().opened(detail, limits(remainingMs));
+      await homeRefresh().drain({ deadline: deadlineOf(Math.min(remainingMs ?? 15_000, 15_000)) });
+      return outcome;
     },
-    /** The Homes, for `simwatch home` and the refresh queue. */
+    /** A run finished: the Homes showing its set are refreshed (at most once a minute each, within Slack's rate). */
+    homeRunFinished(detail: RunFinishedDetail, remainingMs?: number) {
+      return homeRefresh().runFinished(detail.setId, drainTime(remainingMs));
+    },
+    /** `Home Refresh Due`: the queue goes on draining. */
+    homeRefreshDue(remainingMs?: number) {
+      return homeRefresh().drain(drainTime(remainingMs));
+    },
+    /** The Homes, for `simwatch home`. */
     homes: () => homeTabs(),
   };
 
-  function homeTabs() {
-    homes ??= createHomes({
+  /** A drain in Lambda keeps to 20 s of its invocation, leaving the worker's few slots to commands; locally it runs on. */
+  function drainTime(remainingMs: number | undefined): { deadline?: Deadline } {
+    return remainingMs === undefined ? {} : { deadline: deadlineOf(Math.min(remainingMs, 25_000)) };
+  }
+
+  /** An invocation's time left, less a margin to save in. */
+  function deadlineOf(remainingMs: number): Deadline {
+    return deadlineIn(remainingMs - 5_000, () => clock.now().getTime());
+  }
+
+  function homeRefresh() {
+    refresh ??= createHomeRefresh({ ...homeDeps(), bus, homes: homeTabs() });
+    return refresh;
+  }
+
+  function homeDeps() {
+    return {
       amigo,
       state,
       chat: chatOf(services),
@@ -128,7 +155,11 @@ export function createPipeline(services: PipelineServices) {
       log: logger,
       ...owner,
       ...(config.ARCHIVE_WEB_URL ? { archiveWebUrl: config.ARCHIVE_WEB_URL } : {}),
-    });
+    };
+  }
+
+  function homeTabs() {
+    homes ??= createHomes(homeDeps());
     return homes;
   }
 

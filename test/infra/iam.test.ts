@@ -104,6 +104,7 @@ describe("IAM", () => {
       "scheduler:UpdateSchedule": [schedules],
       "scheduler:DeleteSchedule": [schedules],
       "iam:PassRole": [`${roleId}.Arn`],
+      "events:PutEvents": [`${ids.bus}.Arn`],
     });
     const workerRoleId = s.stack.getLogicalId(s.stack.functions.commandWorker.role.node.defaultChild as Parameters<typeof s.stack.getLogicalId>[0]);
     const passRole = allIdentityStatements(s.json).find(({ where, statement }) => where.startsWith(workerRoleId.replace(/[0-9A-F]{8}$/, "")) && asArray(statement.Action).includes("iam:PassRole"));

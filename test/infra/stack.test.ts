@@ -191,11 +191,12 @@ describe("event bus", () => {
   const routes: Record<string, string[]> = {
     "Artifacts Ready": ["archiver"],
     "Run Started": ["notifier"],
-    "Run Finished": ["notifier"],
+    "Run Finished": ["notifier", "commandWorker"],
     "Run Archived": ["notifier"],
     "Command Accepted": ["commandWorker"],
     "Scheduled Run Due": ["commandWorker"],
     "Home Opened": ["commandWorker"],
+    "Home Refresh Due": ["commandWorker"],
   };
 
   it("is one custom bus with one rule per detail-type", () => {

@@ -49,12 +49,16 @@ async function refresh(deps: HomeCacheDeps, current: { etag: string } | undefine
   return facts;
 }
 
-/** The facts every Home is built from: the shared copy while fresh, else refreshed by one reader. */
-export async function sharedHomeFacts(deps: HomeCacheDeps): Promise<HomeFacts> {
+/**
+ * The facts every Home is built from: the shared copy while fresh, else refreshed by one reader.
+ * `notBefore`: a copy read before this is stale whatever its age (a run finished since).
+ */
+export async function sharedHomeFacts(deps: HomeCacheDeps, options: { notBefore?: Date } = {}): Promise<HomeFacts> {
   const key = stateKeys.homeFacts();
   const current = await deps.state.get<HomeFacts>(key);
-  const age = (facts: HomeFacts) => deps.clock.now().getTime() - Date.parse(facts.readAt);
-  if (current && age(current.value) < FACTS_FRESH_MS) return current.value;
+  const fresh = (facts: HomeFacts) =>
+    deps.clock.now().getTime() - Date.parse(facts.readAt) < FACTS_FRESH_MS && (options.notBefore === undefined || Date.parse(facts.readAt) >= options.notBefore.getTime());
+  if (current && fresh(current.value)) return current.value;
   if (await takeLease(deps, stateKeys.homeFactsLease(versionOf(current?.etag)))) return refresh(deps, current);
   const sleep = deps.sleep ?? realSleep;
   for (let waited = 0; waited < (deps.maxWaitMs ?? 5000); waited += WAIT_STEP_MS) {

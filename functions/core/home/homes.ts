@@ -62,8 +62,8 @@ export function createHomes(deps: HomeDeps) {
   const fits = chat.homeFits ? chat.homeFits.bind(chat) : estimatedFit;
 
   /** Builds and publishes the viewer's Home from the shared facts, then records what it shows. */
-  async function publish(viewer: Pick<HomeViewer, "userId" | "teamId" | "enterpriseId">, openedAt?: string): Promise<HomeView> {
-    const facts = await sharedHomeFacts(deps);
+  async function publish(viewer: Pick<HomeViewer, "userId" | "teamId" | "enterpriseId">, openedAt?: string, notBefore?: Date): Promise<HomeView> {
+    const facts = await sharedHomeFacts(deps, notBefore ? { notBefore } : {});
     const view = buildHome(
       {
         facts,

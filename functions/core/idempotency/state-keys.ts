@@ -95,8 +95,13 @@ export const stateKeys = {
   /** A person who opened their Home: when, from which workspace, and which sets it shows. */
   homeViewer: (userId: string) => `${STATE_ROOT}home/viewers/${word("user id", userId)}.json`,
   homeViewersPrefix: () => `${STATE_ROOT}home/viewers/`,
-  /** The Homes waiting to be republished (a run of a set on them finished): one coalescing queue. */
+  /** The Homes waiting to be republished and the latest publications: one queue, written by its drainer alone. */
   homeQueue: () => `${STATE_ROOT}home/queue.json`,
+  /** Who drains the queue now (a claim: one drainer at a time, taken over when it dies). */
+  homeDrainer: () => `${STATE_ROOT}home/drainer.json`,
+  /** A run of the set finished since the last drain: the Homes showing it are due (created once, so finishes coalesce). */
+  homeSetFinished: (setId: string) => `${STATE_ROOT}home/finished/${set(setId)}.json`,
+  homeSetsFinishedPrefix: () => `${STATE_ROOT}home/finished/`,
   /** A Slack command's record (requestId = idempotency key), with each step's result. */
   commandRecord: (requestId: string) => `${STATE_ROOT}commands/${word("request id", requestId)}.json`,
   /** Every set's id and name, cached for the command worker's name look-ups (core/commands/set-list.ts). */
