@@ -18,6 +18,8 @@ export interface SlackOrigin {
   teamId?: string;
   /** The run was started by this user's schedule (how it reads), not typed. */
   scheduled?: string;
+  /** The command that started (or adopted) the run: no other command may adopt it. */
+  requestId?: string;
 }
 
 export interface RunStartedDetail {

@@ -91,10 +91,16 @@ function fail(verb: Verb | undefined, error: string): ParseResult {
   return { ok: false, error, usage: verb ? `Usage: /sim ${USAGE[verb]}` : `Commands:\n${helpText()}` };
 }
 
+/**
+ * The longest name a command reads: Amigo sets no limit on a set's name, and a message's text
+ * (which a command's text is typed as) holds 4,000 characters before Slack cuts it.
+ */
+export const MAX_NAME_CHARS = 4_000;
+
 /** Names of sets and ids of runs must not be Slack markup (a mention, a channel, a link). */
 function checkArgument(what: string, value: string): string | undefined {
   if (SLACK_MARKUP.test(value)) return `${what} looks like a Slack mention or link, not a ${what}`;
-  if (value.length > 200) return `${what} is too long`;
+  if (value.length > MAX_NAME_CHARS) return `${what} is longer than simwatch reads (${MAX_NAME_CHARS.toLocaleString("en-US")} characters): name it by its 24-hex id instead`;
   return undefined;
 }
 

@@ -3,7 +3,8 @@
  * channel (that announcement is the run's message there). Creating is the one step that
  * cannot be repeated: the intent is recorded before Amigo's create and the run id after, so
  * a redelivery never creates a second run, and one that finds Amigo's 409 after a lost
- * answer adopts the run its earlier attempt created.
+ * answer adopts the run its earlier attempt created: one created after the command's intent
+ * and claimed by no other command (the run's origin names the command that started it).
  */
 import type { Run } from "../../model/amigo-model.js";
 import type { CachedSet } from "../set-list.js";
@@ -22,8 +23,8 @@ import { lookUpSet } from "./set-lookup.js";
 /** Amigo's created_at and our clock may disagree a little when adopting a run. */
 const CLOCK_SKEW_MS = 2 * 60_000;
 
-/** `blockedBy`: the set's unfinished run that kept Amigo from starting another (its 409). */
-type Created = { runId: string } | { reply: ChatMessage; blockedBy?: string };
+/** `blockedBy`: the set's unfinished run that kept Amigo from starting another (its 409). `adopted`: found after a 409, not created. */
+type Created = { runId: string; adopted?: true } | { reply: ChatMessage; blockedBy?: string };
 
 export async function startRun(ctx: CommandContext, query: string): Promise<VerbResult> {
   const { deps, detail } = ctx;
@@ -38,8 +39,13 @@ export async function startRun(ctx: CommandContext, query: string): Promise<Verb
     userId: detail.userId,
     ...(detail.teamId ? { teamId: detail.teamId } : {}),
     ...(detail.schedule ? { scheduled: detail.schedule.description } : {}),
+    requestId: detail.requestId,
   };
-  await deps.state.create(stateKeys.runOrigin(runId), origin);
+  if (!(await claimRun(ctx, runId, origin, created.adopted === true))) {
+    // Another command started the run this one guessed was its own: it is that command's, not ours.
+    const [run] = await deps.amigo.getRuns([runId]);
+    return { reply: await activeRunReply(ctx, set, run), blockedBy: runId };
+  }
   const { facts } = await updateFacts(deps.state, {
     runId,
     setId: set.id,
@@ -78,12 +84,29 @@ async function createOnce(ctx: CommandContext, set: CachedSet): Promise<Created>
     if (error instanceof NotFound) return { reply: say("warning", ["Amigo no longer knows the set ", { code: set.id }, "."]) };
     if (!(error instanceof ActiveRunExists)) throw error;
     const active = await unfinishedRunOf(ctx, set);
-    if (active && earlier && Date.parse(active.created_at) >= Date.parse(intent.at) - CLOCK_SKEW_MS) {
+    if (active && earlier && Date.parse(active.created_at) >= Date.parse(intent.at) - CLOCK_SKEW_MS && !(await claimedByAnother(ctx, active.id))) {
       deps.log.warn("command.run.adopted", { runId: active.id, setId: set.id, requestId: ctx.detail.requestId });
-      return { runId: active.id };
+      return { runId: active.id, adopted: true };
     }
     return { reply: await activeRunReply(ctx, set, active), ...(active ? { blockedBy: active.id } : {}) };
   }
+}
+
+/** Whether the run's origin names another command (or none: an origin from before commands were named). */
+async function claimedByAnother(ctx: CommandContext, runId: string): Promise<boolean> {
+  const origin = (await ctx.deps.state.get<SlackOrigin>(stateKeys.runOrigin(runId)))?.value;
+  return origin !== undefined && origin.requestId !== ctx.detail.requestId;
+}
+
+/**
+ * Writes the run's origin, naming this command. A command that created the run owns it, even
+ * over one that adopted it a moment before; one that adopted it owns it only if nobody else does.
+ */
+async function claimRun(ctx: CommandContext, runId: string, origin: SlackOrigin, adopted: boolean): Promise<boolean> {
+  const saved = await updateState<SlackOrigin>(ctx.deps.state, stateKeys.runOrigin(runId), (current) =>
+    current === undefined || (!adopted && current.requestId !== origin.requestId) ? origin : undefined,
+  );
+  return saved.value?.requestId === origin.requestId;
 }
 
 async function unfinishedRunOf(ctx: CommandContext, set: CachedSet): Promise<Run | undefined> {

@@ -46,12 +46,30 @@ function noneNamed(query: string, names: readonly string[], note?: Line): Refusa
   };
 }
 
+/** A typed name this long that matches nothing may have been cut short on the way (Slack's text limits). */
+const CUT_NAME_CHARS = 100;
+
+/** Sets whose names begin with a long query that names none: each with the id that names it whole. */
+function cutShort(query: string, sets: readonly CachedSet[]): Refusal | undefined {
+  const typed = query.trim().toLowerCase();
+  const begun = typed.length >= CUT_NAME_CHARS ? sets.filter((set) => set.name.toLowerCase().startsWith(typed)) : [];
+  if (begun.length === 0) return undefined;
+  return {
+    ok: false,
+    reply: notice("warning", [
+      ["No set is named exactly that, but ", begun.length === 1 ? "one set's name begins" : `${begun.length} sets' names begin`, " with it (a long name may arrive cut short). Name it by its id:"],
+      ...begun.slice(0, 10).map((set): Line => ["• ", { code: set.id }, " ", set.name]),
+    ]),
+  };
+}
+
 /** The answer for `query` among `sets`: the one set, several of that name, or none. */
 function decide(query: string, sets: readonly CachedSet[]): SetLookup {
   const matches = named(sets, query);
   const [only] = matches;
   if (only && matches.length === 1) return { ok: true, set: only };
-  return matches.length > 1 ? ambiguous(query, matches) : noneNamed(query, sets.map((set) => set.name));
+  if (matches.length > 1) return ambiguous(query, matches);
+  return cutShort(query, sets) ?? noneNamed(query, sets.map((set) => set.name));
 }
 
 /** The set a command names, from the cached set list (every verb that takes a set uses this). */
