@@ -82,7 +82,8 @@ describe("command worker against the simulator", () => {
     expect(announcement!.text).toContain("Checkout flows: running");
     expect(JSON.stringify(announcement!.blocks)).toContain("<@U0ALICE>");
     const origin = (await state.get<SlackOrigin>(stateKeys.runOrigin(runId!)))?.value;
-    expect(origin).toEqual({ channelId: "C0TEAM", userId: "U0ALICE", teamId: "T0TEAM", threadTs: announcement!.ts });
+    // The origin names the command that started the run, so no other command's 409 adopts it.
+    expect(origin).toEqual({ channelId: "C0TEAM", userId: "U0ALICE", teamId: "T0TEAM", threadTs: announcement!.ts, requestId: expect.stringMatching(/\.abc$/) });
     expect(await state.get(stateKeys.runMessage(runId!, "C0TEAM"))).toMatchObject({ value: { status: "completed", progress: { ts: announcement!.ts } } });
     expect(lastAnswer()).toContain("Started run");
     expect(stub.responses.at(-1)?.body.response_type).toBe("ephemeral");
