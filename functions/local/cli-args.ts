@@ -2,7 +2,7 @@
  * The `simwatch` command line, read with node:util's parseArgs. Each command's options are
  * declared once, in COMMAND_OPTIONS; a verb takes its slash-command flags (VERB_FLAGS) on top
  * of the terminal's own. A mistake gets a sentence; a missing value is never taken from the
- * next option.
+ * next option. An option given more than once where it may be (`--user`) collects its values, comma-separated.
  */
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import { VERB_FLAGS, type Verb } from "../core/commands/commands.js";
@@ -51,7 +51,8 @@ export const COMMAND_OPTIONS = {
   schedules: verb("schedules"),
   unschedule: verb("unschedule"),
   wait: { options: GATE_OPTIONS, words: true },
-} satisfies Record<"serve" | "poll" | "slash" | "wait" | Exclude<Verb, "help">, CommandOptions>;
+  home: { options: { user: { type: "string", multiple: true }, refresh: { type: "boolean" } }, words: false },
+} satisfies Record<"serve" | "poll" | "slash" | "wait" | "home" | Exclude<Verb, "help">, CommandOptions>;
 
 export type CommandName = keyof typeof COMMAND_OPTIONS;
 
@@ -94,6 +95,7 @@ export function parseCommandLine(command: CommandName, args: readonly string[]):
       return { ok: false, error: `${token.rawName} needs a value${got}: ${token.rawName} <value> or ${token.rawName}=<value>.` };
     }
     if (spec.passOn?.includes(token.name)) words.push(`--${token.name}`, ...(type === "string" ? [token.value as string] : []));
+    else if (spec.options[token.name]?.multiple && typeof values[token.name] === "string") values[token.name] = `${values[token.name]},${token.value}`;
     else values[token.name] = token.value ?? true;
   }
   return { ok: true, values, words };

@@ -12,7 +12,8 @@ import { isCommandName, type OptionValues, parseCommandLine } from "./cli-args.j
 import { loadDotEnv } from "./env.js";
 import { LOCAL_SIGNING_SECRET, localServices, newRequestId, readLocalServerInfo } from "./local-services.js";
 import { noteNodeVersion } from "./node-version.js";
-import { LOCAL_CHANNEL, startServer, subscribeConsumers } from "./serve.js";
+import { LOCAL_CHANNEL, LOCAL_USER, startServer, subscribeConsumers } from "./serve.js";
+import { TerminalChat } from "./terminal-chat.js";
 import { sendSlash } from "./slash.js";
 import { GATE_USAGE, gateOptionWithoutWait } from "./ci-gate-args.js";
 import { gateCommand } from "./ci-gate.js";
@@ -28,6 +29,7 @@ Usage:
   simwatch slash "<text>"        send a signed slash command to a running local server
   simwatch run <set>... --wait   the CI gate: start runs, wait, exit 0 passed / 1 failed / 2 error / 3 timeout
   simwatch wait <run-id>...      the same for runs already started (simwatch wait --help)
+  simwatch home [--user U...]    prints each person's Slack Home tab here; --refresh drains the Home refresh queue once
   simwatch <verb> [arguments]    the slash command's verbs against the configured Amigo:
 ${VERBS.filter((verb) => verb !== "help")
   .map((verb) => `      ${USAGE[verb]}`)
@@ -45,6 +47,9 @@ notifier and command worker on an in-process bus. With no Amigo credentials it u
 signs the text as Slack would (SLACK_SIGNING_SECRET, or the local default) and posts it to a running simwatch serve.`,
   run: `simwatch ${USAGE.run}\n${GATE_USAGE}`,
   wait: GATE_USAGE,
+  home: `simwatch home [--user U123 [--user U456]]: prints each person's Home tab (as Slack would show it to them) in the terminal,
+built from the same facts as the published ones; nothing is published. Default user: ${LOCAL_USER}.
+simwatch home --refresh: republishes the Homes waiting in the refresh queue (through Slack when SLACK_BOT_TOKEN is set), then prints a JSON line.`,
 };
 
 /** Re-quotes shell words so the slash command parser sees the same text Slack would send. */
@@ -130,6 +135,27 @@ async function runSlash(config: Config, values: OptionValues, words: readonly st
   });
 }
 
+/** `simwatch home`: people's Homes printed here, or (--refresh) the refresh queue drained once. */
+async function runHome(config: Config, logger: Logger, values: OptionValues): Promise<number> {
+  const users = (stringValue(values.user) ?? LOCAL_USER).split(",").map((user) => user.trim());
+  const bad = users.find((user) => !/^[UW][A-Z0-9]{1,30}$/.test(user));
+  if (bad !== undefined && values.refresh !== true) return refuse(`--user takes Slack user ids (U0123ABCD); got "${bad}".`, commandHelp("home"));
+  const services = await localServices(config, { logger, joinRunningServer: true });
+  try {
+    if (values.refresh === true) {
+      const report = await services.pipeline.homeRefreshDue(55_000);
+      say(JSON.stringify({ ok: true, ...report }));
+      return 0;
+    }
+    if (services.simulator) say("(no AMIGO_* credentials and no running simwatch serve: a fresh embedded simulator's sets)");
+    const terminal = new TerminalChat();
+    for (const userId of users) terminal.printHome((await services.pipeline.homes().preview({ userId })).view, "as Slack would show it (not published)");
+    return 0;
+  } finally {
+    await services.close();
+  }
+}
+
 function commandHelp(command: string): string {
   return COMMAND_HELP[command] ?? (VERBS.includes(command as Verb) ? `simwatch ${USAGE[command as Verb]}` : GENERAL_HELP);
 }
@@ -185,6 +211,8 @@ export async function main(argv: string[]): Promise<number> {
       return runSlash(config, values, words);
     case "wait":
       return gateCommand(config, logger, "wait", values, words);
+    case "home":
+      return runHome(config, logger, values);
     default: {
       if (command === "run" && values.wait === true) return gateCommand(config, logger, "run", values, words);
       const misplaced = command === "run" ? gateOptionWithoutWait(values) : undefined;

@@ -80,9 +80,14 @@ export class TerminalChat implements ChatPort {
   readonly homes = new Map<string, string>();
 
   async publishHome(view: HomeView): Promise<void> {
+    this.printHome(view, "published");
+  }
+
+  /** Prints a Home as its Block Kit blocks read; `note` says what happened to it. */
+  printHome(view: HomeView, note: string): void {
     const text = messageToPlain({ text: "", blocks: renderHome(view).blocks });
     this.homes.set(view.userId, text);
-    this.show(`Home of @${view.userId} · published`, text);
+    this.show(`Home of @${view.userId} · ${note}`, text);
   }
 
   homeFits(view: HomeView): boolean {

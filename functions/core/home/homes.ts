@@ -14,6 +14,7 @@ import { updateState } from "../idempotency/state-update.js";
 import type { Logger } from "../log.js";
 import type { AmigoApi, ClaimOwner, Clock, StateStore } from "../ports.js";
 import { sharedHomeFacts } from "./home-cache.js";
+import type { HomeFacts } from "./home-facts.js";
 import { buildHome, estimatedFit } from "./home-view.js";
 
 export interface HomeDeps {
@@ -61,8 +62,8 @@ export function createHomes(deps: HomeDeps) {
   const publishView = chat.publishHome.bind(chat);
   const fits = chat.homeFits ? chat.homeFits.bind(chat) : estimatedFit;
 
-  /** Builds and publishes the viewer's Home from the shared facts, then records what it shows. */
-  async function publish(viewer: Pick<HomeViewer, "userId" | "teamId" | "enterpriseId">, openedAt?: string, notBefore?: Date): Promise<HomeView> {
+  /** The viewer's Home as it would be published now (for `simwatch home`): nothing published or recorded. */
+  async function preview(viewer: Pick<HomeViewer, "userId" | "teamId" | "enterpriseId">, notBefore?: Date): Promise<{ view: HomeView; facts: HomeFacts }> {
     const facts = await sharedHomeFacts(deps, notBefore ? { notBefore } : {});
     const view = buildHome(
       {
@@ -74,6 +75,12 @@ export function createHomes(deps: HomeDeps) {
       },
       fits,
     );
+    return { view, facts };
+  }
+
+  /** Builds and publishes the viewer's Home from the shared facts, then records what it shows. */
+  async function publish(viewer: Pick<HomeViewer, "userId" | "teamId" | "enterpriseId">, openedAt?: string, notBefore?: Date): Promise<HomeView> {
+    const { view, facts } = await preview(viewer, notBefore);
     await publishView(view);
     const publishedAt = deps.clock.now().toISOString();
     await updateState<HomeViewer>(deps.state, stateKeys.homeViewer(viewer.userId), (current) => ({
@@ -107,7 +114,7 @@ export function createHomes(deps: HomeDeps) {
     }
   }
 
-  return { opened, publish };
+  return { opened, publish, preview };
 }
 
 export type Homes = ReturnType<typeof createHomes>;
