@@ -24,7 +24,7 @@ export interface SimwatchStackProps extends StackProps {
 }
 
 /** Paths the Slack app calls on the Function URL (served by the Hono app in functions/slack). */
-export const SLACK_PATHS = { commands: "slack/commands", interactions: "slack/interactions" } as const;
+export const SLACK_PATHS = { commands: "slack/commands", interactions: "slack/interactions", events: "slack/events" } as const;
 
 export class SimwatchStack extends Stack {
   readonly archive: ArchiveBucket;
@@ -188,6 +188,10 @@ export class SimwatchStack extends Stack {
     new CfnOutput(this, "InteractivityUrl", {
       description: "Request URL of Slack interactivity (slack/manifest.yaml: settings.interactivity.request_url)",
       value: Fn.join("", [this.functionUrl.url, SLACK_PATHS.interactions]),
+    });
+    new CfnOutput(this, "EventsUrl", {
+      description: "Request URL of Slack's Events API, for the Home tab (slack/manifest.yaml: settings.event_subscriptions.request_url)",
+      value: Fn.join("", [this.functionUrl.url, SLACK_PATHS.events]),
     });
     new CfnOutput(this, "ArchiveBucketName", { description: "S3 bucket of the run archive and simwatch's state", value: this.archive.bucket.bucketName });
     new CfnOutput(this, "ArchivePrefix", { description: "Prefix of the browsable run archive in the bucket", value: settings.archivePrefix });

@@ -127,6 +127,28 @@ describe("simwatch serve with no configuration", () => {
     expect(output).not.toMatch(/not-the-secret/);
   });
 
+  it("prints a person's Home when a signed app_home_opened arrives, as Slack sends it", async () => {
+    const body = JSON.stringify({
+      token: "t",
+      team_id: "T1",
+      api_app_id: "A1",
+      type: "event_callback",
+      event_id: "Ev0E2EHOME",
+      event_time: Math.floor(Date.now() / 1000),
+      event: { type: "app_home_opened", user: "UE2EHOME", channel: "D1", tab: "home" },
+    });
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const send = (secret: string) =>
+      fetch(`http://127.0.0.1:${port}/slack/events`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-slack-request-timestamp": timestamp, "x-slack-signature": signatureOf(secret, timestamp, body) },
+        body,
+      });
+    expect((await send("not-the-secret")).status).toBe(401);
+    expect((await send(LOCAL_SIGNING_SECRET)).status).toBe(200);
+    await waitFor(/Home of @UE2EHOME · published[\s\S]*SETS THAT RAN IN THE LAST 7 DAYS[\s\S]*Checkout flows[\s\S]*YOUR LAST RUNS/);
+  });
+
   it("stops cleanly on SIGINT, leaving no partial files", async () => {
     child.kill("SIGINT");
     expect(await exit).toBe(0);

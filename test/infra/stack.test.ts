@@ -371,6 +371,7 @@ describe("outputs", () => {
     const urlId = logicalId(s, s.stack.functionUrl);
     expect(render(outputs.SlashCommandUrl!.Value)).toBe(`${urlId}.FunctionUrlslack/commands`);
     expect(render(outputs.InteractivityUrl!.Value)).toBe(`${urlId}.FunctionUrlslack/interactions`);
+    expect(render(outputs.EventsUrl!.Value)).toBe(`${urlId}.FunctionUrlslack/events`);
     expect(outputs.ArchiveBucketName!.Value).toEqual({ Ref: logicalId(s, s.stack.archive.bucket) });
     expect(outputs.EventBusName!.Value).toEqual({ Ref: logicalId(s, s.stack.events.bus) });
     expect(outputs.SecretArn!.Value).toEqual({ Ref: "CredentialsF8F243AA" });
