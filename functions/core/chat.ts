@@ -35,6 +35,13 @@ export type RunAction =
 /** Where a finished run's artifacts were archived: its Run Archived event, less the ids the card has. */
 export type ArchiveFacts = Omit<RunArchivedDetail, "runId" | "setId">;
 
+/**
+ * Someone an `owner` tag names: a Slack user or user group to mention, or, for anything else
+ * (a broadcast such as <!channel>, a handle nobody has, a malformed value), the text as tagged,
+ * shown escaped and never a mention.
+ */
+export type Owner = { mention: Mention } | { text: string };
+
 /** A run's message: "running" while it runs, then its verdict and summary. */
 export interface RunCard {
   runId: string;
@@ -64,6 +71,8 @@ export interface RunCard {
   archive?: ArchiveFacts;
   /** Prepended to the message (the run failed and the channel asked to be pinged). */
   mention?: Mention;
+  /** The set's owners (its `owner` tag), on the failure line: only when the run failed or errored. */
+  owners?: Owner[];
   actions: RunAction[];
 }
 
@@ -74,6 +83,8 @@ export interface WhyItFailed {
   failingUnitTests: FailingUnitTest[];
   /** The run's caveats (reasons that could not be read, say). */
   notes: string[];
+  /** Owners of failing unit tests (their `owner` tag), by unit test id, shown next to each. */
+  owners?: Record<string, Owner[]>;
 }
 
 /** A piece of a notice line: plain text (escaped when rendered) or something typed. */

@@ -4,7 +4,7 @@
  */
 import type { UserInfo } from "./model/amigo-model.js";
 import type { Command } from "./commands/commands.js";
-import type { RunSummary } from "./summary/summary-model.js";
+import type { RunSummary, Tag } from "./summary/summary-model.js";
 import type { Verdict } from "./model/verdict.js";
 
 export const EVENT_SOURCE = "simwatch";
@@ -27,6 +27,8 @@ export interface RunStartedDetail {
   setId: string;
   /** Resolved by the poller in one batched look-up per tick, so no consumer asks Amigo per run. */
   setName?: string;
+  /** The set's Amigo tags, from the same look-up (routing by `slack-channel` while it runs). */
+  setTags?: Tag[];
   createdAt: string;
   creator: UserInfo;
   origin?: SlackOrigin;

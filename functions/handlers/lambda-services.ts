@@ -9,7 +9,7 @@ import { accessPolicy } from "../core/commands/access.js";
 import { ConfigError } from "../core/config.js";
 import { jsonLogger } from "../core/log.js";
 import { systemClock } from "../core/ports.js";
-import { slackChatFromConfig } from "../slack/from-config.js";
+import { slackChatFromConfig, slackDirectoryFromConfig } from "../slack/from-config.js";
 import { schedulerTimersFromConfig } from "../aws/scheduler.js";
 import { lambdaConfig } from "./lambda-config.js";
 import { createPipeline, type Pipeline } from "./pipeline.js";
@@ -38,6 +38,7 @@ export function lambdaPipeline(role: FunctionRole): Promise<Pipeline> {
     const { archive, state } = archiveStoresFromConfig(config);
     const amigo = required(amigoFromConfig(config, logger, { rateLimitShare: AMIGO_RATE_SHARES[role] }), "AMIGO_API_KEY", "the secret must hold the four Amigo credentials");
     const chat = slackChatFromConfig(config);
+    const directory = slackDirectoryFromConfig(config);
     const timers = schedulerTimersFromConfig(config);
     return createPipeline({
       config,
@@ -52,6 +53,7 @@ export function lambdaPipeline(role: FunctionRole): Promise<Pipeline> {
       state,
       bus: required(eventBridgeBusFromConfig(config, state, logger), "EVENT_BUS_NAME", "events travel on EventBridge"),
       ...(chat ? { chat } : {}),
+      ...(directory ? { directory } : {}),
       ...(timers ? { timers } : {}),
     });
   });

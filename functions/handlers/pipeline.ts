@@ -15,6 +15,7 @@ import type { ArtifactsReadyDetail, CommandAcceptedDetail, HomeOpenedDetail, Run
 import type { Logger } from "../core/log.js";
 import { type Deadline, deadlineIn } from "../core/util/deadline.js";
 import { createNotifier } from "../core/notifier/notify.js";
+import type { SlackDirectory } from "../core/notifier/directory.js";
 import { follow, type FollowOptions, tickDeadline } from "../core/poller/follow.js";
 import { readWatchlist } from "../core/poller/watchlist.js";
 import { pollOnce } from "../core/poller/poll.js";
@@ -37,6 +38,8 @@ export interface PipelineServices {
   bus: EventBus;
   /** Slack, or the terminal; required by the notifier and the command worker. */
   chat?: ChatPort;
+  /** Slack's channels, people and groups, for routing and owners by Amigo tag (without it, tags name ids only). */
+  directory?: SlackDirectory;
   download?: ArtifactDownloader;
   signal?: AbortSignal;
   /** Who this process is, for claims (locally: the process, so a dead one's claims are taken over at once). */
@@ -101,6 +104,8 @@ export function createPipeline(services: PipelineServices) {
         log: logger,
         ...owner,
         ...defaultChannel,
+        ...(services.directory ? { directory: services.directory } : {}),
+        allowedChannels: config.SLACK_ALLOWED_CHANNELS,
       });
       return notifier.handle(event);
     },
@@ -178,6 +183,8 @@ export function createPipeline(services: PipelineServices) {
       ...defaultChannel,
       ...(services.timers ? { timers: services.timers } : {}),
       budgetMs: config.COMMAND_BUDGET_SECONDS * 1000,
+      ...(services.directory ? { directory: services.directory } : {}),
+      allowedChannels: config.SLACK_ALLOWED_CHANNELS,
     });
     return worker;
   }

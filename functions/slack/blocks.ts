@@ -12,7 +12,7 @@ import { VERDICT_EMOJI, type Verdict } from "../core/model/verdict.js";
 import { escapeCode, escapeText, truncateMrkdwn, truncatePlain } from "./escape.js";
 import { failingTestMarkup, flakyMarkup, plural, SHOWN_MAX, shortText, trendMarkup } from "./failure-markup.js";
 import { blockTextLength, contextBlock, fitBlocks, LIMITS } from "./limits.js";
-import { dateMarkup, lineMarkup, mentionMarkup, personMarkup } from "./mrkdwn.js";
+import { dateMarkup, lineMarkup, mentionMarkup, ownerMarkup, personMarkup } from "./mrkdwn.js";
 
 export { LIMITS } from "./limits.js";
 
@@ -132,13 +132,24 @@ function runCardFallback(card: RunCard): string {
   const failing = card.failingUnitTests.length + card.moreFailing;
   if (failing > 0) parts.push(`${failing} failing: ${namesList(card.failingUnitTests.map((t) => t.name), 5)}`);
   const text = parts.join(". ");
-  return truncateMrkdwn(card.mention ? `${mentionMarkup(card.mention)} ${text}` : text, LIMITS.fallbackText);
+  const who = pinged(card);
+  return truncateMrkdwn(who ? `${who} ${text}` : text, LIMITS.fallbackText);
+}
+
+/** Who the card pings: the channel's subscription mention, then the set's owners (text for what is not a mention). */
+function pinged(card: RunCard): string {
+  return [...(card.mention ? [mentionMarkup(card.mention)] : []), ...(card.owners ?? []).map(ownerMarkup)].join(" ");
+}
+
+/** The failure line: who is pinged, and that the run failed. */
+function pingSection(card: RunCard): KnownBlock[] {
+  const who = pinged(card);
+  return who ? [section(`${who} the run of *${shortText(card.setName, SHOWN_MAX.name)}* ${VERDICT_WORD[card.verdict]}.`)] : [];
 }
 
 /** The top of a card: who is pinged, the verdict and set, and the facts in fields. */
 function cardHead(card: RunCard): KnownBlock[] {
-  const head: KnownBlock[] = [];
-  if (card.mention) head.push(section(`${mentionMarkup(card.mention)} the run of *${shortText(card.setName, SHOWN_MAX.name)}* ${VERDICT_WORD[card.verdict]}.`));
+  const head: KnownBlock[] = [...pingSection(card)];
   head.push(header(`${VERDICT_EMOJI[card.verdict]} ${card.setName}`));
   const fields = [`*Run*\n\`${escapeCode(card.runId)}\``, `*Status*\n${VERDICT_WORD[card.verdict]}`];
   if (card.startedBy) fields.push(`*Started by*\n${personMarkup(card.startedBy)}`);
@@ -229,7 +240,7 @@ function compactRunCard(card: RunCard): SlackMessage {
   const counts = card.unitTests ? `: ${card.unitTests.passed} of ${plural(card.unitTests.total, "unit test")} passed` : "";
   const lines = [`Run \`${escapeCode(card.runId)}\` ${VERDICT_WORD[card.verdict]}${counts}.`];
   if (card.verdict !== "running") lines.push("The full card did not fit in Slack; the run's report and summary.md in the archive have everything.");
-  const body = [...(card.mention ? [section(`${mentionMarkup(card.mention)} the run of *${shortText(card.setName, SHOWN_MAX.name)}* ${VERDICT_WORD[card.verdict]}.`)] : []), header(`${VERDICT_EMOJI[card.verdict]} ${card.setName}`), section(lines.join("\n"))];
+  const body = [...pingSection(card), header(`${VERDICT_EMOJI[card.verdict]} ${card.setName}`), section(lines.join("\n"))];
   return { text: runCardFallback(card), blocks: fitBlocks(body, actionsBlock(card.actions), CUT_NOTE.run) };
 }
 
@@ -257,7 +268,8 @@ export function renderWhyItFailed(why: WhyItFailed): SlackMessage {
   let chunk = "";
   let shown = 0;
   for (const [index, test] of why.failingUnitTests.entries()) {
-    const markup = truncateMrkdwn(failingTestMarkup(test, { reasons: "all", position: index + 1 }), LIMITS.sectionText);
+    const owners = why.owners?.[test.unitTestId];
+    const markup = truncateMrkdwn(failingTestMarkup(test, { reasons: "all", position: index + 1, ...(owners ? { owners } : {}) }), LIMITS.sectionText);
     const joined = chunk ? `${chunk}\n\n${markup}` : markup;
     if (joined.length > LIMITS.sectionText) {
       if (sections.length >= LIMITS.blocks - 3) break;

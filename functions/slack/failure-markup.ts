@@ -8,7 +8,8 @@ import { briefJustification, findingOf, repetitionText } from "../core/summary/j
 import { flakyWhy, sparkline, trendChange } from "../core/summary/run-history.js";
 import type { FailingMetric, FailingUnitTest, FailureReason, FlakyTest, Trend } from "../core/summary/summary-model.js";
 import { escapeCode, escapeText, truncatePlain } from "./escape.js";
-import { lineMarkup } from "./mrkdwn.js";
+import { lineMarkup, ownerMarkup } from "./mrkdwn.js";
+import type { Owner } from "../core/chat.js";
 
 /** Longest name, criterion or run error shown as is (cut before escaping, so the cut never splits an escape). */
 export const SHOWN_MAX = { name: 200, criterion: 200, runError: 300 } as const;
@@ -56,11 +57,14 @@ export interface FailingTestOptions {
   position?: number;
   /** In "all", at most this many reasons per metric; the rest are counted. */
   maxReasonsPerMetric?: number;
+  /** The unit test's owners (its `owner` tag), shown next to its name. */
+  owners?: readonly Owner[];
 }
 
 /** One failing unit test: its name (marked when flaky), each failing metric with its criterion, the judge's reasons, run errors. */
 export function failingTestMarkup(test: FailingUnitTest, options: FailingTestOptions = { reasons: "first" }): string {
-  const heading = `${options.position !== undefined ? `${options.position}. ` : ""}*${shortText(test.name, SHOWN_MAX.name).replaceAll("*", "∗")}*${test.flaky ? " · _flaky_" : ""}`;
+  const owners = options.owners && options.owners.length > 0 ? ` · owner${options.owners.length > 1 ? "s" : ""}: ${options.owners.map(ownerMarkup).join(" ")}` : "";
+  const heading = `${options.position !== undefined ? `${options.position}. ` : ""}*${shortText(test.name, SHOWN_MAX.name).replaceAll("*", "∗")}*${test.flaky ? " · _flaky_" : ""}${owners}`;
   const lines = [heading];
   const maxReasons = options.maxReasonsPerMetric ?? 5;
   for (const metric of test.failingMetrics) {

@@ -2,7 +2,7 @@
  * Spans (core/chat.ts) to Slack mrkdwn. Plain strings are escaped; only the typed spans
  * produce markup, and each is checked to be the markup it claims to be.
  */
-import type { Person, Span } from "../core/chat.js";
+import type { Owner, Person, Span } from "../core/chat.js";
 import type { Mention } from "../core/commands/commands.js";
 import { utcTime } from "../core/util/time-words.js";
 import { escapeCode, escapeText } from "./escape.js";
@@ -16,6 +16,15 @@ export function userMarkup(userId: string): string {
 
 export function mentionMarkup(mention: Mention): string {
   return MENTION_MARKUP.test(mention.markup) ? mention.markup : escapeText(mention.label);
+}
+
+const OWNER_MARKUP = /^(?:<@[UW][A-Z0-9]+>|<!subteam\^[A-Z0-9]+>)$/;
+
+/** An owner from a tag: a user or group mention, checked to be one (never a broadcast); anything else escaped text. */
+export function ownerMarkup(owner: Owner): string {
+  if (!("mention" in owner)) return escapeText(owner.text);
+  const { mention } = owner;
+  return (mention.kind === "user" || mention.kind === "group") && OWNER_MARKUP.test(mention.markup) ? mention.markup : escapeText(mention.label);
 }
 
 export function personMarkup(person: Person): string {

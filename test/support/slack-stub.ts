@@ -1,6 +1,8 @@
 /**
  * A stand-in for the Slack Web API and for response_url, on a loopback port. It answers
- * chat.postMessage, chat.update, conversations.history and conversations.replies like Slack
+ * chat.postMessage, chat.update, conversations.history and conversations.replies like Slack,
+ * and the workspace's directory (conversations.list, users.list and usergroups.list, paged by
+ * cursor; conversations.join, refused without the channels:join scope) from setDirectory
  * (form-urlencoded or JSON in, `{ok, ...}` out, HTTP 200 even for `ok:false`), keeps the
  * messages (with their metadata) so tests can read the channel, records every call, and can
  * be told to fail the next calls with a Slack error, a 429 with Retry-After, or an HTTP 5xx,
@@ -78,6 +80,17 @@ export type Failure =
   /** The call is carried out, then the connection is destroyed without an answer. */
   | { kind: "drop-answer" };
 
+/** The workspace the directory calls show, as Slack's objects (only the fields simwatch reads). */
+export interface StubDirectory {
+  channels: { id: string; name: string; is_private?: boolean; is_member?: boolean }[];
+  users: { id: string; name: string; deleted?: boolean; real_name?: string; profile?: { display_name?: string; display_name_normalized?: string } }[];
+  usergroups: { id: string; handle: string; name?: string }[];
+  /** At most this many items a page (Slack's `limit` is honoured below it): small, to make the caller follow cursors. */
+  pageSize: number;
+  /** The bot's scopes that matter here: conversations.join needs channels:join. */
+  scopes: string[];
+}
+
 export interface SlackStub {
   /** Base URL for SLACK_API_URL, ending in /api/. */
   apiUrl: string;
@@ -105,6 +118,9 @@ export interface SlackStub {
   notMember(channel: string, visibility: "public" | "private"): void;
   /** conversations.history and .replies answer `error` (missing_scope by default) until reset. */
   refuseLookups(error?: string): void;
+  /** The workspace's channels, people and groups (empty until set; reset empties them). */
+  setDirectory(directory: Partial<StubDirectory>): void;
+  directory: StubDirectory;
   /** response_url posts answer this error word (HTTP 404) until cleared. */
   failResponses(error: string | undefined): void;
   /** How many times `method` was called. */
@@ -266,6 +282,8 @@ export async function startSlackStub(options: { token?: string } = {}): Promise<
   const blocked = new Map<string, string>();
   const outside = new Map<string, "public" | "private">();
   let lookupRefusal: string | undefined;
+  const emptyDirectory = (): StubDirectory => ({ channels: [], users: [], usergroups: [], pageSize: 1000, scopes: ["channels:read", "groups:read", "users:read", "usergroups:read", "channels:join"] });
+  const directory: StubDirectory = emptyDirectory();
   let responseFailure: string | undefined;
   let answerDelayMs = 0;
   let tsCounter = 0;
@@ -360,9 +378,31 @@ export async function startSlackStub(options: { token?: string } = {}): Promise<
     return ok({ view: { id: `V${userId}`, type: "home", blocks } });
   }
 
+  /** conversations.list, users.list, usergroups.list (a page at a time) and conversations.join, or undefined for other methods. */
+  function directoryCall(method: string, params: Record<string, unknown>): Answer | undefined {
+    const paged = <T>(items: readonly T[], key: string) => {
+      const page = pageOf(items, { ...params, limit: Math.min(Number(params.limit ?? directory.pageSize) || directory.pageSize, directory.pageSize) });
+      return ok({ [key]: page.items, response_metadata: { next_cursor: page.next_cursor } });
+    };
+    if (method === "conversations.list") return paged(directory.channels, "channels");
+    if (method === "users.list") return paged(directory.users, "members");
+    if (method === "usergroups.list") return paged(directory.usergroups, "usergroups");
+    if (method !== "conversations.join" || !directory.channels.some((c) => c.id === params.channel)) return undefined;
+    if (!directory.scopes.includes("channels:join")) return refuse("missing_scope", { needed: "channels:join" });
+    const channel = directory.channels.find((c) => c.id === params.channel);
+    if (!channel) return undefined;
+    if (channel.is_private) return refuse("method_not_supported_for_channel_type");
+    channel.is_member = true;
+    blocked.delete(channel.id);
+    outside.delete(channel.id);
+    return ok({ channel: { id: channel.id, name: channel.name } });
+  }
+
   function carryOut(method: string, params: Record<string, unknown>, authorization: string | undefined): Answer {
     if (authorization !== `Bearer ${token}`) return refuse("invalid_auth");
     if (method === "views.publish") return publishHome(params);
+    const listed = directoryCall(method, params);
+    if (listed) return listed;
     const channel = typeof params.channel === "string" ? params.channel : "";
     if (!channel) return refuse("channel_not_found");
     const blockedWith = blocked.get(channel);
@@ -468,6 +508,10 @@ export async function startSlackStub(options: { token?: string } = {}): Promise<
     refuseLookups(error = "missing_scope") {
       lookupRefusal = error;
     },
+    directory,
+    setDirectory(update) {
+      Object.assign(directory, update);
+    },
     failResponses(error) {
       responseFailure = error;
     },
@@ -488,6 +532,7 @@ export async function startSlackStub(options: { token?: string } = {}): Promise<
       blocked.clear();
       outside.clear();
       lookupRefusal = undefined;
+      Object.assign(directory, emptyDirectory());
       responseFailure = undefined;
       answerDelayMs = 0;
     },

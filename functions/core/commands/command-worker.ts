@@ -43,6 +43,9 @@ import { createSetList, type SetList } from "./set-list.js";
 
 export interface CommandWorkerDeps extends MessageDeps {
   amigo: AmigoApi;
+  /** Slack's directory and SLACK_ALLOWED_CHANNELS, for the routing and owners `/sim status <set>` shows. */
+  directory?: VerbDeps["directory"];
+  allowedChannels?: readonly string[];
   /** Who may do what, and where answers may go: checked again here, whatever the event says. */
   access: AccessPolicy;
   /** For the Download artifacts button (the archive presigns a link, or names the location). */

@@ -1,17 +1,26 @@
 /**
  * Bringing a run's message in each target channel up to date with its facts: post it where it
  * may be posted and is not yet, edit it where it is, then the finished run's once-only thread
- * replies (the subscription's mention, the starter's ping, "Why it failed"). A channel
+ * replies (the subscription's mention, the set owners' ping, the starter's ping, "Why it failed"
+ * with the unit tests' owners). A channel
  * simwatch cannot post in is skipped; failures a retry could fix are gathered, not thrown, so
  * one channel's trouble never keeps the others from being served.
  */
-import { cannotPostIn, ChatError, type ChatMessage, type MessageRef, type RunCard, say } from "../chat.js";
+import { cannotPostIn, ChatError, type ChatMessage, type MessageRef, type Owner, type RunCard, say, type Span } from "../chat.js";
 import { errorFields, type Logger } from "../log.js";
 import type { StateStore } from "../ports.js";
 import type { PostOnceDeps } from "../idempotency/post-once.js";
 import { buildRunCard, isFailure, type RunFacts, whyItFailed } from "./run-card.js";
 import { ensureRunMessage, pingOnce, recordReply, replyOnce, runMessageRef } from "./run-messages.js";
 import type { Target } from "./notify-targets.js";
+import type { RunOwners } from "./owners.js";
+
+const NO_OWNERS: RunOwners = { set: [], unitTests: {} };
+
+/** Owners as spans of a line: mentions, and text for what is not one; space-separated. */
+function ownerSpans(owners: readonly Owner[]): Span[] {
+  return owners.flatMap((owner, index): Span[] => [...(index > 0 ? [" "] : []), "mention" in owner ? { mention: owner.mention } : owner.text]);
+}
 
 export interface NotifyReport {
   posted: string[];
@@ -35,7 +44,8 @@ export const emptyReport = (): NotifyReport => ({ posted: [], updated: [], skipp
 /** The pings a card stands for when it is first posted now: Slack notifies on a post, never on an edit. */
 function pingsOnCard(facts: RunFacts, target: Target, card: RunCard): string[] {
   if (card.verdict === "running") return [];
-  return [...(card.mention ? ["mention"] : []), ...(facts.origin?.channelId === target.channelId ? ["starter"] : [])];
+  const ownersPinged = card.owners?.some((owner) => "mention" in owner) ?? false;
+  return [...(card.mention ? ["mention"] : []), ...(ownersPinged ? ["owners"] : []), ...(facts.origin?.channelId === target.channelId ? ["starter"] : [])];
 }
 
 /** Where the card is in the channel (posting it when `post`), and whether this call posted it. */
@@ -49,10 +59,17 @@ async function place(deps: SyncDeps, facts: RunFacts, target: Target, post: bool
 }
 
 /** Brings every target up to date; `post` says whether a channel without the message gets one. */
-export async function syncTargets(deps: SyncDeps, facts: RunFacts, targets: readonly Target[], post: boolean, report: NotifyReport): Promise<SyncFailure[]> {
+export async function syncTargets(
+  deps: SyncDeps,
+  facts: RunFacts,
+  targets: readonly Target[],
+  post: boolean,
+  report: NotifyReport,
+  owners: RunOwners = NO_OWNERS,
+): Promise<SyncFailure[]> {
   const failures: SyncFailure[] = [];
   for (const target of targets) {
-    const built = buildRunCard(facts, target.mention ? { mention: target.mention } : {});
+    const built = buildRunCard(facts, { owners, ...(target.mention ? { mention: target.mention } : {}) });
     const card = (): ChatMessage => ({ kind: "run", card: built });
     const pings = pingsOnCard(facts, target, built);
     try {
@@ -68,7 +85,7 @@ export async function syncTargets(deps: SyncDeps, facts: RunFacts, targets: read
         await deps.posting.chat.update(placed.ref, card());
         report.updated.push(target.channelId);
       }
-      if (facts.verdict !== "running") await finishExtras(deps, facts, target, placed.ref);
+      if (facts.verdict !== "running") await finishExtras(deps, facts, target, placed.ref, owners);
     } catch (error) {
       if (cannotPostIn(error)) {
         deps.log.warn("notify.channel.unreachable", { runId: facts.runId, channelId: target.channelId, ...errorFields(error) });
@@ -90,7 +107,7 @@ export async function syncTargets(deps: SyncDeps, facts: RunFacts, targets: read
  * edit, so pings are replies, unless the card carried them when first posted), then "Why it
  * failed". Each is tried whatever became of the others; the worst failure is thrown after.
  */
-async function finishExtras(deps: SyncDeps, facts: RunFacts, target: Target, ref: MessageRef) {
+async function finishExtras(deps: SyncDeps, facts: RunFacts, target: Target, ref: MessageRef, owners: RunOwners) {
   const { posting, state } = deps;
   const setName = buildRunCard(facts).setName;
   const replies: (() => Promise<unknown>)[] = [];
@@ -98,12 +115,16 @@ async function finishExtras(deps: SyncDeps, facts: RunFacts, target: Target, ref
     const mention = target.mention;
     replies.push(() => pingOnce(posting, state, facts.runId, ref, "mention", say("error", [{ mention }, " the run of ", { bold: setName }, ` ${facts.verdict}.`])));
   }
+  if (owners.set.some((owner) => "mention" in owner) && isFailure(facts.verdict)) {
+    const line = [...ownerSpans(owners.set), " the run of ", { bold: setName }, ` ${facts.verdict}.`];
+    replies.push(() => pingOnce(posting, state, facts.runId, ref, "owners", say("error", line)));
+  }
   const origin = facts.origin;
   if (origin && origin.channelId === target.channelId) {
     const tone = isFailure(facts.verdict) ? "error" : "info";
     replies.push(() => pingOnce(posting, state, facts.runId, ref, "starter", say(tone, [{ user: origin.userId }, " your run of ", { bold: setName }, ` ${facts.verdict}.`])));
   }
-  const why = whyItFailed(facts);
+  const why = whyItFailed(facts, owners);
   if (why) replies.push(() => replyOnce(posting, facts.runId, ref, "why", { kind: "why", why }));
   const errors: unknown[] = [];
   for (const reply of replies) await reply().catch((error: unknown) => void errors.push(error));

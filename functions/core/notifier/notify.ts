@@ -13,7 +13,10 @@ import { oneAtATimePerKey } from "../util/concurrency.js";
 import { type Logger, silentLogger } from "../log.js";
 import { finishTargets, postedTargets, subscribedTargets, type Target } from "./notify-targets.js";
 import { emptyReport, type NotifyReport, type SyncFailure, syncTargets } from "./notify-sync.js";
-import { type RunFacts, summaryForMessages } from "./run-card.js";
+import { isFailure, type RunFacts, summaryForMessages, tagsOf } from "./run-card.js";
+import type { SlackDirectory } from "./directory.js";
+import { runOwners } from "./owners.js";
+import { type RoutingDeps, tagRoutedChannels } from "./tag-routing.js";
 import { loadFacts, type MessageDeps, postingFor, updateFacts } from "./run-messages.js";
 import { stateKeys } from "../idempotency/state-keys.js";
 import type { RunSummary } from "../summary/summary-model.js";
@@ -23,6 +26,10 @@ export type { NotifyReport } from "./notify-sync.js";
 export interface NotifierDeps extends MessageDeps {
   /** SLACK_DEFAULT_CHANNEL: where runs of sets nobody subscribed to are posted. */
   defaultChannel?: string;
+  /** Slack's channels, people and groups, for `slack-channel` and `owner` tags (none in the terminal: ids only). */
+  directory?: SlackDirectory;
+  /** SLACK_ALLOWED_CHANNELS: a tag never routes a run outside them (empty = anywhere). */
+  allowedChannels?: readonly string[];
 }
 
 /** Chat failures that a later redelivery can fix, gathered while the other channels are served. */
@@ -39,6 +46,14 @@ export class NotifyIncomplete extends Error {
 export function createNotifier(deps: NotifierDeps) {
   const log = deps.log ?? silentLogger;
   const sync = { posting: postingFor(deps), state: deps.state, log };
+  const now = () => deps.clock.now();
+  const directory = deps.directory ? { directory: deps.directory, state: deps.state, now, log } : undefined;
+  const routing: RoutingDeps = { state: deps.state, log, now, ...(directory ? { directory } : {}), ...(deps.allowedChannels ? { allowedChannels: deps.allowedChannels } : {}) };
+
+  /** The channels the set's `slack-channel` tag routes the run to. */
+  const tagged = (facts: RunFacts) => tagRoutedChannels(routing, { setId: facts.setId, setName: facts.summary?.setName ?? facts.setName ?? facts.setId }, tagsOf(facts));
+  /** Who the run's failure mentions (nobody unless it failed or errored). */
+  const ownersOfRun = (facts: RunFacts) => runOwners(isFailure(facts.summary?.verdict ?? facts.verdict), tagsOf(facts), facts.summary?.failingUnitTests ?? [], directory);
   // A run's events are handled one after another in this process: two handlers rendering
   // the same facts side by side would each edit the card, one of them for nothing.
   const perRun = oneAtATimePerKey();
@@ -59,7 +74,7 @@ export function createNotifier(deps: NotifierDeps) {
       if (!current || (round > 0 && current.etag === seen)) break;
       seen = current.etag;
       Object.assign(report, emptyReport());
-      failures = await syncTargets(sync, current.facts, await targetsOf(current.facts), post, report);
+      failures = await syncTargets(sync, current.facts, await targetsOf(current.facts), post, report, await ownersOfRun(current.facts));
     }
     return finish(runId, report, failures);
   }
@@ -71,10 +86,11 @@ export function createNotifier(deps: NotifierDeps) {
       createdAt: detail.createdAt,
       creator: detail.creator,
       ...(detail.setName ? { setName: detail.setName } : {}),
+      ...(detail.setTags ? { tags: detail.setTags } : {}),
       ...(detail.origin ? { origin: detail.origin } : {}),
     });
     // The origin channel's message is the command worker's announcement: never a second one there.
-    const targets = (await subscribedTargets(deps.state, facts, deps.defaultChannel)).filter((t) => t.channelId !== facts.origin?.channelId);
+    const targets = (await subscribedTargets(deps.state, facts, deps.defaultChannel, await tagged(facts))).filter((t) => t.channelId !== facts.origin?.channelId);
     const report = emptyReport();
     return finish(detail.runId, report, await syncTargets(sync, facts, targets, true, report));
   }
@@ -89,7 +105,7 @@ export function createNotifier(deps: NotifierDeps) {
       ...(detail.setName ? { setName: detail.setName } : {}),
       ...(summary ? { summary } : {}),
     });
-    return converge(detail.runId, etag, true, (facts) => finishTargets(deps.state, facts, deps.defaultChannel));
+    return converge(detail.runId, etag, true, async (facts) => finishTargets(deps.state, facts, deps.defaultChannel, await tagged(facts)));
   }
 
   async function runArchived(detail: RunArchivedDetail): Promise<NotifyReport> {

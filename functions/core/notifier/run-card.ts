@@ -4,11 +4,12 @@
  * card is always rendered from the whole record, never patched.
  */
 import type { UserInfo } from "../model/amigo-model.js";
-import type { ArchiveFacts, Person, RunAction, RunCard, WhyItFailed } from "../chat.js";
+import type { ArchiveFacts, Owner, Person, RunAction, RunCard, WhyItFailed } from "../chat.js";
+import type { RunOwners } from "./owners.js";
 import type { Mention } from "../commands/commands.js";
 import type { SlackOrigin } from "../events.js";
 import { JUSTIFICATION_KEPT } from "../summary/judge-pages.js";
-import type { FailingUnitTest, RunSummary } from "../summary/summary-model.js";
+import type { FailingUnitTest, RunSummary, Tag } from "../summary/summary-model.js";
 import type { Verdict } from "../model/verdict.js";
 
 /** At most this many failing unit tests in the message itself; the rest go to a thread reply. */
@@ -25,6 +26,8 @@ export interface RunFacts {
   verdict: Verdict;
   summary?: RunSummary;
   archive?: ArchiveFacts;
+  /** The set's Amigo tags as Run Started carried them (the summary's, once there is one, win). */
+  tags?: Tag[];
 }
 
 const FINAL: ReadonlySet<Verdict> = new Set(["passed", "failed", "errored", "cancelled"]);
@@ -106,8 +109,16 @@ function setNameOf(facts: RunFacts): string {
   return summary?.setName && summary.setName !== facts.setId ? summary.setName : facts.setName ?? summary?.setName ?? facts.setId;
 }
 
-/** The run's message for one channel (`mention` when that channel asked to be pinged on failure). */
-export function buildRunCard(facts: RunFacts, options: { mention?: Mention } = {}): RunCard {
+/** The set's tags: the summary's (the latest look-up), else Run Started's. */
+export function tagsOf(facts: RunFacts): Tag[] | undefined {
+  return facts.summary?.tags ?? facts.tags;
+}
+
+/**
+ * The run's message for one channel: `mention` when that channel asked to be pinged on failure,
+ * `owners` (owners.ts) shown when the run failed, the set's on the failure line.
+ */
+export function buildRunCard(facts: RunFacts, options: { mention?: Mention; owners?: RunOwners } = {}): RunCard {
   const summary = facts.summary;
   const verdict = summary && FINAL.has(summary.verdict) ? summary.verdict : facts.verdict;
   const setName = setNameOf(facts);
@@ -131,7 +142,7 @@ export function buildRunCard(facts: RunFacts, options: { mention?: Mention } = {
     runErrors: summary?.runErrors ?? [],
     failingUnitTests: failing.slice(0, FAILURES_INLINE),
     moreFailing: Math.max(0, failing.length - FAILURES_INLINE),
-    whyInThread: awaitingReasons(facts) || whyItFailed(facts) !== undefined,
+    whyInThread: awaitingReasons(facts) || whyItFailed(facts, options.owners) !== undefined,
     awaitingReasons: isFailure(verdict) && awaitingReasons(facts),
     ...(summary?.diff ? { diff: summary.diff } : {}),
     flaky: summary?.flaky ?? [],
@@ -139,19 +150,29 @@ export function buildRunCard(facts: RunFacts, options: { mention?: Mention } = {
     notes: summary?.notes ?? [],
     ...(facts.archive ? { archive: facts.archive } : {}),
     ...(options.mention && isFailure(verdict) ? { mention: options.mention } : {}),
+    ...(options.owners && options.owners.set.length > 0 && isFailure(verdict) ? { owners: options.owners.set } : {}),
     actions,
   };
 }
 
 /**
- * The "Why it failed" thread reply: every failing unit test with all the judge's reasons.
- * Only when it adds to the message: some reason is known, or not every failing test fits in it;
- * not while the judge's reasons are still being read (a later Run Finished brings them).
+ * The "Why it failed" thread reply: every failing unit test with all the judge's reasons, and
+ * its owners next to it. Only when it adds to the message: some reason is known, some failing
+ * test has an owner to mention, or not every failing test fits in it; not while the judge's
+ * reasons are still being read (a later Run Finished brings them).
  */
-export function whyItFailed(facts: RunFacts): WhyItFailed | undefined {
+export function whyItFailed(facts: RunFacts, owners?: RunOwners): WhyItFailed | undefined {
   const summary = facts.summary;
   const failing = summary?.failingUnitTests ?? [];
   const hasReasons = failing.some((test) => test.failingMetrics.some((metric) => (metric.reasons?.length ?? 0) > 0));
-  if (!summary || awaitingReasons(facts) || (!hasReasons && failing.length <= FAILURES_INLINE)) return undefined;
-  return { runId: facts.runId, setName: setNameOf(facts), failingUnitTests: failing, notes: summary.notes };
+  const testOwners: Record<string, Owner[]> = {};
+  for (const test of failing) {
+    const found = owners?.unitTests[test.unitTestId];
+    if (found && found.length > 0) testOwners[test.unitTestId] = found;
+  }
+  const hasOwners = Object.keys(testOwners).length > 0;
+  // Owners shown as text alone (a broadcast, an unknown handle) notify nobody: no reply for them.
+  const mentions = Object.values(testOwners).some((found) => found.some((owner) => "mention" in owner));
+  if (!summary || awaitingReasons(facts) || (!hasReasons && !mentions && failing.length <= FAILURES_INLINE)) return undefined;
+  return { runId: facts.runId, setName: setNameOf(facts), failingUnitTests: failing, notes: summary.notes, ...(hasOwners ? { owners: testOwners } : {}) };
 }

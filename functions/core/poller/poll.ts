@@ -247,12 +247,14 @@ async function nameEverything(options: PollerOptions, decisions: Decisions): Pro
 function announceStarted(decisions: Decisions, names: NameBook | undefined) {
   for (const { run, origin } of decisions.started) {
     const setName = names?.sets.get(run.simulation_unit_test_set_id);
+    const setTags = names?.setTags?.get(run.simulation_unit_test_set_id);
     decisions.events.push({
       id: eventIds.runStarted(run.id),
       event: event("Run Started", {
         runId: run.id,
         setId: run.simulation_unit_test_set_id,
         ...(setName ? { setName } : {}),
+        ...(setTags ? { setTags } : {}),
         createdAt: run.created_at,
         creator: run.creator,
         ...(origin ? { origin } : {}),

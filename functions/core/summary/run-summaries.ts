@@ -14,11 +14,19 @@ import type { Logger } from "../log.js";
 import { readSetHistories } from "./run-history.js";
 import { stateKeys } from "../idempotency/state-keys.js";
 import { type PreviousRunOutcome, summarizeRun } from "./summary.js";
-import type { RunSummary } from "./summary-model.js";
+import type { RunSummary, Tag } from "./summary-model.js";
 
 export interface NameBook {
   sets: Map<string, string>;
   unitTests: Map<string, string>;
+  /** Tags of the sets and unit tests that have any, from the same look-ups (no call of their own). */
+  setTags?: Map<string, Tag[]>;
+  unitTestTags?: Map<string, Tag[]>;
+}
+
+/** The tags of things that have any, by id: `{key, value}` as Amigo lists them. */
+function tagsById(things: readonly { id: string; tags?: readonly { key: string; value: string | null }[] }[]): Map<string, Tag[]> {
+  return new Map(things.flatMap((thing) => (thing.tags && thing.tags.length > 0 ? [[thing.id, thing.tags.map(({ key, value }) => ({ key, value }))]] : [])));
 }
 
 /**
@@ -42,6 +50,8 @@ export async function lookUpNames(amigo: AmigoApi, runs: readonly Run[], withUni
   return {
     sets: new Map(sets.map((set) => [set.id, set.name])),
     unitTests: new Map(unitTests.map((test) => [test.id, test.name])),
+    setTags: tagsById(sets),
+    unitTestTags: tagsById(unitTests),
   };
 }
 
@@ -88,8 +98,11 @@ export async function summarizeRuns(
       const gaveUpAfterHours = options.gaveUpAfterHours?.get(run.id);
       const judge = judged.get(run.id);
       const history = run.is_completed ? histories.get(run.simulation_unit_test_set_id) : undefined;
+      const setTags = names.setTags?.get(run.simulation_unit_test_set_id);
       return summarizeRun(run, {
         unitTestNames: names.unitTests,
+        ...(names.unitTestTags ? { unitTestTags: names.unitTestTags } : {}),
+        ...(setTags ? { setTags } : {}),
         cancelledBySimwatch,
         ...(names.sets.has(run.simulation_unit_test_set_id) ? { setName: names.sets.get(run.simulation_unit_test_set_id) } : {}),
         ...(finishedAt ? { finishedAt } : {}),

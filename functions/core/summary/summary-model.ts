@@ -16,6 +16,12 @@ export interface FailureReason {
   justification: string;
 }
 
+/** A key/value label of a set or unit test in Amigo (`slack-channel`, `owner`, ...), as Amigo lists it. */
+export interface Tag {
+  key: string;
+  value: string | null;
+}
+
 /** One metric of one unit test that did not pass. */
 export interface FailingMetric {
   metricId: string;
@@ -43,6 +49,8 @@ export interface FailingUnitTest {
   runErrors: string[];
   /** Set when the unit test is flaky (see FlakyTest): its failure may be noise. */
   flaky?: boolean;
+  /** The unit test's Amigo tags (its `owner` is mentioned next to it when it fails), when it has any. */
+  tags?: Tag[];
 }
 
 /**
@@ -101,6 +109,8 @@ export interface RunSummary {
   setId: string;
   /** Resolved set name, or the set id when unknown. */
   setName: string;
+  /** The set's Amigo tags (`slack-channel` routes the run, `owner` is mentioned on failure), when it has any. */
+  tags?: Tag[];
   verdict: Verdict;
   createdAt: string;
   /** When simwatch first saw the run completed (Amigo publishes no completion time). */

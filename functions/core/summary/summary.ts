@@ -5,7 +5,7 @@
 import type { MetricEvaluationResult, MetricToEvaluate, Run, SuccessCriterion, UnitTestRunResult } from "../model/amigo-model.js";
 import { type JudgeResults, reasonsFor, resultsById } from "./judge-reasons.js";
 import { flakyTests, historyWindow, trendOf } from "./run-history.js";
-import type { FailingMetric, FailingUnitTest, RunDiff, RunErrorEntry, RunSummary } from "./summary-model.js";
+import type { FailingMetric, FailingUnitTest, RunDiff, RunErrorEntry, RunSummary, Tag } from "./summary-model.js";
 import { unitTestCounts, unitTestPassed } from "../model/unit-test-outcome.js";
 import type { Verdict } from "../model/verdict.js";
 
@@ -23,6 +23,9 @@ export interface PreviousRunOutcome {
 export interface SummaryContext {
   setName?: string;
   unitTestNames?: ReadonlyMap<string, string>;
+  /** The set's tags and its unit tests' (by id), from the same look-ups as the names. */
+  setTags?: readonly Tag[];
+  unitTestTags?: ReadonlyMap<string, readonly Tag[]>;
   cancelledBySimwatch?: boolean;
   /** When simwatch first saw the run completed (ISO). */
   finishedAt?: string;
@@ -111,7 +114,13 @@ function diffAgainst(run: Run, previous: PreviousRunOutcome, nameOf: (id: string
 }
 
 /** Counts, run errors and the failing unit tests (by name, with the judge's reasons where known). */
-function tally(run: Run, results: readonly UnitTestRunResult[], nameOf: (id: string) => string, judged: ReadonlyMap<string, MetricEvaluationResult> | undefined) {
+function tally(
+  run: Run,
+  results: readonly UnitTestRunResult[],
+  nameOf: (id: string) => string,
+  judged: ReadonlyMap<string, MetricEvaluationResult> | undefined,
+  tagsOf: (id: string) => readonly Tag[] | undefined = () => undefined,
+) {
   const specs = new Map(run.unit_test_run_specs.map((spec) => [spec.unit_test_id, spec]));
   const runErrors: RunErrorEntry[] = [];
   const failingUnitTests: FailingUnitTest[] = [];
@@ -131,12 +140,14 @@ function tally(run: Run, results: readonly UnitTestRunResult[], nameOf: (id: str
       continue;
     }
     const spec = specs.get(result.unit_test_id);
+    const tags = tagsOf(result.unit_test_id);
     failingUnitTests.push({
       unitTestId: result.unit_test_id,
       name,
       ...(spec ? { repetitions: spec.run_count } : {}),
       failingMetrics: failingMetricsOf(result, spec?.metrics_to_evaluate ?? [], judged),
       runErrors: errors,
+      ...(tags && tags.length > 0 ? { tags: [...tags] } : {}),
     });
   }
   failingUnitTests.sort((a, b) => a.name.localeCompare(b.name));
@@ -176,7 +187,8 @@ export function summarizeRun(run: Run, context: SummaryContext = {}): RunSummary
   const detailsWithheld = run.unit_test_run_specs.length === 0 && run.unit_test_run_results.length === 0;
   const notes: string[] = [];
 
-  const { runErrors, failingUnitTests, unitTestsPassed, evaluationsPassed, evaluationsTotal } = tally(run, results, nameOf, resultsById(context.judge));
+  const tagsOf = (unitTestId: string) => context.unitTestTags?.get(unitTestId);
+  const { runErrors, failingUnitTests, unitTestsPassed, evaluationsPassed, evaluationsTotal } = tally(run, results, nameOf, resultsById(context.judge), tagsOf);
 
   const unitTestTotal = Math.max(run.unit_test_run_specs.length, run.unit_test_run_results.length);
   const pending = unitTestTotal - results.length;
@@ -184,6 +196,7 @@ export function summarizeRun(run: Run, context: SummaryContext = {}): RunSummary
     runId: run.id,
     setId: run.simulation_unit_test_set_id,
     setName: context.setName ?? run.simulation_unit_test_set_id,
+    ...(context.setTags && context.setTags.length > 0 ? { tags: [...context.setTags] } : {}),
     verdict,
     createdAt: run.created_at,
     creator: run.creator,

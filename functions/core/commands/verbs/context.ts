@@ -3,6 +3,7 @@
  * command record's `step`, which runs a step once per command and hands a redelivery the
  * recorded result instead, so a command resumes where it stopped and never repeats an effect.
  */
+import type { SlackDirectory } from "../../notifier/directory.js";
 import type { UserInfo } from "../../model/amigo-model.js";
 import type { ChatMessage } from "../../chat.js";
 import type { CommandAcceptedDetail } from "../../events.js";
@@ -31,6 +32,9 @@ export interface VerbDeps extends MessageDeps {
   archivePrefix: string;
   /** Lifetime of a presigned download link, seconds (default 300). */
   downloadLinkSeconds?: number;
+  /** Slack's directory and SLACK_ALLOWED_CHANNELS: where a set's tags route it and who owns it (`/sim status <set>`). */
+  directory?: SlackDirectory;
+  allowedChannels?: readonly string[];
 }
 
 export interface CommandContext {

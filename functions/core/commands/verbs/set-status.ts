@@ -13,6 +13,7 @@ import { verdictOf } from "../../summary/summary.js";
 import { VERDICT_EMOJI } from "../../model/verdict.js";
 import type { CommandContext } from "./context.js";
 import { originOf, startedBy } from "./run-lines.js";
+import { setTagLines } from "./set-tags.js";
 
 /** `/sim status` looks back this far, reads at most this many runs, and lists at most this many sets. */
 const RECENT_DAYS = 7;
@@ -40,7 +41,8 @@ export async function setStatus(ctx: CommandContext, set: CachedSet): Promise<Ch
     take(amigo.listRuns(historyFilter(set.id)), HISTORY_RUNS),
     take(amigo.listRuns({ simulation_unit_test_set_id: [set.id], is_completed: false, sort_by: ["-created_at"], limit: 5 }), 5),
   ]);
-  if (finished.length + running.length === 0) return say("info", [{ bold: set.name }, " has no runs yet."]);
+  const tagLines = await setTagLines(ctx, set);
+  if (finished.length + running.length === 0) return notice("info", [[{ bold: set.name }, " has no runs yet."], ...tagLines]);
   const oldestFirst = [...finished].sort((a, b) => Date.parse(a.created_at) - Date.parse(b.created_at));
   const cancelled = await cancelledRuns(state, oldestFirst);
   const lines: Line[] = [];
@@ -54,7 +56,7 @@ export async function setStatus(ctx: CommandContext, set: CachedSet): Promise<Ch
   const names = await unitTestNames(ctx, flakyIds.map((test) => test.unitTestId));
   const flaky = flakyIds.map((test) => ({ ...test, name: names.get(test.unitTestId) ?? test.unitTestId }));
   lines.push(flaky.length > 0 ? ["Flaky: ", ...flaky.flatMap((test, index): Line => [index > 0 ? ", " : "", { bold: test.name }, ` (${flakyWhy(test)})`])] : ["No flaky unit tests."]);
-  lines.push(...(await runningLines(ctx, running)));
+  lines.push(...(await runningLines(ctx, running)), ...tagLines);
   const title = oldestFirst.length > 0 ? `${set.name}: the last ${oldestFirst.length} finished run${oldestFirst.length === 1 ? "" : "s"}, oldest first` : set.name;
   return notice("info", lines, { title });
 }
