@@ -21,7 +21,9 @@ import type { Logger } from "../core/log.js";
 import { type ArchiveReader, type EventBus, systemClock } from "../core/ports.js";
 import { STATE_ROOT } from "../core/idempotency/state-keys.js";
 import { createPipeline, type Pipeline, type PipelineServices } from "../handlers/pipeline.js";
-import { slackChatFromConfig } from "../slack/from-config.js";
+import { slackChatFromConfig, slackDirectoryFromConfig } from "../slack/from-config.js";
+import type { SlackDirectory } from "../core/notifier/directory.js";
+import { TerminalDirectory } from "./terminal-directory.js";
 import { LocalChat } from "./local-chat.js";
 import { processOwner } from "./process-owner.js";
 import { type RunningSimulator, startSimulator } from "./simulator/index.js";
@@ -119,6 +121,7 @@ export async function localServices(config: Config, options: LocalServicesOption
   const slack = slackChatFromConfig(config);
   const terminalChat = slack ? undefined : new LocalChat(logger, options.write);
   const chat: ChatPort = slack ?? (terminalChat as LocalChat);
+  const directory: SlackDirectory = slackDirectoryFromConfig(config) ?? new TerminalDirectory();
 
   const services: PipelineServices = {
     config,
@@ -134,6 +137,7 @@ export async function localServices(config: Config, options: LocalServicesOption
     state: stores.state,
     bus,
     chat,
+    directory,
     owner,
     ...(options.signal ? { signal: options.signal } : {}),
   };

@@ -26,6 +26,7 @@ export interface NewUnitTest {
   runCount?: number;
   maxInteractions?: number;
   criteria: readonly NewCriterion[];
+  tags?: readonly { key: string; value: string | null }[];
 }
 
 export interface NewSet {
@@ -110,7 +111,7 @@ export class Catalog {
         criterion: criterion.criterion,
       })),
       is_deleted: false,
-      tags: [],
+      tags: (spec.tags ?? []).map((tag) => ({ ...tag })),
       creator,
       updated_by: creator,
     };

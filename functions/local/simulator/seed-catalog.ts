@@ -50,9 +50,15 @@ export const SEED_SETS: readonly NewSet[] = [
   {
     name: "Billing disputes",
     description: "Charges a customer does not recognise, double charges, chargebacks.",
-    tags: [{ key: "team", value: "payments" }],
+    // Routing and owners by tag (docs/routing.md): the demo's run posts in #payments-alerts too and
+    // mentions the set's on-call group, and the owner of the unit test that fails, next to it.
+    tags: [
+      { key: "team", value: "payments" },
+      { key: "slack-channel", value: "#payments-alerts" },
+      { key: "owner", value: "@payments-oncall" },
+    ],
     unitTests: [
-      { name: "Double charge on renewal", criteria: [resolved, followsPolicy, satisfied] },
+      { name: "Double charge on renewal", criteria: [resolved, followsPolicy, satisfied], tags: [{ key: "owner", value: "@dana" }] },
       { name: "Unrecognised charge from a family member", criteria: [resolved, noPii, friendlyTone] },
       { name: "Chargeback threat", criteria: [followsPolicy, friendlyTone] },
     ],
