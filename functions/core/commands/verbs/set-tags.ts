@@ -13,12 +13,21 @@ function ownerLabel(owner: Owner): Span[] {
   return "mention" in owner ? [{ bold: owner.mention.label }] : [owner.text, " (not a Slack user or group: shown as text, never a mention)"];
 }
 
-export async function setTagLines(ctx: CommandContext, set: UnitTestSet): Promise<Line[]> {
+/** The set's tags: as given, or read from Amigo by id (one request; the set list in state keeps names only). */
+async function tagsOf(ctx: CommandContext, set: { id: string; tags?: UnitTestSet["tags"] }): Promise<UnitTestSet["tags"] | undefined> {
+  if (set.tags) return set.tags;
+  const [found] = await ctx.deps.amigo.listSets([set.id]).catch(() => []);
+  return found?.tags;
+}
+
+export async function setTagLines(ctx: CommandContext, set: { id: string; tags?: UnitTestSet["tags"] }): Promise<Line[]> {
   const { state, directory, allowedChannels, log } = ctx.deps;
+  const tags = await tagsOf(ctx, set);
+  if (!tags) return [["Its tags (", { code: CHANNEL_TAG }, ", ", { code: OWNER_TAG }, ") could not be read from Amigo just now."]];
   const now = () => ctx.now();
   const lookups = directory ? { directory, state, now, log } : undefined;
   const routing: RoutingDeps = { state, log, now, ...(lookups ? { directory: lookups } : {}), ...(allowedChannels ? { allowedChannels } : {}) };
-  const [routes, owners] = await Promise.all([routesOf(routing, set.tags), ownersOf(set.tags, lookups)]);
+  const [routes, owners] = await Promise.all([routesOf(routing, tags), ownersOf(tags, lookups)]);
   const routeSpans = routes.flatMap((route, index): Span[] => [
     index > 0 ? ", " : "",
     ...("refused" in route ? [{ code: route.tag }, ` refused: ${route.refused}`] : [{ channel: route.channelId }]),
