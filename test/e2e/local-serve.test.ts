@@ -112,6 +112,19 @@ describe("simwatch serve with no configuration", () => {
     expect((await fetch(`${url}_simwatch/local-server.json`)).status).toBe(404);
   });
 
+  it("routes the demo run by its set's slack-channel tag and mentions its owners on failure only", async () => {
+    // Billing disputes is tagged slack-channel #payments-alerts (C0PAYMENTS in the terminal's workspace) and owner @payments-oncall.
+    await waitFor(/#C0PAYMENTS · message #\d+ · new message\n\s*│ ⏳ BILLING DISPUTES/);
+    await waitFor(/#C0PAYMENTS · message #\d+ · updated in place\n\s*│ @S0PAYONCALL the run of Billing disputes failed\./);
+    // Its unit test Double charge on renewal is tagged owner @dana: next to it in Why it failed.
+    await waitFor(/#C0PAYMENTS · message #\d+ · in the thread of message #\d+\n\s*│ Why it failed[\s\S]*Double charge on renewal · owner: @U0DANA/);
+    // Never while it runs: no message showing it running names an owner.
+    const messages = output.split("┌─").slice(1);
+    const whileRunning = messages.filter((message) => message.includes("Status: running"));
+    expect(whileRunning.length).toBeGreaterThan(0);
+    for (const message of whileRunning) expect(message).not.toMatch(/@S0PAYONCALL|@U0DANA/);
+  });
+
   it("answers signed slash commands, refuses forged ones, and gives usage help for typos", async () => {
     const forged = await slash("run \"Checkout flows\"", "not-the-secret");
     expect(forged.status).toBe(401);
