@@ -11,10 +11,13 @@ import { closestNames } from "../commands.js";
 import { isObjectId } from "../../model/object-id.js";
 import { isDeferral } from "../../model/amigo-errors.js";
 import type { AmigoApi } from "../../ports.js";
-import { type CachedSet, SET_LIST_REFRESH_MS } from "../set-list.js";
+import type { CachedSet } from "../set-list.js";
 import type { CommandContext } from "./context.js";
 
 type Refusal = { ok: false; reply: ChatMessage };
+
+/** A name found in a list younger than this is used as is; in an older one it is confirmed by id (one request). */
+export const SET_LIST_TRUSTED_MS = 10 * 60_000;
 export type SetLookup = { ok: true; set: CachedSet } | Refusal;
 
 async function byId(amigo: AmigoApi, id: string): Promise<{ ok: true; set: UnitTestSet } | Refusal> {
@@ -78,7 +81,7 @@ export async function lookUpSet(ctx: CommandContext, query: string): Promise<Set
   if (isObjectId(query)) return byId(amigo, query);
   const cached = await sets.current(amigo);
   const hit = decide(query, cached.sets);
-  if (hit.ok && ctx.now().getTime() - Date.parse(cached.readAt) < SET_LIST_REFRESH_MS) return hit;
+  if (hit.ok && ctx.now().getTime() - Date.parse(cached.readAt) < SET_LIST_TRUSTED_MS) return hit;
   if (hit.ok) {
     // An older list may name a set since renamed or deleted: one request by id tells.
     const confirmed = await byId(amigo, hit.set.id);
