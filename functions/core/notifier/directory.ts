@@ -54,6 +54,8 @@ export const directoryKey = (list: DirectoryList) => `${STATE_ROOT}slack-directo
 interface Kept<T> {
   readAt: string;
   items: T[];
+  /** When Slack last refused the list (a missing scope, a rate limit): not asked again for DIRECTORY_RETRY_MS. */
+  failedAt?: string;
 }
 
 type ItemOf<L extends DirectoryList> = L extends "channels" ? DirectoryChannel : L extends "users" ? DirectoryUser : DirectoryGroup;
@@ -69,8 +71,12 @@ export interface DirectoryDeps {
 export async function directoryList<L extends DirectoryList>(deps: DirectoryDeps, list: L, options: { missing?: boolean } = {}): Promise<ItemOf<L>[] | undefined> {
   const key = directoryKey(list);
   const kept = (await deps.state.get<Kept<ItemOf<L>>>(key))?.value;
-  const age = kept ? deps.now().getTime() - Date.parse(kept.readAt) : Number.POSITIVE_INFINITY;
-  if (kept && (age < (options.missing ? DIRECTORY_RETRY_MS : DIRECTORY_TTL_MS) || Number.isNaN(age))) return kept.items;
+  const nowMs = deps.now().getTime();
+  // A list never read completely (only a refusal kept) has no age: it is read, unless refused lately.
+  const read = kept?.readAt ? kept : undefined;
+  const age = read ? nowMs - Date.parse(read.readAt) : Number.POSITIVE_INFINITY;
+  if (read && age < (options.missing ? DIRECTORY_RETRY_MS : DIRECTORY_TTL_MS)) return read.items;
+  if (kept?.failedAt && nowMs - Date.parse(kept.failedAt) < DIRECTORY_RETRY_MS) return read?.items;
   try {
     const items = (await deps.directory[list]()) as ItemOf<L>[];
     const fresh: Kept<ItemOf<L>> = { readAt: deps.now().toISOString(), items };
@@ -79,7 +85,9 @@ export async function directoryList<L extends DirectoryList>(deps: DirectoryDeps
     return items;
   } catch (error) {
     deps.log.warn("slack.directory.unavailable", { list, ...errorFields(error) });
-    return kept?.items;
+    const failedAt = deps.now().toISOString();
+    await updateState<Kept<ItemOf<L>>>(deps.state, key, (current) => ({ readAt: current?.readAt ?? "", items: current?.items ?? [], failedAt })).catch(() => undefined);
+    return read?.items;
   }
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { silentLogger } from "../../../../functions/core/log.js";
-import type { SlackDirectory } from "../../../../functions/core/notifier/directory.js";
+import { DIRECTORY_RETRY_MS, DIRECTORY_TTL_MS, directoryList, findInDirectory, type SlackDirectory } from "../../../../functions/core/notifier/directory.js";
 import { ownersOf, parseOwner, runOwners, tagValues } from "../../../../functions/core/notifier/owners.js";
 import { parseChannel, routesOf } from "../../../../functions/core/notifier/tag-routing.js";
 import { buildRunCard, whyItFailed } from "../../../../functions/core/notifier/run-card.js";
@@ -133,5 +133,37 @@ describe("owners in the messages", () => {
     expect(buildRunCard(passed, { owners }).owners).toBeUndefined();
     const forged = { set: [{ mention: { kind: "user" as const, markup: "<!channel>", label: "@Dana" } }], unitTests: {} };
     expect(JSON.stringify(renderRunCard(buildRunCard(facts, { owners: forged })).blocks)).not.toContain("<!channel>");
+  });
+});
+
+describe("the directory kept in state", () => {
+  it("reads a list once an hour, again early only for a name it lacks, and leaves a refused list alone for five minutes", async () => {
+    let now = Date.parse("2026-12-01T10:00:00Z");
+    let refuse = true;
+    let reads = 0;
+    const dir: SlackDirectory = {
+      ...directory(),
+      async users() {
+        reads++;
+        if (refuse) throw new Error("missing_scope");
+        return [{ id: "U0DANA001", handles: ["dana"], label: "@dana" }];
+      },
+    };
+    const lookups = { directory: dir, state: new MemoryStateStore(), now: () => new Date(now), log: silentLogger };
+    expect(await directoryList(lookups, "users")).toBeUndefined();
+    expect(await directoryList(lookups, "users", { missing: true })).toBeUndefined();
+    expect(reads).toBe(1);
+    now += DIRECTORY_RETRY_MS + 1;
+    refuse = false;
+    expect(await directoryList(lookups, "users")).toHaveLength(1);
+    expect(reads).toBe(2);
+    expect(await findInDirectory(lookups, "users", (items) => items.filter((user) => user.handles.includes("dana")))).toHaveLength(1);
+    expect(reads).toBe(2);
+    now += DIRECTORY_RETRY_MS + 1;
+    expect(await findInDirectory(lookups, "users", (items) => items.filter((user) => user.handles.includes("nobody")))).toHaveLength(0);
+    expect(reads).toBe(3);
+    now += DIRECTORY_TTL_MS + 1;
+    await directoryList(lookups, "users");
+    expect(reads).toBe(4);
   });
 });
