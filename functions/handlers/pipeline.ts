@@ -11,7 +11,7 @@ import { createCommandWorker } from "../core/commands/command-worker.js";
 import { createHomes, type Homes } from "../core/home/homes.js";
 import { createHomeRefresh, type HomeRefresh } from "../core/home/home-refresh.js";
 import { type Config, ConfigError } from "../core/config.js";
-import type { ArtifactsReadyDetail, CommandAcceptedDetail, HomeOpenedDetail, RunFinishedDetail, ScheduledRunDueDetail, SimwatchEvent } from "../core/events.js";
+import { type ArtifactsReadyDetail, type CommandAcceptedDetail, event, type HomeOpenedDetail, type RunFinishedDetail, type ScheduledRunDueDetail, type SimwatchEvent } from "../core/events.js";
 import type { Logger } from "../core/log.js";
 import { type Deadline, deadlineIn } from "../core/util/deadline.js";
 import { createNotifier } from "../core/notifier/notify.js";
@@ -183,6 +183,8 @@ export function createPipeline(services: PipelineServices) {
       ...defaultChannel,
       ...(services.timers ? { timers: services.timers } : {}),
       budgetMs: config.COMMAND_BUDGET_SECONDS * 1000,
+      // A look-up Amigo's limits spread over more deliveries than the bus makes goes on in a new event.
+      requeue: (detail) => bus.publish([event("Command Accepted", detail)]),
       ...(services.directory ? { directory: services.directory } : {}),
       allowedChannels: config.SLACK_ALLOWED_CHANNELS,
     });

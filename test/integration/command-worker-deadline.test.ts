@@ -39,6 +39,7 @@ beforeEach(async () => {
   state = new FileSystemStateStore({ root });
   warnings.length = 0;
   sent = [];
+  requeued = [];
   sim.control.setRateLimits(true);
 });
 
@@ -48,6 +49,9 @@ afterEach(async () => {
 
 /** Each container's requests to Amigo: endpoint and time on Amigo's clock. */
 let sent: { endpoint: string; at: number }[][] = [];
+
+/** Commands a worker put on the bus again (Command Accepted), oldest first. */
+let requeued: CommandAcceptedDetail[] = [];
 
 /** A Lambda container: one Amigo client with the worker's share (a sleep moves the simulator's clock), one worker. */
 function container() {
@@ -68,6 +72,8 @@ function container() {
     access: accessPolicy(parseConfig({ SLACK_API_URL: stub.apiUrl })),
     amigoUser: { org_id: sim.orgId, user_id: sim.credentials.userId },
     waitForPostMs: 0,
+    sleep: async (ms) => void sim.control.advance(ms),
+    requeue: async (detail) => void requeued.push(detail),
   });
   /** One delivery with the function's whole timeout; it must end before its deadline on Amigo's clock. */
   async function deliver(detail: CommandAcceptedDetail) {
@@ -155,6 +161,26 @@ describe("the command worker within its Lambda's deadline, Amigo's limits enforc
     expect(later.status).toBe("done");
     expect(answers().at(-1)).toContain("Closest names: *Nightly regression*");
     expect(answers().at(-1)).toContain("may not show yet");
+    expectWithinBudget();
+  });
+
+  it("goes on in a new event when the set list needs more deliveries than Lambda makes (400 sets), each waiting out the limit first", { timeout: 60_000 }, async () => {
+    addSets(399); // 400 with "Nightly regression": 20 pages, four minutes of the worker's budget
+    const detail = accepted({ verb: "status", target: "Regression suite 398" }, "/sim status Regression suite 398");
+    const lambda = container();
+    await expect(lambda.deliver(detail)).rejects.toBeInstanceOf(CommandRetryLater);
+    sim.control.advance(60_000);
+    await expect(lambda.deliver(detail)).rejects.toBeInstanceOf(CommandRetryLater);
+    sim.control.advance(120_000);
+    // The last of Lambda's deliveries: 15 pages read, 5 to go. It waits what its time allows and hands on.
+    expect(await lambda.deliver(detail)).toEqual({ status: "requeued" });
+    expect(requeued).toEqual([detail]);
+    const done = await lambda.deliver(requeued[0]!);
+    expect(done.status).toBe("done");
+    expect(answers()).toHaveLength(2);
+    expect(answers()[0]).toContain("Still looking");
+    expect(answers()[1]).toContain("Regression suite 398");
+    expect(answers()[1]).not.toContain("There is no set");
     expectWithinBudget();
   });
 

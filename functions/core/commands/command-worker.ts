@@ -18,7 +18,8 @@
  * (30 minutes from Slack's acceptance) is not carried out, only logged.
  */
 import { type AccessPolicy, checkAccess, requesterOf, responseUrlAllowed } from "./access.js";
-import { AmigoApiError, isDeferral } from "../model/amigo-errors.js";
+import { AmigoApiError, type DeadlineReached, isDeferral, RateLimited } from "../model/amigo-errors.js";
+import { sleep } from "../util/backoff.js";
 import { type ChatMessage, type Line, notice, say } from "../chat.js";
 import { type Claim, createClaims, anonymousOwner } from "../idempotency/claims.js";
 import { helpText } from "./commands.js";
@@ -60,6 +61,11 @@ export interface CommandWorkerDeps extends MessageDeps {
   timers?: ScheduleTimers;
   /** Deliveries the bus makes per event (Lambda async invocation: 3). The last one gives up politely. */
   maxAttempts?: number;
+  /**
+   * Puts the command on the bus again (a new event, with deliveries of its own): how a look-up that
+   * Amigo's limits spread over more deliveries than the bus makes goes on. Absent: it gives up.
+   */
+  requeue?: (detail: CommandAcceptedDetail) => Promise<void>;
   /** How long a command's record is honoured while worked on before another delivery takes it over (default 90 s). */
   claimTtlMs?: number;
   commandWord?: string;
@@ -73,6 +79,8 @@ export interface CommandWorkerDeps extends MessageDeps {
 export const COMMAND_BUDGET_MS = 50_000;
 /** Time kept back at the end of an invocation to save progress and answer. */
 export const COMMAND_SAVE_MARGIN_MS = 8_000;
+/** Times a command is put on the bus again at most (each after a delivery that waited out Amigo's limit): a bound besides the response_url's. */
+export const MAX_REQUEUES = 10;
 /** A response_url works for 30 minutes after Slack accepted the command; a command older than that is not carried out. */
 export const RESPONSE_URL_LIFETIME_MS = 30 * 60_000;
 
@@ -89,6 +97,8 @@ interface CommandProgress {
   steps: Record<string, unknown>;
   /** The user was told that Amigo is down and simwatch will retry. */
   retryNoticeSent?: boolean;
+  /** Times the command was put on the bus again after its last delivery ran out of Amigo's limits. */
+  requeued?: number;
   reply?: ChatMessage;
   runId?: string;
   /** Not carried out: it arrived after its response_url had died. */
@@ -100,6 +110,8 @@ export type CommandOutcome =
   | { status: "duplicate" }
   /** Older than its response_url: not carried out (logged as command.expired). */
   | { status: "expired" }
+  /** Amigo's limits left more to read than this event's deliveries allow: it is on the bus again, its progress kept. */
+  | { status: "requeued" }
   /** Not allowed (the reply says who may), or its response_url is not Slack's (no reply at all). Nothing changed. */
   | { status: "refused"; reply?: ChatMessage };
 
@@ -261,6 +273,21 @@ export function createCommandWorker(deps: CommandWorkerDeps) {
     ]);
   }
 
+  /**
+   * The last delivery ran out of Amigo's limits with more to read: it waits for the next request
+   * to fit (as long as its own time allows, so handing on never spins), then puts the command on
+   * the bus again with its deliveries counted afresh; what was read stays in state.
+   */
+  async function requeue(detail: CommandAcceptedDetail, held: { claim: Claim<CommandProgress> }, error: RateLimited | DeadlineReached, deadline: Deadline): Promise<CommandOutcome> {
+    const requeued = (held.claim.record.progress.requeued ?? 0) + 1;
+    const slotMs = error instanceof RateLimited ? (error.retryAfterSeconds ?? 0) * 1000 : 0;
+    await (deps.sleep ?? sleep)(Math.max(0, Math.min(slotMs, deadline.remainingMs())));
+    await claims.expireNow(held.claim, { attempts: 0, requeued });
+    await deps.requeue?.(detail);
+    log.info("command.requeued", { requestId: detail.requestId, verb: detail.command.verb, requeued, ...errorFields(error) });
+    return { status: "requeued" };
+  }
+
   /** The command came after its response_url died: nobody can be answered, so nothing is done. */
   async function expire(detail: CommandAcceptedDetail, claim: Claim<CommandProgress>): Promise<CommandOutcome> {
     const ageMinutes = Math.round((deps.clock.now().getTime() - Date.parse(detail.acceptedAt ?? "")) / 60_000);
@@ -295,6 +322,7 @@ export function createCommandWorker(deps: CommandWorkerDeps) {
       result = await execute(contextFor(detail, held, ttlMs, deadline));
     } catch (error) {
       if ((isDeferral(error) || amigoBusy(error) || amigoUnavailable(error)) && attempts < maxAttempts) return retryLater(detail, held, error);
+      if (isDeferral(error) && deps.requeue && (held.claim.record.progress.requeued ?? 0) < MAX_REQUEUES) return requeue(detail, held, error, deadline);
       if (!(error instanceof AmigoApiError)) {
         // Not Amigo's answer: most likely state or chat trouble, worth a redelivery (which resumes).
         log.error("command.failed", { requestId: detail.requestId, verb, attempt: attempts, ...errorFields(error) });
