@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: prints figures (never asserts).
- * `npm run bench -- poller|pipeline|follow|archive|slack|bundles|bursts|poller-burst|big-run` runs one.
+ * `npm run bench -- poller|pipeline|follow|archive|archive-resume|slack|bundles|bursts|poller-burst|big-run` runs one.
  */
 import { runArchiveBench } from "./archive-bench.js";
 import { runPollerBench } from "./poller-bench.js";
@@ -15,6 +15,7 @@ const benches: Record<string, () => Promise<void>> = {
     await (await import("./follow-latency-bench.js")).runFollowLatencyBench(say);
   },
   archive: () => runArchiveBench(say),
+  "archive-resume": async () => (await import("./archive-resume-bench.js")).runArchiveResumeBench(say),
   slack: async () => (await import("./slack-bench.js")).runSlackBench(),
   bundles: async () => (await import("./bundles-bench.js")).runBundlesBench(say),
   bursts: async () => (await import("./command-burst-bench.js")).runCommandBurstBench(say),

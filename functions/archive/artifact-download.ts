@@ -67,9 +67,9 @@ const DEFAULT_IDLE_TIMEOUT_MS = 5 * 60_000;
  * iteration early closes the connection, even before the first chunk was asked for (a store that
  * fails before reading must not leave the socket open until the idle timeout).
  */
-function capped(body: IncomingMessage, maxBytes: number): AsyncIterableIterator<Uint8Array> {
+function capped(body: IncomingMessage, maxBytes: number, from: number): AsyncIterableIterator<Uint8Array> {
   const chunks = (body as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
-  let total = 0;
+  let total = from;
   const iterator: AsyncIterableIterator<Uint8Array> = {
     async next() {
       const result = await chunks.next();
@@ -92,13 +92,14 @@ function capped(body: IncomingMessage, maxBytes: number): AsyncIterableIterator<
 }
 
 /** One GET, no redirect followed, no credential sent; resolves once the headers arrived. */
-function get(link: string, lookup: LookupFunction, idleTimeoutMs: number, signal: AbortSignal | undefined): Promise<IncomingMessage> {
+function get(link: string, lookup: LookupFunction, idleTimeoutMs: number, signal: AbortSignal | undefined, range: Range | undefined): Promise<IncomingMessage> {
   const url = new URL(link);
   const send = url.protocol === "https:" ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
     let response: IncomingMessage | undefined;
     // No agent: a kept-alive socket would skip the lookup (and its check) for the next hop.
-    const options = { method: "GET", headers: { "accept-encoding": "identity" }, timeout: idleTimeoutMs, lookup, agent: false as const, ...(signal ? { signal } : {}) };
+    const headers = { "accept-encoding": "identity", ...(range ? { range: `bytes=${range.from}-`, ...(range.ifRange ? { "if-range": range.ifRange } : {}) } : {}) };
+    const options = { method: "GET", headers, timeout: idleTimeoutMs, lookup, agent: false as const, ...(signal ? { signal } : {}) };
     const request = send(url, options, (answer) => {
       response = answer;
       resolve(answer);
@@ -119,13 +120,13 @@ export function httpDownloader(policy: DownloadPolicy): ArtifactDownloader {
   const idleTimeoutMs = policy.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
 
   /** GETs `link`, following acceptable redirects by hand. */
-  async function follow(link: string, signal: AbortSignal | undefined): Promise<IncomingMessage> {
+  async function follow(link: string, signal: AbortSignal | undefined, range: Range | undefined): Promise<IncomingMessage> {
     let current = link;
     for (let redirects = 0; ; redirects++) {
       const hop = `the artifacts link${redirects > 0 ? ` (after ${redirects} redirect${redirects === 1 ? "" : "s"})` : ""}`;
       const problem = artifactLinkProblem(current, policy.amigoBaseUrl);
       if (problem) throw new ArtifactRefused(`${hop} ${problem}`);
-      const response = await get(current, checkedLookup(current, policy, (why) => `${hop}: its ${why}`), idleTimeoutMs, signal);
+      const response = await get(current, checkedLookup(current, policy, (why) => `${hop}: its ${why}`), idleTimeoutMs, signal, range);
       if (!REDIRECTS.has(response.statusCode ?? 0)) return response;
       response.destroy();
       const location = response.headers.location;
@@ -136,23 +137,42 @@ export function httpDownloader(policy: DownloadPolicy): ArtifactDownloader {
   }
 
   return {
-    async open(url, signal) {
-      const response = await follow(url, signal);
+    async open(url, signal, range) {
+      const response = await follow(url, signal, range);
       const status = response.statusCode ?? 0;
       const length = response.headers["content-length"];
       const contentLength = length !== undefined && /^\d+$/.test(length) ? Number(length) : undefined;
       const contentType = response.headers["content-type"];
-      if (status !== 200) response.destroy();
-      else if (contentLength !== undefined && contentLength > policy.maxBytes) {
+      const etag = response.headers.etag;
+      const contentRange = status === 206 ? parseContentRange(response.headers["content-range"]) : undefined;
+      if (status === 206 && !contentRange) {
         response.destroy();
-        throw new ArtifactTooLarge(`the artifact file is ${contentLength} bytes, more than ARCHIVE_MAX_BYTES (${policy.maxBytes})`);
+        throw new Error("the artifacts URL answered HTTP 206 without a Content-Range for bytes from an offset");
+      }
+      const from = contentRange?.start ?? 0;
+      const total = contentRange ? contentRange.total : contentLength;
+      if (status !== 200 && status !== 206) response.destroy();
+      else if (total !== undefined && total > policy.maxBytes) {
+        response.destroy();
+        throw new ArtifactTooLarge(`the artifact file is ${total} bytes, more than ARCHIVE_MAX_BYTES (${policy.maxBytes})`);
       }
       return {
         status,
         ...(contentType ? { contentType } : {}),
         ...(contentLength !== undefined ? { contentLength } : {}),
-        body: capped(response, policy.maxBytes),
+        ...(etag ? { etag } : {}),
+        ...(contentRange ? { contentRange } : {}),
+        body: capped(response, policy.maxBytes, from),
       };
     },
   };
+}
+
+type Range = { from: number; ifRange?: string };
+
+/** `bytes 100-199/1000` (or `/*`): the first byte and the file's total size. */
+function parseContentRange(value: string | undefined): { start: number; total?: number } | undefined {
+  const match = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(value?.trim() ?? "");
+  if (!match) return undefined;
+  return { start: Number(match[1]), ...(match[3] !== "*" ? { total: Number(match[3]) } : {}) };
 }

@@ -12,17 +12,22 @@ import { readableFromBytes } from "./byte-stream.js";
 import { abortReason, InvalidKeyError } from "./errors.js";
 import { isMissing, writeAtomically } from "./fs-atomic-write.js";
 import { pathOfKey } from "./fs-keys.js";
+import { FileSystemUploads } from "./fs-resumable-uploads.js";
 
 export interface FileSystemArchiveStoreOptions {
   /** The archive folder; created on first write. */
   root: string;
+  /** Bytes per part of a resumable write (default 8 MiB): what a killed archiver downloads again at most. */
+  partSizeBytes?: number;
 }
 
 export class FileSystemArchiveStore implements ArchiveStore, ArchiveReader {
   readonly root: string;
+  readonly uploads: FileSystemUploads;
 
   constructor(options: FileSystemArchiveStoreOptions) {
     this.root = resolve(options.root);
+    this.uploads = new FileSystemUploads(this.root, options.partSizeBytes);
   }
 
   async putStream(

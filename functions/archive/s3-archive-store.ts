@@ -15,6 +15,7 @@ import { Upload } from "@aws-sdk/lib-storage";
 import { MAX_PRESIGN_SECONDS, presignS3Get } from "../aws/s3-presign.js";
 import type { ArchiveObjectInfo, ArchiveReader, ArchiveStore } from "../core/ports.js";
 import { readableFromBytes } from "./byte-stream.js";
+import { S3Uploads } from "./s3-resumable-uploads.js";
 import { abortReason, InvalidKeyError } from "./errors.js";
 import { isNoSuchUpload, isNotFound } from "./s3-errors.js";
 
@@ -46,12 +47,14 @@ export class S3ArchiveStore implements ArchiveStore, ArchiveReader {
   private readonly client: S3Client;
   private readonly partSize: number;
   private readonly queueSize: number;
+  readonly uploads: S3Uploads;
 
   constructor(options: S3ArchiveStoreOptions) {
     this.client = options.client;
     this.bucket = options.bucket;
     this.partSize = Math.max(5 * MIB, options.partSizeBytes ?? 5 * MIB);
     this.queueSize = Math.max(1, options.queueSize ?? 4);
+    this.uploads = new S3Uploads(this.client, this.bucket, (totalBytes) => partSizeFor(this.partSize, totalBytes));
   }
 
   async putStream(

@@ -85,6 +85,7 @@ export const ConfigSchema = z
     /** Markers, per-run state and command records older than this are deleted (never settings). */
     STATE_RETENTION_DAYS: z._default(positiveInt("STATE_RETENTION_DAYS"), 30),
     /** The largest artifact file the archiver accepts, bytes; a longer body is cut off and the archive refused. */
+    ARCHIVE_BUDGET_SECONDS: z.optional(positiveInt("ARCHIVE_BUDGET_SECONDS")),
     ARCHIVE_MAX_BYTES: z._default(positiveInt("ARCHIVE_MAX_BYTES").check(z.lte(Number.MAX_SAFE_INTEGER, { error: "ARCHIVE_MAX_BYTES is too large" })), DEFAULT_ARCHIVE_MAX_BYTES),
     /** EventBridge Scheduler group that holds one schedule per simwatch schedule (the stack sets these four). */
     SCHEDULE_GROUP_NAME: optionalText,

@@ -25,6 +25,26 @@ export interface ArchiveStore {
   locationOf(key: string): string;
   /** A short-lived download URL, where the store can give one (S3); undefined otherwise. */
   presignDownload?(key: string, expiresInSeconds: number): Promise<string | undefined>;
+  /** Writes of large files part by part, which another process can finish (S3 multipart, a partial file). */
+  readonly uploads?: ResumableUploads;
+}
+
+/**
+ * A write of one file in parts, resumable from what was saved about it (the upload's id and its
+ * parts' tags): an S3 multipart upload, or a partial file under a temp name beside the key.
+ * Nothing is visible at the key before `complete`. A part stored again replaces the first.
+ */
+export interface ResumableUploads {
+  /** Bytes of every part but the last (S3: at least 5 MiB, and few enough parts for `totalBytes`). */
+  partBytes(totalBytes: number | undefined): number;
+  /** Starts an upload of `key`; resolves with its id. */
+  begin(key: string, contentType: string): Promise<string>;
+  /** Stores one part (numbered from 1, at `offset` bytes into the file); resolves with its tag once it is durable. */
+  putPart(key: string, uploadId: string, part: { number: number; offset: number; bytes: Uint8Array }): Promise<string>;
+  /** Makes the file at `key` from the parts, in order; the upload is gone after. */
+  complete(key: string, uploadId: string, parts: readonly { number: number; tag: string; bytes: number }[]): Promise<void>;
+  /** Throws the upload and its parts away; no error when it is gone already. */
+  abort(key: string, uploadId: string): Promise<void>;
 }
 
 /** What the archive browser knows of an archived file before reading it. */
@@ -154,10 +174,23 @@ export interface AmigoApi {
   withDeadline?(deadline: Deadline): AmigoApi;
 }
 
-/** An HTTP GET of a presigned artifact URL (no Authorization header), body streamed. */
+/**
+ * An HTTP GET of a presigned artifact URL (no Authorization header), body streamed. With `range`
+ * it asks for the bytes from `range.from` on (`If-Range` on `range.ifRange`, the ETag the first
+ * answer had): a 206 says where its bytes start and the file's total size; a 200 is the whole file.
+ */
 export interface ArtifactDownloader {
   open(
     url: string,
     signal?: AbortSignal,
-  ): Promise<{ status: number; contentType?: string; contentLength?: number; body: AsyncIterable<Uint8Array> }>;
+    range?: { from: number; ifRange?: string },
+  ): Promise<{
+    status: number;
+    contentType?: string;
+    contentLength?: number;
+    etag?: string;
+    /** A 206's Content-Range: the first byte sent, and the file's size when the server said. */
+    contentRange?: { start: number; total?: number };
+    body: AsyncIterable<Uint8Array>;
+  }>;
 }

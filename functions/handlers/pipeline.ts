@@ -13,7 +13,7 @@ import { createHomeRefresh, type HomeRefresh } from "../core/home/home-refresh.j
 import { type Config, ConfigError } from "../core/config.js";
 import { type ArtifactsReadyDetail, type CommandAcceptedDetail, event, type HomeOpenedDetail, type RunFinishedDetail, type ScheduledRunDueDetail, type SimwatchEvent } from "../core/events.js";
 import type { Logger } from "../core/log.js";
-import { type Deadline, deadlineIn } from "../core/util/deadline.js";
+import { type Deadline, deadlineIn, NO_DEADLINE, sooner } from "../core/util/deadline.js";
 import { createNotifier } from "../core/notifier/notify.js";
 import type { SlackDirectory } from "../core/notifier/directory.js";
 import { follow, type FollowOptions, tickDeadline } from "../core/poller/follow.js";
@@ -80,7 +80,8 @@ export function createPipeline(services: PipelineServices) {
     },
     /** The poll schedule's interval, which a Lambda invocation paces its last tick against. */
     scheduleIntervalMs: (config.POLL_INTERVAL_SECONDS ?? 60) * 1000,
-    archive: (detail: ArtifactsReadyDetail) =>
+    /** `remainingMs`: the invocation's time left (Lambda); locally ARCHIVE_BUDGET_SECONDS, if set, from now. */
+    archive: (detail: ArtifactsReadyDetail, remainingMs?: () => number) =>
       archiveRun(
         {
           amigo,
@@ -92,6 +93,7 @@ export function createPipeline(services: PipelineServices) {
           ...owner,
           download: services.download ?? httpDownloader({ amigoBaseUrl: services.amigoBaseUrl, maxBytes: config.ARCHIVE_MAX_BYTES }),
           archivePrefix: config.ARCHIVE_PREFIX,
+          deadline: archiveDeadline(remainingMs, config.ARCHIVE_BUDGET_SECONDS),
           ...(services.signal ? { signal: services.signal } : {}),
         },
         detail,
@@ -190,6 +192,14 @@ export function createPipeline(services: PipelineServices) {
     });
     return worker;
   }
+}
+
+/** Time kept back from a Lambda invocation's end: the archiver stops a copy before it, with its progress saved. */
+export const ARCHIVER_SAVE_MARGIN_MS = 15_000;
+
+function archiveDeadline(remainingMs: (() => number) | undefined, budgetSeconds: number | undefined): Deadline {
+  if (remainingMs) return sooner({ remainingMs }, ARCHIVER_SAVE_MARGIN_MS);
+  return budgetSeconds === undefined ? NO_DEADLINE : deadlineIn(budgetSeconds * 1000);
 }
 
 const limits = (remainingMs: number | undefined) => (remainingMs === undefined ? {} : { claimTtlMs: remainingMs + 10_000, remainingMs });

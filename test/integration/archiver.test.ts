@@ -8,6 +8,7 @@ import { MAX_FETCH_TRIES } from "../../functions/core/archiver/artifact-copy.js"
 import type { EventOf } from "../../functions/core/events.js";
 import { type Pipeline, startPipeline } from "../support/pipeline.js";
 
+const MIB = 1024 * 1024;
 let pipeline: Pipeline;
 afterEach(async () => {
   await pipeline?.close();
@@ -100,22 +101,26 @@ describe("the archiver", () => {
     expect(pipeline.sim.control.requests("download").map((request) => request.status)).toEqual([403, 200]);
   });
 
-  it("starts again with a fresh link when the link expires mid-download, leaving no partial object", async () => {
+  it("continues from the last stored part with a fresh link when the link expires mid-download (#21)", async () => {
     pipeline = await startPipeline({ label: "expired-mid" });
-    const target = await finishedRun(pipeline, 12 * 1024 * 1024);
-    pipeline.sim.control.faults.breakDownloads({ dropAfterBytes: 6 * 1024 * 1024, count: 1, expireLink: true });
+    const target = await finishedRun(pipeline, 12 * MIB);
+    pipeline.sim.control.faults.breakDownloads({ dropAfterBytes: 6 * MIB, count: 1, expireLink: true });
     const outcome = await pipeline.archiveRun(target);
     expect(outcome).toMatchObject({ status: "archived", attempts: 2 });
     const expected = pipeline.sim.control.expectedArtifact(target.runId);
     expect(await s3Sha256(pipeline, `runs/${target.setId}/${target.runId}/artifacts.jsonl`)).toEqual({ sha256: expected.sha256, size: expected.size });
+    // The second request asked for the bytes after the first 5 MiB part, stored before the drop.
+    const downloads = pipeline.sim.control.requests("download");
+    expect(downloads.map((d) => [d.status, d.range])).toEqual([[200, undefined], [206, `bytes=${5 * MIB}-`]]);
+    expect(pipeline.sim.control.downloadedBytes()).toBe(6 * MIB + 7 * MIB);
     const pending = await pipeline.s3!.send(new ListMultipartUploadsCommand({ Bucket: pipeline.bucket }));
     expect(pending.Uploads ?? []).toEqual([]);
   });
 
-  it("leaves no object and no pending upload when every attempt fails half-way, and succeeds on redelivery", async () => {
+  it("leaves no object and no pending upload when every attempt fails before its first part, and succeeds on redelivery", async () => {
     pipeline = await startPipeline({ label: "fails-halfway" });
-    const target = await finishedRun(pipeline, 12 * 1024 * 1024);
-    pipeline.sim.control.faults.breakDownloads({ dropAfterBytes: 7 * 1024 * 1024, count: 3 });
+    const target = await finishedRun(pipeline, 12 * MIB);
+    pipeline.sim.control.faults.breakDownloads({ dropAfterBytes: 3 * MIB, count: 3 });
     await expect(pipeline.archiveRun(target, { maxAttempts: 3 })).rejects.toThrow(ArchiveFailed);
     expect(await keysUnder(pipeline, `runs/${target.setId}/`)).toEqual([]);
     const pending = await pipeline.s3!.send(new ListMultipartUploadsCommand({ Bucket: pipeline.bucket }));
@@ -123,6 +128,48 @@ describe("the archiver", () => {
     expect(pipeline.ofType("Run Archived")).toEqual([]);
 
     expect((await pipeline.archiveRun(target)).status).toBe("archived");
+    expect(pipeline.ofType("Run Archived")).toHaveLength(1);
+  });
+
+  it("a redelivery continues from the parts a failed delivery stored, with HTTP Range (#21)", async () => {
+    pipeline = await startPipeline({ label: "resume-redelivery" });
+    const target = await finishedRun(pipeline, 12 * MIB);
+    pipeline.sim.control.faults.breakDownloads({ dropAfterBytes: 6 * MIB, count: 1 });
+    await expect(pipeline.archiveRun(target, { maxAttempts: 1 })).rejects.toThrow(ArchiveFailed);
+    expect(await keysUnder(pipeline, `runs/${target.setId}/`)).toEqual([]);
+    const pending = await pipeline.s3!.send(new ListMultipartUploadsCommand({ Bucket: pipeline.bucket }));
+    expect(pending.Uploads ?? []).toHaveLength(1);
+
+    expect((await pipeline.archiveRun(target)).status).toBe("archived");
+    const expected = pipeline.sim.control.expectedArtifact(target.runId);
+    expect(await s3Sha256(pipeline, `runs/${target.setId}/${target.runId}/artifacts.jsonl`)).toEqual({ sha256: expected.sha256, size: expected.size });
+    expect(pipeline.sim.control.requests("download").map((d) => d.range)).toEqual([undefined, `bytes=${5 * MIB}-`]);
+    const after = await pipeline.s3!.send(new ListMultipartUploadsCommand({ Bucket: pipeline.bucket }));
+    expect(after.Uploads ?? []).toEqual([]);
+  });
+
+  it("stops at a part boundary when its deadline comes, its progress saved, and the next delivery continues (#21)", async () => {
+    pipeline = await startPipeline({ label: "deadline" });
+    const target = await finishedRun(pipeline, 40 * MIB);
+    // Time enough to start and to store three parts, then none.
+    let asked = 0;
+    const deadline = { remainingMs: () => (++asked <= 3 ? 60_000 : 0) };
+    const outcome = await pipeline.archiveRun(target, { deadline });
+    expect(outcome).toEqual({ status: "deferred", storedBytes: 15 * MIB, totalBytes: 40 * MIB });
+    expect(pipeline.ofType("Run Archived")).toEqual([]);
+    expect(await keysUnder(pipeline, `runs/${target.setId}/`)).toEqual([]);
+    const pending = await pipeline.s3!.send(new ListMultipartUploadsCommand({ Bucket: pipeline.bucket }));
+    expect(pending.Uploads ?? []).toHaveLength(1);
+
+    // No archiver holds the run: the poller asks again once its wait is over.
+    pipeline.sim.control.advance(2 * 60_000);
+    await pipeline.poll();
+    expect(pipeline.ofType("Artifacts Ready").filter((e) => (e.detail as { runId: string }).runId === target.runId)).toHaveLength(2);
+
+    expect((await pipeline.archiveRun(target)).status).toBe("archived");
+    const expected = pipeline.sim.control.expectedArtifact(target.runId);
+    expect(await s3Sha256(pipeline, `runs/${target.setId}/${target.runId}/artifacts.jsonl`)).toEqual({ sha256: expected.sha256, size: expected.size });
+    expect(pipeline.sim.control.requests("download").map((d) => d.range)).toEqual([undefined, `bytes=${15 * MIB}-`]);
     expect(pipeline.ofType("Run Archived")).toHaveLength(1);
   });
 

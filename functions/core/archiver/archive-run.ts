@@ -14,11 +14,13 @@
  *   the MAX_FETCH_TRIES-th such delivery marks it failed instead: run.json and summary.md say
  *   why, and Run Archived carries the failure, so the run is reported and no longer retried.
  */
-import { createHash } from "node:crypto";
 import type { Run } from "../model/amigo-model.js";
-import { artifactExtension } from "./archive-layout.js";
 import { type ArtifactFailure, event, type RunArchivedDetail, runArchivedDetailOf } from "../events.js";
 import { countFailedTry, MAX_FETCH_TRIES } from "./artifact-copy.js";
+import { ArchiveFailed } from "./archive-errors.js";
+import { streamArtifacts } from "./artifact-stream.js";
+
+export { ArchiveFailed, ArtifactLinkExpired, ArtifactRefused, ArtifactTooLarge, ArtifactTruncated } from "./archive-errors.js";
 import { errorFields, type Logger } from "../log.js";
 import { anonymousOwner, createClaims, keepAlive } from "../idempotency/claims.js";
 import { createOutbox, type Outbox } from "../idempotency/outbox.js";
@@ -28,6 +30,7 @@ import { archiveKeys, eventIds, stateKeys } from "../idempotency/state-keys.js";
 import { summaryMarkdown } from "../summary/summary-markdown.js";
 import { withFullJustifications } from "../summary/judge-pages.js";
 import type { RunSummary } from "../summary/summary-model.js";
+import type { Deadline } from "../util/deadline.js";
 
 export interface ArchiverOptions {
   amigo: AmigoApi;
@@ -46,57 +49,17 @@ export interface ArchiverOptions {
   leaseTtlMs?: number;
   leaseHeartbeatMs?: number;
   signal?: AbortSignal;
+  /** The time left to this delivery (Lambda's, less a margin): a large copy stops at a part boundary before it. */
+  deadline?: Deadline;
 }
 
 export type ArchiveOutcome =
   | { status: "archived"; detail: RunArchivedDetail; attempts: number }
   | { status: "failed"; detail: RunArchivedDetail; tries: number }
+  /** The deadline came first: the stored parts are saved, and the next delivery continues from them. */
+  | { status: "deferred"; storedBytes: number; totalBytes?: number }
   | { status: "already-archived" }
   | { status: "in-progress-elsewhere" };
-
-/** The presigned URL stopped working (expired or refused): ask Amigo for a fresh one. */
-export class ArtifactLinkExpired extends Error {
-  override readonly name = "ArtifactLinkExpired";
-}
-
-/** The body ended before Content-Length bytes arrived (a dropped connection). */
-export class ArtifactTruncated extends Error {
-  override readonly name = "ArtifactTruncated";
-}
-
-/** The archive cannot be made from this link; asking again for one now will not help. */
-export class ArchiveFailed extends Error {
-  override readonly name: string = "ArchiveFailed";
-}
-
-/** The link (or a redirect from it) is not one simwatch fetches: not https, a private address, credentials, too many hops. */
-export class ArtifactRefused extends ArchiveFailed {
-  override readonly name = "ArtifactRefused";
-}
-
-/** The artifact file is larger than ARCHIVE_MAX_BYTES (said by Content-Length, or found while streaming). */
-export class ArtifactTooLarge extends ArchiveFailed {
-  override readonly name = "ArtifactTooLarge";
-}
-
-/** Hashes and counts the bytes on their way to the store; fails if the body ends short. */
-async function* measured(
-  body: AsyncIterable<Uint8Array>,
-  expectedLength: number | undefined,
-  tally: { size: number; hash: ReturnType<typeof createHash> },
-): AsyncGenerator<Uint8Array> {
-  for await (const chunk of body) {
-    tally.size += chunk.byteLength;
-    tally.hash.update(chunk);
-    if (expectedLength !== undefined && tally.size > expectedLength) {
-      throw new ArtifactTruncated(`artifact body is longer than its Content-Length of ${expectedLength} bytes`);
-    }
-    yield chunk;
-  }
-  if (expectedLength !== undefined && tally.size !== expectedLength) {
-    throw new ArtifactTruncated(`artifact body ended after ${tally.size} of ${expectedLength} bytes`);
-  }
-}
 
 async function loadSummary(options: ArchiverOptions, run: Run): Promise<RunSummary> {
   const stored = await options.state.get<RunSummary>(stateKeys.runSummary(run.id));
@@ -131,14 +94,14 @@ export async function archiveRun(options: ArchiverOptions, target: { runId: stri
     const done = await state.get<RunArchivedDetail>(stateKeys.archivedMarker(runId));
     if (done) return alreadyArchived(outbox, done.value);
     const outcome = await archiveUnderLease({ ...options, signal }, runId);
-    await announce(outbox, outcome.detail);
+    if (outcome.status !== "deferred") await announce(outbox, outcome.detail);
     return outcome;
   } finally {
     await claims.release(await lease.stop()).catch((error: unknown) => logger.warn("archiver.lease_release_failed", { runId, ...errorFields(error) }));
   }
 }
 
-async function archiveUnderLease(options: ArchiverOptions, runId: string): Promise<Extract<ArchiveOutcome, { status: "archived" | "failed" }>> {
+async function archiveUnderLease(options: ArchiverOptions, runId: string): Promise<Extract<ArchiveOutcome, { status: "archived" | "failed" | "deferred" }>> {
   const { state, archive, amigo, logger } = options;
   const run = (await state.get<Run>(stateKeys.amigoRun(runId)))?.value ?? (await amigo.getRuns([runId]))[0];
   if (!run) throw new ArchiveFailed(`run ${runId} is not known to Amigo`);
@@ -152,6 +115,11 @@ async function archiveUnderLease(options: ArchiverOptions, runId: string): Promi
     logger.warn("archiver.fetch_failed", { runId, tries, of: MAX_FETCH_TRIES, ...errorFields(error) });
     if (tries < MAX_FETCH_TRIES) throw error;
     return recordFailure(options, run, { reason: error.message, tries });
+  }
+  if (streamed.status === "deferred") {
+    const { storedBytes, totalBytes } = streamed;
+    logger.info("archiver.deferred", { runId, storedBytes, ...(totalBytes !== undefined ? { totalBytes } : {}), reason: "the deadline comes before the rest of the file" });
+    return { status: "deferred", storedBytes, ...(totalBytes !== undefined ? { totalBytes } : {}) };
   }
   const { key, contentType, size, sha256, attempts } = streamed;
   const artifactsFile = key.slice(key.lastIndexOf("/") + 1);
@@ -203,40 +171,4 @@ async function announce(outbox: Outbox, marker: RunArchivedDetail): Promise<void
 async function alreadyArchived(outbox: Outbox, marker: RunArchivedDetail): Promise<ArchiveOutcome> {
   await announce(outbox, marker);
   return { status: "already-archived" };
-}
-
-async function streamArtifacts(options: ArchiverOptions, run: Run) {
-  const { amigo, archive, download, clock, logger } = options;
-  const maxAttempts = options.maxAttempts ?? 5;
-  let lastError: unknown;
-  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-    options.signal?.throwIfAborted();
-    const link = await amigo.getArtifactsLink(run.id);
-    try {
-      const response = await download.open(link.presigned_url, options.signal);
-      // The URL's own answer decides whether it expired, not our clock against url_expires_at:
-      // a skewed clock must not make us refuse a good link (or trust a dead one).
-      if (response.status === 403 || response.status === 400 || response.status === 401) {
-        const expired = Date.parse(link.url_expires_at) <= clock.now().getTime() ? " (its url_expires_at has passed)" : "";
-        throw new ArtifactLinkExpired(`the artifacts URL answered HTTP ${response.status}${expired}`);
-      }
-      if (response.status === 404) throw new ArchiveFailed("the artifacts URL answered HTTP 404: the file is gone");
-      if (response.status !== 200) throw new Error(`the artifacts URL answered HTTP ${response.status}`);
-      const contentType = response.contentType ?? "application/octet-stream";
-      const key = archiveKeys.artifacts(options.archivePrefix, run.simulation_unit_test_set_id, run.id, artifactExtension(response.contentType, link.presigned_url));
-      const tally = { size: 0, hash: createHash("sha256") };
-      await archive.putStream(key, measured(response.body, response.contentLength, tally), {
-        contentType,
-        ...(response.contentLength !== undefined ? { contentLength: response.contentLength } : {}),
-        ...(options.signal ? { signal: options.signal } : {}),
-      });
-      return { key, contentType, size: tally.size, sha256: tally.hash.digest("hex"), attempts: attempt };
-    } catch (error) {
-      if (options.signal?.aborted) throw error;
-      lastError = error;
-      logger.warn("archiver.retry", { runId: run.id, attempt, ...errorFields(error) });
-      if (error instanceof ArchiveFailed) throw error;
-    }
-  }
-  throw new ArchiveFailed(`could not archive run ${run.id} after ${maxAttempts} attempts: ${lastError instanceof Error ? lastError.message : String(lastError)}`);
 }

@@ -20,6 +20,7 @@ export function createSimulatorApp(state: SimulatorState): Hono<SimEnv> {
       method: c.req.method,
       path: url.pathname,
       query: url.search,
+      ...(endpoint === "download" && c.req.header("range") ? { range: c.req.header("range") } : {}),
       status: c.res.status,
       at: state.clock.now().toISOString(),
     });

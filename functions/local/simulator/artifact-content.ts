@@ -77,11 +77,25 @@ function layout(size: number): { fullLines: number; tailBytes: number } {
   return { fullLines, tailBytes };
 }
 
-/** The file, 1 MiB at a time. */
-export function* artifactChunks(source: ArtifactSource): Generator<Buffer, void, undefined> {
+/** The file from byte `from` on, 1 MiB at a time (the first chunk cut to start there). */
+export function* artifactChunks(source: ArtifactSource, from = 0): Generator<Buffer, void, undefined> {
+  const firstLine = Math.floor(from / (LINES_PER_CHUNK * LINE_BYTES)) * LINES_PER_CHUNK;
+  let skip = from - firstLine * LINE_BYTES;
+  for (const chunk of wholeChunks(source, firstLine)) {
+    if (skip >= chunk.length) {
+      skip -= chunk.length;
+      continue;
+    }
+    yield skip > 0 ? chunk.subarray(skip) : chunk;
+    skip = 0;
+  }
+}
+
+/** The file from line `firstLine` (a chunk boundary) on. */
+function* wholeChunks(source: ArtifactSource, firstLine: number): Generator<Buffer, void, undefined> {
   const lines = templates(source);
   const { fullLines, tailBytes } = layout(source.size);
-  for (let first = 0; first < fullLines; first += LINES_PER_CHUNK) {
+  for (let first = firstLine; first < fullLines; first += LINES_PER_CHUNK) {
     const count = Math.min(LINES_PER_CHUNK, fullLines - first);
     const chunk = Buffer.allocUnsafe(count * LINE_BYTES);
     for (let offset = 0; offset < count; offset++) {

@@ -71,11 +71,15 @@ export interface SimulatorControl {
     streamEndlessly(count?: number): void;
     /** The next `count` artifact links handed out are `url` (a file:, an http://127.0.0.1:9001, ...). */
     handOutLink(url: string, count?: number): void;
+    /** Downloads send at most `bytesPerSecond` until cleared (undefined: no limit), so a test can kill a reader mid-file. */
+    throttleDownloads(bytesPerSecond: number | undefined): void;
     clear(): void;
   };
   requests(endpoint?: SimEndpoint): LoggedRequest[];
   requestCounts(): Partial<Record<SimEndpoint, number>>;
   resetRequests(): void;
+  /** Artifact bytes all downloads have sent so far. */
+  downloadedBytes(): number;
   /** Size, sha256 and Content-Type a complete download of the run's artifacts has. */
   expectedArtifact(runId: string): ArtifactDigest;
 }
@@ -150,11 +154,15 @@ export function createControl(state: SimulatorState, mainUserId: string): Simula
       breakDownloads: (fault) => state.faults.breakDownloads(fault),
       streamEndlessly: (count) => state.faults.streamEndlessly(count),
       handOutLink: (url, count) => state.faults.handOutLink(url, count),
+      throttleDownloads: (bytesPerSecond) => {
+        state.faults.downloadBytesPerSecond = bytesPerSecond;
+      },
       clear: () => state.faults.clear(),
     },
     requests: (endpoint) => state.log.list(endpoint),
     requestCounts: () => state.log.counts(),
     resetRequests: () => state.log.reset(),
+    downloadedBytes: () => state.downloadedBytes,
     expectedArtifact: (runId) => artifactDigest(artifactSource(planOf(runId))),
   };
 }

@@ -59,6 +59,8 @@ export class Faults {
   private downloads: Pending<DownloadFault>[] = [];
   private endlessDownloads = 0;
   private handedOutLinks: string[] = [];
+  /** Downloads send at most this many bytes a second (until cleared); undefined = as fast as read. */
+  downloadBytesPerSecond: number | undefined;
 
   /** The next `count` requests to `endpoint` ("*" = any) answer `status`. */
   failNext(endpoint: SimEndpoint | "*", fault: ErrorFault = {}): void {
@@ -96,6 +98,7 @@ export class Faults {
     this.downloads = [];
     this.endlessDownloads = 0;
     this.handedOutLinks = [];
+    this.downloadBytesPerSecond = undefined;
   }
 
   takeEndless(): boolean {

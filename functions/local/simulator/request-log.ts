@@ -5,8 +5,10 @@ export interface LoggedRequest {
   endpoint: SimEndpoint;
   method: string;
   path: string;
-  /** The query string, for filter assertions (never headers). */
+  /** The query string, for filter assertions (no headers but Range, which carries no secret). */
   query: string;
+  /** A download's Range header, when it asked for part of the file. */
+  range?: string;
   status: number;
   at: string;
 }

@@ -1,6 +1,8 @@
 /**
  * GET .../{run_id}/artifacts/ hands out a presigned-style link; the simulator serves the
- * link itself (no Authorization needed, 403 once expired), streaming a generated file.
+ * link itself (no Authorization needed, 403 once expired), streaming a generated file. Like S3
+ * it answers `Range: bytes=N-` with 206 and a Content-Range, sends an ETag, and answers an
+ * If-Range that names another ETag with the whole file.
  */
 import type { Hono } from "hono";
 import { OBJECT_ID } from "../../core/model/amigo-model.js";
@@ -43,6 +45,10 @@ export function registerArtifactRoutes(app: Hono<SimEnv>, state: SimulatorState)
     if (plan === undefined) return c.body(EXPIRED_LINK_BODY, 403, { "Content-Type": "application/xml" });
     if (state.faults.takeEndless()) return new Response(endless(), { status: 200, headers: { "Content-Type": ARTIFACT_CONTENT_TYPE } });
     const source = artifactSource(plan);
+    const etag = `"${plan.id}-${source.size}"`;
+    const range = requestedRange(c.req.header("range"), c.req.header("if-range"), etag, source.size);
+    if (range === "unsatisfiable") return c.body(null, 416, { "Content-Range": `bytes */${source.size}` });
+    const from = range?.from ?? 0;
     const fault = state.faults.takeDownloadFault();
     const onDrop = () => {
       if (fault?.expireLink === true) state.links.expire(key, state.clock.nowMs());
@@ -51,15 +57,27 @@ export function registerArtifactRoutes(app: Hono<SimEnv>, state: SimulatorState)
       outgoing?.destroy();
       return outgoing !== undefined;
     };
-    return new Response(streamOf(artifactChunks(source), fault, onDrop), {
-      status: 200,
+    const sent = (bytes: number) => (state.downloadedBytes += bytes);
+    return new Response(streamOf(artifactChunks(source, from), fault, onDrop, { sent, bytesPerSecond: () => state.faults.downloadBytesPerSecond }), {
+      status: range ? 206 : 200,
       headers: {
         "Content-Type": ARTIFACT_CONTENT_TYPE,
-        "Content-Length": String(source.size),
+        "Content-Length": String(source.size - from),
+        ...(range ? { "Content-Range": `bytes ${from}-${source.size - 1}/${source.size}` } : {}),
+        ETag: etag,
+        "Accept-Ranges": "bytes",
         "Content-Disposition": `attachment; filename="${ARTIFACT_FILE_NAME}"`,
       },
     });
   });
+}
+
+/** `bytes=N-` (the only form the archiver sends), unless an If-Range names another version. */
+function requestedRange(header: string | undefined, ifRange: string | undefined, etag: string, size: number): { from: number } | "unsatisfiable" | undefined {
+  const match = /^bytes=(\d+)-$/.exec(header?.trim() ?? "");
+  if (!match || (ifRange !== undefined && ifRange !== etag)) return undefined;
+  const from = Number(match[1]);
+  return from < size ? { from } : "unsatisfiable";
 }
 
 /** 64 KiB of newlines after another, as fast as the client reads, forever. */
@@ -73,7 +91,12 @@ function endless(): ReadableStream<Uint8Array> {
 }
 
 /** Pulls chunks only as fast as the client reads; breaks off after `fault.dropAfterBytes`. */
-function streamOf(chunks: Generator<Buffer>, fault: DownloadFault | undefined, onDrop: () => boolean): ReadableStream<Uint8Array> {
+function streamOf(
+  chunks: Generator<Buffer>,
+  fault: DownloadFault | undefined,
+  onDrop: () => boolean,
+  pace: { sent: (bytes: number) => void; bytesPerSecond: () => number | undefined },
+): ReadableStream<Uint8Array> {
   let sent = 0;
   const limit = fault?.dropAfterBytes ?? Number.POSITIVE_INFINITY;
   return new ReadableStream<Uint8Array>({
@@ -91,7 +114,10 @@ function streamOf(chunks: Generator<Buffer>, fault: DownloadFault | undefined, o
         return;
       }
       const chunk = next.value.length > limit - sent ? next.value.subarray(0, limit - sent) : next.value;
+      const bytesPerSecond = pace.bytesPerSecond();
+      if (bytesPerSecond !== undefined) await new Promise((resolve) => setTimeout(resolve, (1000 * chunk.length) / bytesPerSecond));
       sent += chunk.length;
+      pace.sent(chunk.length);
       controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length));
     },
     cancel() {

@@ -51,6 +51,8 @@ export class SimulatorState {
   readonly limiter: RateLimiter;
   readonly faults = new Faults();
   readonly log = new RequestLog();
+  /** Artifact bytes sent by downloads so far (what a resumed download saves shows here). */
+  downloadedBytes = 0;
   readonly outcomes = new Map<string, RunOutcome>();
   readonly runs = new Map<string, RunPlan>();
   /** Runs in creation order (ids sort the same way), for listing. */
