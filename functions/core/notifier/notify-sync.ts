@@ -13,7 +13,7 @@ import type { PostOnceDeps } from "../idempotency/post-once.js";
 import { buildRunCard, isFailure, type RunFacts, whyItFailed } from "./run-card.js";
 import { ensureRunMessage, pingOnce, recordReply, replyOnce, runMessageRef } from "./run-messages.js";
 import type { Target } from "./notify-targets.js";
-import type { RunOwners } from "./owners.js";
+import { ownersForChannel, type RunOwners } from "./owners.js";
 
 const NO_OWNERS: RunOwners = { set: [], unitTests: {} };
 
@@ -69,7 +69,8 @@ export async function syncTargets(
 ): Promise<SyncFailure[]> {
   const failures: SyncFailure[] = [];
   for (const target of targets) {
-    const built = buildRunCard(facts, { owners, ...(target.mention ? { mention: target.mention } : {}) });
+    const shown = ownersForChannel(owners, target.mention);
+    const built = buildRunCard(facts, { owners: shown, ...(target.mention ? { mention: target.mention } : {}) });
     const card = (): ChatMessage => ({ kind: "run", card: built });
     const pings = pingsOnCard(facts, target, built);
     try {
@@ -85,7 +86,7 @@ export async function syncTargets(
         await deps.posting.chat.update(placed.ref, card());
         report.updated.push(target.channelId);
       }
-      if (facts.verdict !== "running") await finishExtras(deps, facts, target, placed.ref, owners);
+      if (facts.verdict !== "running") await finishExtras(deps, facts, target, placed.ref, shown);
     } catch (error) {
       if (cannotPostIn(error)) {
         deps.log.warn("notify.channel.unreachable", { runId: facts.runId, channelId: target.channelId, ...errorFields(error) });

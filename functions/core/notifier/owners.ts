@@ -87,3 +87,19 @@ export async function runOwners(
   }
   return owners;
 }
+
+/** The owner as a name only: someone already mentioned in this channel for this run is not mentioned again. */
+const asName = (owner: Owner, pinged: ReadonlySet<string>): Owner => ("mention" in owner && pinged.has(owner.mention.markup) ? { text: owner.mention.label } : owner);
+
+/**
+ * The owners as one channel shows them, each mentioned once per run there: a set owner the
+ * channel's subscription mentions already is left off the failure line; a unit-test owner who
+ * is a set owner (or that mention) is named, not mentioned again, in Why it failed.
+ */
+export function ownersForChannel(owners: RunOwners, channelMention: Mention | undefined): RunOwners {
+  const byMention = new Set(channelMention ? [channelMention.markup] : []);
+  const set = owners.set.filter((owner) => !("mention" in owner && byMention.has(owner.mention.markup)));
+  const pinged = new Set([...byMention, ...set.flatMap((owner) => ("mention" in owner ? [owner.mention.markup] : []))]);
+  const unitTests = Object.fromEntries(Object.entries(owners.unitTests).map(([id, found]) => [id, found.map((owner) => asName(owner, pinged))]));
+  return { set, unitTests };
+}

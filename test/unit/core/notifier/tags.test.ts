@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { silentLogger } from "../../../../functions/core/log.js";
 import { DIRECTORY_RETRY_MS, DIRECTORY_TTL_MS, directoryList, findInDirectory, type SlackDirectory } from "../../../../functions/core/notifier/directory.js";
-import { ownersOf, parseOwner, runOwners, tagValues } from "../../../../functions/core/notifier/owners.js";
+import { ownersForChannel, ownersOf, parseOwner, runOwners, tagValues } from "../../../../functions/core/notifier/owners.js";
 import { parseChannel, routesOf } from "../../../../functions/core/notifier/tag-routing.js";
 import { buildRunCard, whyItFailed } from "../../../../functions/core/notifier/run-card.js";
 import { renderRunCard, renderWhyItFailed } from "../../../../functions/slack/blocks.js";
@@ -165,5 +165,17 @@ describe("the directory kept in state", () => {
     now += DIRECTORY_TTL_MS + 1;
     await directoryList(lookups, "users");
     expect(reads).toBe(4);
+  });
+});
+
+describe("owners in one channel", () => {
+  const dana = { mention: { kind: "user" as const, markup: "<@U0DANA001>", label: "@dana" } };
+  const qa = { mention: { kind: "group" as const, markup: "<!subteam^S0QATEAM1>", label: "@qa-team" } };
+  const sam = { mention: { kind: "user" as const, markup: "<@U0SAMSAM1>", label: "@sam" } };
+
+  it("mentions each person once: not again on the failure line after the subscription's mention, named not mentioned next to a unit test", () => {
+    const shown = ownersForChannel({ set: [dana, qa], unitTests: { t1: [dana, sam], t2: [qa] } }, qa.mention);
+    expect(shown).toEqual({ set: [dana], unitTests: { t1: [{ text: "@dana" }, sam], t2: [{ text: "@qa-team" }] } });
+    expect(ownersForChannel({ set: [dana], unitTests: { t1: [sam] } }, undefined)).toEqual({ set: [dana], unitTests: { t1: [sam] } });
   });
 });
