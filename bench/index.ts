@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: prints figures (never asserts).
- * `npm run bench -- poller|pipeline|follow|archive|archive-resume|slack|bundles|bursts|poller-burst|big-run` runs one.
+ * `npm run bench -- poller|pipeline|follow|archive|archive-resume|slack|bundles|bursts|poller-burst|big-run|home` runs one.
  */
 import { runArchiveBench } from "./archive-bench.js";
 import { runPollerBench } from "./poller-bench.js";
@@ -21,6 +21,7 @@ const benches: Record<string, () => Promise<void>> = {
   bursts: async () => (await import("./command-burst-bench.js")).runCommandBurstBench(say),
   "big-run": async () => (await import("./big-run-memory-bench.js")).runBigRunMemoryBench(say),
   "poller-burst": async () => (await import("./poller-burst-bench.js")).runPollerBurstBench(say),
+  home: async () => (await import("./home-bench.js")).runHomeBench(say),
 };
 
 if (only && !(only in benches)) {

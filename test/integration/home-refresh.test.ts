@@ -6,16 +6,13 @@
  */
 import { beforeEach, describe, expect, it } from "vitest";
 import { FileSystemStateStore } from "../../functions/archive/fs-state-store.js";
-import { accessPolicy } from "../../functions/core/commands/access.js";
-import { parseConfig } from "../../functions/core/config.js";
 import type { SimwatchEvent } from "../../functions/core/events.js";
 import { createHomeRefresh, type HomeRefresh, PUBLISHES_PER_MINUTE } from "../../functions/core/home/home-refresh.js";
-import { createHomes, type Homes } from "../../functions/core/home/homes.js";
-import { silentLogger } from "../../functions/core/log.js";
+import type { Homes } from "../../functions/core/home/homes.js";
 import { deadlineIn } from "../../functions/core/util/deadline.js";
-import { SlackChat } from "../../functions/slack/client.js";
 import { useSlackStub } from "../support/slack-stub.js";
-import { testClient, useSimulator } from "../support/simulator.js";
+import { useSimulator } from "../support/simulator.js";
+import { homeParts } from "../support/home-parts.js";
 import { useTempFolders } from "../support/temp-folders.js";
 
 const sim = useSimulator();
@@ -31,26 +28,12 @@ let publishedAt: { userId: string; at: number }[];
 beforeEach(async () => {
   state = new FileSystemStateStore({ root: await tempFolder() });
   handedOn = [];
-  publishedAt = [];
-  const chat = new SlackChat({ token: stub.token, apiUrl: stub.apiUrl, timeoutMs: 2000 });
-  const timed = Object.assign(Object.create(chat) as SlackChat, {
-    publishHome: async (view: Parameters<SlackChat["publishHome"]>[0]) => {
-      publishedAt.push({ userId: view.userId, at: sim.control.now().getTime() });
-      await chat.publishHome(view);
-    },
-  });
-  const deps = {
-    amigo: testClient(sim).client,
-    state,
-    chat: timed,
-    clock: sim.control.clock,
-    access: accessPolicy(parseConfig({})),
-    log: silentLogger,
-    // Waiting moves the simulated clock on: a drain's minutes pass at once.
-    sleep: async (ms: number) => sim.control.advance(ms),
-  };
-  homes = createHomes(deps);
-  refresh = createHomeRefresh({ ...deps, homes, bus: { publish: async (events) => void handedOn.push(...events) } });
+  const parts = homeParts(sim, stub, state);
+  const { deps } = parts;
+  homes = parts.homes;
+  publishedAt = parts.published;
+  // A drain's waits move the simulated clock on: its minutes pass at once.
+  refresh = createHomeRefresh({ ...deps, homes, bus: { publish: async (events) => void handedOn.push(...events) }, wait: async (ms) => sim.control.advance(ms) });
 });
 
 const setId = (name: string) => sim.control.sets().find((set) => set.name === name)?.id ?? "";

@@ -14,7 +14,8 @@ import type { EventBus } from "../../functions/core/ports.js";
 import { silentLogger } from "../../functions/core/log.js";
 import { createSlackApp } from "../../functions/slack/app.js";
 import { RecordingBus } from "../support/recording-bus.js";
-import { eventBody, eventHeaders } from "../support/slack-stub.js";
+import { ACTION_IDS } from "../../functions/core/chat.js";
+import { buttonBody, eventBody, eventHeaders, slackHeaders } from "../support/slack-stub.js";
 
 const secret = "events-signing-secret";
 let server: ServerType;
@@ -95,5 +96,26 @@ describe("POST /slack/events", () => {
     busDown = true;
     const answer = await send(eventBody());
     expect(answer.status).toBe(500);
+  });
+});
+
+describe("a click on the Home tab", () => {
+  it("becomes the command, acting in the person's direct messages with simwatch", async () => {
+    const body = buttonBody({ actionId: ACTION_IDS.rerun, value: JSON.stringify({ setId: "695b7d904226fdec9400001f" }), userId: "U0ALICE", fromHome: true });
+    const response = await fetch(`${baseUrl}/slack/interactions`, { method: "POST", body, headers: slackHeaders(secret, body, nowSeconds()) });
+    expect(response.status).toBe(200);
+    expect(recording.published).toEqual([
+      {
+        detailType: "Command Accepted",
+        detail: expect.objectContaining({ command: { verb: "run", set: "695b7d904226fdec9400001f" }, userId: "U0ALICE", channelId: "U0ALICE", teamId: "T0TEAM" }),
+      },
+    ]);
+  });
+
+  it("that opens a report is answered 200 and ignored", async () => {
+    const body = buttonBody({ actionId: "simwatch_open_report", value: "", fromHome: true });
+    const response = await fetch(`${baseUrl}/slack/interactions`, { method: "POST", body, headers: slackHeaders(secret, body, nowSeconds()) });
+    expect(response.status).toBe(200);
+    expect(recording.published).toEqual([]);
   });
 });

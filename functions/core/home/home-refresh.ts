@@ -28,12 +28,28 @@ export const PER_PERSON_MS = 60_000;
 /** views.publish calls per minute, all people together (Slack's rate for it is about 100). */
 export const PUBLISHES_PER_MINUTE = 90;
 const MINUTE = 60_000;
+/** Finished sets are turned into people at most this often (it reads every viewer's record). */
+export const ADMIT_EVERY_MS = 10_000;
+
+/** Someone waiting for their Home to be republished. */
+interface Waiting {
+  /** Since when (ISO). */
+  since: string;
+  /** Their Home is built from facts read after this (ISO). */
+  finishedAt: string;
+  teamId?: string;
+  enterpriseId?: string;
+}
 
 interface Queue {
-  /** Who waits, since when (ISO), and for finishes as of when. */
-  waiting: Record<string, { since: string; finishedAt: string }>;
+  /** One entry per person, however many finishes concern them. */
+  waiting: Record<string, Waiting>;
   /** Publications of the last minute (ISO), by the drainers: the shared rate. */
   recent: string[];
+  /** When each person's Home was last published (ISO), for the last minute: once a minute each. */
+  published: Record<string, string>;
+  /** When finished sets were last turned into people (ISO): at most every ADMIT_EVERY_MS, as it reads every viewer. */
+  admittedAt?: string;
 }
 
 interface SetFinished {
@@ -44,6 +60,8 @@ interface SetFinished {
 export interface RefreshDeps extends HomeDeps {
   bus: EventBus;
   homes: Homes;
+  /** How a drain waits for the next person's minute or the rate's next slot (tests move a clock instead). */
+  wait?: (ms: number) => Promise<void>;
 }
 
 export type DrainReport = { status: "busy" } | { status: "drained"; published: number; waiting: number; handedOn: boolean };
@@ -52,7 +70,7 @@ export function createHomeRefresh(deps: RefreshDeps) {
   const owner = deps.owner ?? anonymousOwner();
   const claims = createClaims({ state: deps.state, clock: deps.clock, owner });
   const now = () => deps.clock.now();
-  const sleep = deps.sleep ?? realSleep;
+  const sleep = deps.wait ?? realSleep;
 
   /** Run Finished: the set's Homes are due. Cheap and contention-free; then drains if nobody is. */
   async function runFinished(setId: string, options: { deadline?: Deadline } = {}): Promise<DrainReport> {
@@ -73,14 +91,18 @@ export function createHomeRefresh(deps: RefreshDeps) {
    * stamped with the time after the markers went, so its Home is built from facts read after
    * every finish its marker stood for.
    */
-  async function admit(queue: Queue, people: Map<string, HomeViewer>, keys: readonly string[]): Promise<void> {
-    if (keys.length === 0) return;
-    const markers = await mapConcurrent(keys, STATE_CONCURRENCY, async (key) => (await deps.state.get<SetFinished>(key))?.value);
+  async function admit(queue: Queue, keys: readonly string[]): Promise<void> {
+    const [people, markers] = await Promise.all([viewers(), mapConcurrent(keys, STATE_CONCURRENCY, async (key) => (await deps.state.get<SetFinished>(key))?.value)]);
     const finished = new Set(markers.flatMap((marker) => (marker ? [marker.setId] : [])));
-    const admitted = [...people.values()].filter((viewer) => viewer.setIds.some((setId) => finished.has(setId))).map((viewer) => viewer.userId);
+    const admitted = people.filter((viewer) => viewer.setIds.some((setId) => finished.has(setId)));
     const stamp = () => {
       const at = now().toISOString();
-      for (const userId of admitted) queue.waiting[userId] = { since: queue.waiting[userId]?.since ?? at, finishedAt: at };
+      queue.admittedAt = at;
+      for (const { userId, teamId, enterpriseId, publishedAt } of admitted) {
+        queue.waiting[userId] = { since: queue.waiting[userId]?.since ?? at, finishedAt: at, ...(teamId ? { teamId } : {}), ...(enterpriseId ? { enterpriseId } : {}) };
+        const last = queue.published[userId];
+        if (publishedAt && (!last || publishedAt > last)) queue.published[userId] = publishedAt;
+      }
     };
     stamp();
     await saveQueue(queue);
@@ -89,11 +111,13 @@ export function createHomeRefresh(deps: RefreshDeps) {
     await saveQueue(queue);
   }
 
+  const admitDueIn = (queue: Queue) => (queue.admittedAt ? Math.max(0, Date.parse(queue.admittedAt) + ADMIT_EVERY_MS - now().getTime()) : 0);
+
   let queueEtag: string | undefined;
   async function loadQueue(): Promise<Queue> {
     const found = await deps.state.get<Queue>(stateKeys.homeQueue());
     queueEtag = found?.etag;
-    return found?.value ?? { waiting: {}, recent: [] };
+    return { waiting: {}, recent: [], published: {}, ...found?.value };
   }
   async function saveQueue(queue: Queue): Promise<void> {
     const key = stateKeys.homeQueue();
@@ -103,41 +127,37 @@ export function createHomeRefresh(deps: RefreshDeps) {
   }
 
   /** Who may be published now: their minute has passed; oldest waiting first; as many as the rate leaves. */
-  function choose(queue: Queue, people: Map<string, HomeViewer>): string[] {
+  function choose(queue: Queue): string[] {
     const at = now().getTime();
     queue.recent = queue.recent.filter((time) => at - Date.parse(time) < MINUTE);
+    queue.published = Object.fromEntries(Object.entries(queue.published).filter(([, time]) => at - Date.parse(time) < PER_PERSON_MS));
     const room = Math.max(0, PUBLISHES_PER_MINUTE - queue.recent.length);
     return Object.entries(queue.waiting)
-      .filter(([userId]) => {
-        const published = people.get(userId)?.publishedAt;
-        return published === undefined || at - Date.parse(published) >= PER_PERSON_MS;
-      })
+      .filter(([userId]) => queue.published[userId] === undefined)
       .sort(([, a], [, b]) => a.since.localeCompare(b.since))
       .slice(0, room)
       .map(([userId]) => userId);
   }
 
   /** When the next queued Home may be published (ms from now). */
-  function nextSlotMs(queue: Queue, people: Map<string, HomeViewer>): number {
+  function nextSlotMs(queue: Queue): number {
     const at = now().getTime();
     const rateFree = queue.recent.length < PUBLISHES_PER_MINUTE ? 0 : Date.parse(queue.recent[0] ?? "") + MINUTE - at;
-    const personFree = Math.min(...Object.keys(queue.waiting).map((userId) => Date.parse(people.get(userId)?.publishedAt ?? "1970-01-01") + PER_PERSON_MS - at));
+    const personFree = Math.min(...Object.keys(queue.waiting).map((userId) => Date.parse(queue.published[userId] ?? "1970-01-01") + PER_PERSON_MS - at));
     return Math.max(0, rateFree, personFree);
   }
 
-  async function publishChosen(queue: Queue, people: Map<string, HomeViewer>, chosen: readonly string[], deadline: Deadline): Promise<number> {
+  async function publishChosen(queue: Queue, chosen: readonly string[], deadline: Deadline): Promise<number> {
     let published = 0;
     for (const userId of chosen) {
-      const viewer = people.get(userId);
       const entry = queue.waiting[userId];
-      if (deadline.remainingMs() < 5000) break;
-      if (viewer && entry) {
-        const { teamId, enterpriseId } = viewer;
-        await deps.homes.publish({ userId, ...(teamId ? { teamId } : {}), ...(enterpriseId ? { enterpriseId } : {}) }, undefined, new Date(entry.finishedAt));
-        people.set(userId, { ...viewer, publishedAt: now().toISOString() });
-        queue.recent.push(now().toISOString());
-        published += 1;
-      }
+      if (!entry || deadline.remainingMs() < 5000) break;
+      const { teamId, enterpriseId } = entry;
+      await deps.homes.publish({ userId, ...(teamId ? { teamId } : {}), ...(enterpriseId ? { enterpriseId } : {}) }, undefined, new Date(entry.finishedAt));
+      const at = now().toISOString();
+      queue.published[userId] = at;
+      queue.recent.push(at);
+      published += 1;
       delete queue.waiting[userId];
       await saveQueue(queue);
     }
@@ -157,14 +177,12 @@ export function createHomeRefresh(deps: RefreshDeps) {
     try {
       for (;;) {
         const finished = await deps.state.list(stateKeys.homeSetsFinishedPrefix());
-        if (finished.length === 0 && Object.keys(queue.waiting).length === 0) break;
-        const people = new Map((await viewers()).map((viewer) => [viewer.userId, viewer]));
-        await admit(queue, people, finished);
-        for (const userId of Object.keys(queue.waiting)) if (!people.has(userId)) delete queue.waiting[userId];
-        published += await publishChosen(queue, people, choose(queue, people), deadline);
+        if (finished.length > 0 && admitDueIn(queue) === 0) await admit(queue, finished);
+        const unadmitted = finished.length > 0 && queue.admittedAt !== undefined && admitDueIn(queue) > 0;
+        published += await publishChosen(queue, choose(queue), deadline);
         const left = Object.keys(queue.waiting).length;
-        if (left === 0) break;
-        const waitMs = Math.max(nextSlotMs(queue, people), 1000);
+        if (left === 0 && !unadmitted) break;
+        const waitMs = Math.max(Math.min(left > 0 ? nextSlotMs(queue) : Number.POSITIVE_INFINITY, unadmitted ? admitDueIn(queue) : Number.POSITIVE_INFINITY), 1000);
         if (waitMs + 5000 > deadline.remainingMs()) {
           // Wait out what this drain's time allows first, so handing on never spins.
           await sleep(Math.min(waitMs, Math.max(0, deadline.remainingMs() - 5000)));
