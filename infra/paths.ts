@@ -6,8 +6,8 @@ export const REPO_ROOT = fileURLToPath(new URL("..", import.meta.url));
 export const HANDLERS_DIR = path.join(REPO_ROOT, "functions", "handlers");
 export const LOCK_FILE = path.join(REPO_ROOT, "package-lock.json");
 
-/** The five Lambda entry points, each `functions/handlers/<name>.ts` exporting `handler`. */
-export const HANDLER_NAMES = ["poller", "archiver", "notifier", "command-worker", "slack-http"] as const;
+/** The six Lambda entry points, each `functions/handlers/<name>.ts` exporting `handler`. */
+export const HANDLER_NAMES = ["poller", "archiver", "notifier", "command-worker", "slack-http", "archive-web"] as const;
 export type HandlerName = (typeof HANDLER_NAMES)[number];
 
 export const handlerEntry = (name: HandlerName): string => path.join(HANDLERS_DIR, `${name}.ts`);

@@ -6,7 +6,7 @@
 import { CfnOutput, Duration, Fn, Stack, type StackProps, Validations } from "aws-cdk-lib";
 import * as lambda from "aws-cdk-lib/aws-lambda";
 import type { Construct } from "constructs";
-import { CREDENTIAL_KEYS, SIGNING_SECRET_KEYS } from "../functions/core/config.js";
+import { ARCHIVE_WEB_SECRET_KEYS, CREDENTIAL_KEYS, SIGNING_SECRET_KEYS } from "../functions/core/config.js";
 import { grantArchiveRead, grantArchiveWrite, grantStateReadWrite } from "./access.js";
 import { ArchiveBucket } from "./constructs/archive-bucket.js";
 import { sendAsyncFailuresTo } from "./constructs/async-failures.js";
@@ -25,6 +25,8 @@ export interface SimwatchStackProps extends StackProps {
 
 /** Paths the Slack app calls on the Function URL (served by the Hono app in functions/slack). */
 export const SLACK_PATHS = { commands: "slack/commands", interactions: "slack/interactions", events: "slack/events" } as const;
+/** Paths of archive-web's Function URL: the archive browser and Sign in with Slack's redirect URL. */
+export const ARCHIVE_WEB_PATHS = { archive: "archive/", signInCallback: "auth/callback" } as const;
 
 export class SimwatchStack extends Stack {
   readonly archive: ArchiveBucket;
@@ -33,8 +35,12 @@ export class SimwatchStack extends Stack {
   readonly secret: CredentialsSecret;
   /** slack-http's own: the signing secret and nothing else. */
   readonly signingSecret: CredentialsSecret;
-  readonly functions: Readonly<Record<"poller" | "archiver" | "notifier" | "commandWorker" | "slackHttp", SimwatchFunction>>;
+  /** archive-web's own: Sign in with Slack's client id and secret, and the cookie key. */
+  readonly archiveWebSecret: CredentialsSecret;
+  readonly functions: Readonly<Record<"poller" | "archiver" | "notifier" | "commandWorker" | "slackHttp" | "archiveWeb", SimwatchFunction>>;
   readonly functionUrl: lambda.FunctionUrl;
+  /** The archive browser's Function URL. */
+  readonly archiveWebUrl: lambda.FunctionUrl;
   readonly runSchedules: RunSchedules;
 
   constructor(scope: Construct, id: string, props: SimwatchStackProps) {
@@ -50,6 +56,7 @@ export class SimwatchStack extends Stack {
     this.events = new SimwatchBus(this, "Events");
     this.secret = new CredentialsSecret(this, "Credentials", { keys: CREDENTIAL_KEYS, readBy: "the poller, archiver, notifier and command worker" });
     this.signingSecret = new CredentialsSecret(this, "SigningSecret", { keys: SIGNING_SECRET_KEYS, readBy: "slack-http alone" });
+    this.archiveWebSecret = new CredentialsSecret(this, "ArchiveWebSecret", { keys: ARCHIVE_WEB_SECRET_KEYS, readBy: "archive-web alone" });
 
     // Who may do what: the same lists for slack-http and the command worker, which both check.
     const access: Record<string, string> = {
@@ -57,6 +64,23 @@ export class SimwatchStack extends Stack {
       SLACK_ALLOWED_CHANNELS: settings.allowedChannels.join(","),
       SLACK_TEAM_ID: settings.allowedTeams.join(","),
     };
+    // The archive browser: internet-facing like slack-http, so it too gets only what it uses: the
+    // archive prefix to read, its own secret and the workspaces that may sign in.
+    const archiveWeb = new SimwatchFunction(this, "ArchiveWeb", {
+      handler: "archive-web",
+      description: "simwatch: the archive browser behind Sign in with Slack (reads the archive prefix, nothing else)",
+      memorySize: 512,
+      timeout: Duration.seconds(15),
+      environment: {
+        ARCHIVE_BUCKET: this.archive.bucket.bucketName,
+        ARCHIVE_PREFIX: settings.archivePrefix,
+        SECRET_ARN: this.archiveWebSecret.secretArn,
+        SLACK_TEAM_ID: settings.allowedTeams.join(","),
+      },
+    });
+    this.archiveWebUrl = archiveWeb.function.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
+    const archiveWebUrl = Fn.join("", [this.archiveWebUrl.url, ARCHIVE_WEB_PATHS.archive]);
+
     const environment: Record<string, string> = {
       EVENT_BUS_NAME: this.events.bus.eventBusName,
       ARCHIVE_BUCKET: this.archive.bucket.bucketName,
@@ -65,6 +89,8 @@ export class SimwatchStack extends Stack {
       AMIGO_API_URL: settings.amigoApiUrl,
       ...access,
       STATE_RETENTION_DAYS: String(settings.stateRetentionDays),
+      // Stable links to runs' reports in Slack (never presigned).
+      ARCHIVE_WEB_URL: archiveWebUrl,
       ...(settings.defaultChannel === undefined ? {} : { SLACK_DEFAULT_CHANNEL: settings.defaultChannel }),
     };
     const fn = (id: string, props: Omit<SimwatchFunctionProps, "environment">, own: Record<string, string> = {}) =>
@@ -107,7 +133,7 @@ export class SimwatchStack extends Stack {
       environment: { EVENT_BUS_NAME: this.events.bus.eventBusName, SECRET_ARN: this.signingSecret.secretArn, ...access },
       ...(settings.slackHttpReservedConcurrency === undefined ? {} : { reservedConcurrentExecutions: settings.slackHttpReservedConcurrency }),
     });
-    this.functions = { poller, archiver, notifier, commandWorker, slackHttp };
+    this.functions = { poller, archiver, notifier, commandWorker, slackHttp, archiveWeb };
 
     // Least privilege (docs/deploy.md#permissions-least-privilege): each function may do what its own code does.
     // poller: state (outbox entries are deleted once sent), events, Amigo.
@@ -120,6 +146,9 @@ export class SimwatchStack extends Stack {
     // command worker: state (unsubscribe deletes), reads the archive for download links; emits Home Refresh Due.
     grantStateReadWrite(this.archive, commandWorker.function, { deletes: true });
     grantArchiveRead(this.archive, commandWorker.function);
+    // archive-web: reads the archive prefix (GetObject, not even a listing) and its own secret.
+    grantArchiveRead(this.archive, archiveWeb.function);
+    this.archiveWebSecret.grantRead(archiveWeb.function);
     // slack-http: Command Accepted and Home Opened only; no S3 at all.
     for (const emitter of [poller, archiver, slackHttp, commandWorker]) this.events.bus.grantPutEventsTo(emitter.function);
     for (const user of [poller, archiver, notifier, commandWorker]) this.secret.grantRead(user.function);
@@ -172,12 +201,18 @@ export class SimwatchStack extends Stack {
       id: "Serverless-LambdaDLQ",
       reason: "Invoked synchronously by its Function URL only: Slack sees every failure as an HTTP error and retries; there is no asynchronous event to keep.",
     });
+    // The archive browser: a public Function URL; every archive route needs a Sign in with Slack session (functions/archive/web).
+    Validations.of(archiveWeb.function).acknowledge({
+      id: "Serverless-LambdaDLQ",
+      reason: "Invoked synchronously by its Function URL only: a person's browser sees every failure as an HTTP error and asks again; there is no asynchronous event to keep.",
+    });
 
     alarms.functionErrors("Poller", poller.function, { threshold: 3, minutes: 15 });
     alarms.functionErrors("Archiver", archiver.function, { threshold: 1, minutes: 5 });
     alarms.functionErrors("Notifier", notifier.function, { threshold: 1, minutes: 5 });
     alarms.functionErrors("CommandWorker", commandWorker.function, { threshold: 1, minutes: 5 });
     alarms.functionErrors("SlackHttp", slackHttp.function, { threshold: 1, minutes: 5 });
+    alarms.functionErrors("ArchiveWeb", archiveWeb.function, { threshold: 1, minutes: 5 });
 
     acknowledgeFunctionFindings(Object.values(this.functions));
 
@@ -193,6 +228,11 @@ export class SimwatchStack extends Stack {
       description: "Request URL of Slack's Events API, for the Home tab (slack/manifest.yaml: settings.event_subscriptions.request_url)",
       value: Fn.join("", [this.functionUrl.url, SLACK_PATHS.events]),
     });
+    new CfnOutput(this, "ArchiveWebUrl", { description: "The archive browser (Sign in with Slack): the archive's index; Slack's Open report links start here", value: archiveWebUrl });
+    new CfnOutput(this, "SignInRedirectUrl", {
+      description: "Sign in with Slack's redirect URL (slack/manifest.yaml: oauth_config.redirect_urls)",
+      value: Fn.join("", [this.archiveWebUrl.url, ARCHIVE_WEB_PATHS.signInCallback]),
+    });
     new CfnOutput(this, "ArchiveBucketName", { description: "S3 bucket of the run archive and simwatch's state", value: this.archive.bucket.bucketName });
     new CfnOutput(this, "ArchivePrefix", { description: "Prefix of the browsable run archive in the bucket", value: settings.archivePrefix });
     new CfnOutput(this, "EventBusName", { description: "EventBridge bus carrying simwatch events (source simwatch)", value: this.events.bus.eventBusName });
@@ -205,6 +245,11 @@ export class SimwatchStack extends Stack {
     new CfnOutput(this, "PutSigningSecretValueCommand", {
       description: "Run this with the Slack app's signing secret in place of the placeholder",
       value: this.signingSecret.putSecretValueCommand(),
+    });
+    new CfnOutput(this, "ArchiveWebSecretArn", { description: "Secrets Manager secret of archive-web: the Slack app's client id and secret, and the cookie key", value: this.archiveWebSecret.secretArn });
+    new CfnOutput(this, "PutArchiveWebSecretValueCommand", {
+      description: "Run this with the Slack app's client id and secret (Basic Information) and a fresh random cookie key in place of the placeholders",
+      value: this.archiveWebSecret.putSecretValueCommand(),
     });
   }
 }

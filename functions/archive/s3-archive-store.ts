@@ -17,7 +17,7 @@ import type { ArchiveObjectInfo, ArchiveReader, ArchiveStore } from "../core/por
 import { readableFromBytes } from "./byte-stream.js";
 import { S3Uploads } from "./s3-resumable-uploads.js";
 import { abortReason, InvalidKeyError } from "./errors.js";
-import { isNoSuchUpload, isNotFound } from "./s3-errors.js";
+import { isAccessDenied, isNoSuchUpload, isNotFound } from "./s3-errors.js";
 
 export interface S3ArchiveStoreOptions {
   client: S3Client;
@@ -31,6 +31,12 @@ export interface S3ArchiveStoreOptions {
   partSizeBytes?: number;
   /** Parts uploaded at once. Memory held is about (queueSize + 1) x partSizeBytes. Default 4. */
   queueSize?: number;
+  /**
+   * Reads a 403 as a missing key (stat and read only). For a reader that may GetObject under the
+   * archive prefix and nothing else (archive-web): S3 answers it 403, not 404, for a key that does
+   * not exist, since it may not list the bucket.
+   */
+  deniedIsMissing?: boolean;
 }
 
 const MIB = 1024 * 1024;
@@ -48,8 +54,10 @@ export class S3ArchiveStore implements ArchiveStore, ArchiveReader {
   private readonly partSize: number;
   private readonly queueSize: number;
   readonly uploads: S3Uploads;
+  private readonly deniedIsMissing: boolean;
 
   constructor(options: S3ArchiveStoreOptions) {
+    this.deniedIsMissing = options.deniedIsMissing ?? false;
     this.client = options.client;
     this.bucket = options.bucket;
     this.partSize = Math.max(5 * MIB, options.partSizeBytes ?? 5 * MIB);
@@ -119,6 +127,10 @@ export class S3ArchiveStore implements ArchiveStore, ArchiveReader {
     }
   }
 
+  private isMissing(error: unknown): boolean {
+    return isNotFound(error) || (this.deniedIsMissing && isAccessDenied(error));
+  }
+
   locationOf(key: string): string {
     return `s3://${this.bucket}/${key}`;
   }
@@ -128,7 +140,7 @@ export class S3ArchiveStore implements ArchiveStore, ArchiveReader {
     try {
       return infoOf(await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key })));
     } catch (error) {
-      if (isNotFound(error)) return undefined;
+      if (this.isMissing(error)) return undefined;
       throw error;
     }
   }
@@ -140,7 +152,7 @@ export class S3ArchiveStore implements ArchiveStore, ArchiveReader {
       const body = response.Body?.transformToWebStream() ?? new Blob([]).stream();
       return { ...infoOf(response), body: body as ReadableStream<Uint8Array> };
     } catch (error) {
-      if (isNotFound(error)) return undefined;
+      if (this.isMissing(error)) return undefined;
       throw error;
     }
   }

@@ -37,3 +37,9 @@ export function isNoSuchUpload(error: unknown): boolean {
   const { name, status } = describe(error);
   return name === "NoSuchUpload" || status === 404;
 }
+
+/** 403 AccessDenied: what S3 answers for a missing key to a reader without s3:ListBucket. */
+export function isAccessDenied(error: unknown): boolean {
+  const { name, status } = describe(error);
+  return name === "AccessDenied" || status === 403;
+}

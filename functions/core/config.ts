@@ -73,6 +73,16 @@ export const ConfigSchema = z
       optionalText,
       z.optional(z.string().check(z.refine((value) => URL.canParse(value), { error: "ARCHIVE_WEB_URL must be a URL" }))),
     ),
+    /** Sign in with Slack for the archive browser in AWS (archive-web): the Slack app's OpenID Connect client. */
+    SLACK_CLIENT_ID: optionalText,
+    SLACK_CLIENT_SECRET: optionalText,
+    /** Signs archive-web's session cookies (HMAC); at least 32 characters. */
+    ARCHIVE_WEB_COOKIE_KEY: z.pipe(
+      optionalText,
+      z.optional(z.string().check(z.minLength(32, { error: "ARCHIVE_WEB_COOKIE_KEY must be at least 32 characters (e.g. openssl rand -base64 32)" }))),
+    ),
+    /** Slack's OpenID Connect issuer (tests point it at a stand-in on loopback). */
+    SLACK_OIDC_ISSUER: baseUrl("SLACK_OIDC_ISSUER", "https://slack.com"),
     ARCHIVE_DIR: z._default(z.string().check(z.trim(), z.minLength(1)), "./archive"),
     EVENT_BUS_NAME: optionalText,
     POLL_INTERVAL_SECONDS: z.optional(positiveInt("POLL_INTERVAL_SECONDS")),
@@ -160,6 +170,9 @@ export function amigoCredentials(config: Config): AmigoCredentials | undefined {
 export const CREDENTIAL_KEYS = ["AMIGO_ORG_ID", "AMIGO_API_KEY", "AMIGO_API_KEY_ID", "AMIGO_USER_ID", "SLACK_BOT_TOKEN"] as const;
 /** What slack-http's own secret holds: all that the internet-facing function can read. */
 export const SIGNING_SECRET_KEYS = ["SLACK_SIGNING_SECRET"] as const;
+
+/** What archive-web's own secret holds: Sign in with Slack's client and its cookie key, nothing else. */
+export const ARCHIVE_WEB_SECRET_KEYS = ["SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "ARCHIVE_WEB_COOKIE_KEY"] as const;
 
 /** The Lambda secret's JSON (same key names as the environment). Errors never echo its content. */
 export function parseSecretJson(text: string | undefined): Record<string, string> {

@@ -9,9 +9,9 @@ import { Fn, Validations } from "aws-cdk-lib";
 import * as iam from "aws-cdk-lib/aws-iam";
 import * as secretsmanager from "aws-cdk-lib/aws-secretsmanager";
 import { Construct } from "constructs";
-import { CREDENTIAL_KEYS, SIGNING_SECRET_KEYS } from "../../functions/core/config.js";
+import { ARCHIVE_WEB_SECRET_KEYS, CREDENTIAL_KEYS, SIGNING_SECRET_KEYS } from "../../functions/core/config.js";
 
-export type SecretKey = (typeof CREDENTIAL_KEYS)[number] | (typeof SIGNING_SECRET_KEYS)[number];
+export type SecretKey = (typeof CREDENTIAL_KEYS)[number] | (typeof SIGNING_SECRET_KEYS)[number] | (typeof ARCHIVE_WEB_SECRET_KEYS)[number];
 
 /** Placeholders shown in the fill-in commands; never real values. */
 const PLACEHOLDERS: Record<SecretKey, string> = {
@@ -21,6 +21,9 @@ const PLACEHOLDERS: Record<SecretKey, string> = {
   AMIGO_USER_ID: "<amigo user id>",
   SLACK_BOT_TOKEN: "<slack bot token>",
   SLACK_SIGNING_SECRET: "<slack signing secret>",
+  SLACK_CLIENT_ID: "<slack app client id>",
+  SLACK_CLIENT_SECRET: "<slack app client secret>",
+  ARCHIVE_WEB_COOKIE_KEY: "<32+ random characters: openssl rand -base64 32>",
 };
 
 export interface CredentialsSecretProps {
@@ -47,7 +50,7 @@ export class CredentialsSecret extends Construct {
     Validations.of(this.cfnSecret).acknowledge({
       id: "AwsSolutions-SMG4",
       reason:
-        "The secret holds third-party credentials (Amigo API key, Slack bot token or signing secret) that only Amigo and Slack can issue; Secrets Manager cannot rotate them. They are rotated by hand in those products and put here with put-secret-value.",
+        "The secret holds third-party credentials (Amigo API key, Slack bot token, signing secret or OpenID client secret, with the archive browser's cookie key beside them) that only Amigo and Slack can issue; Secrets Manager cannot rotate them. They are rotated by hand in those products and put here with put-secret-value.",
     });
   }
 

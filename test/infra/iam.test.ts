@@ -3,11 +3,11 @@ import type { SimwatchFunction } from "../../infra/constructs/simwatch-function.
 import { type Synthesized, allIdentityStatements, asArray, permissionsOf, render, synth } from "./synth.js";
 
 let s: Synthesized;
-let ids: { bucket: string; bus: string; secret: string; signingSecret: string };
+let ids: { bucket: string; bus: string; secret: string; signingSecret: string; archiveWebSecret: string };
 beforeAll(() => {
   s = synth({ alarmEmail: "oncall@example.com" });
   const id = (c: { node: { defaultChild?: unknown } }) => s.stack.getLogicalId(c.node.defaultChild as Parameters<typeof s.stack.getLogicalId>[0]);
-  ids = { bucket: id(s.stack.archive.bucket), bus: id(s.stack.events.bus), secret: "CredentialsF8F243AA", signingSecret: id(s.stack.signingSecret) };
+  ids = { bucket: id(s.stack.archive.bucket), bus: id(s.stack.events.bus), secret: "CredentialsF8F243AA", signingSecret: id(s.stack.signingSecret), archiveWebSecret: id(s.stack.archiveWebSecret) };
 });
 
 /** Permissions of a function's role, without logging, tracing and its own dead-letter queue. */
@@ -142,17 +142,26 @@ describe("IAM", () => {
     expect(ids.signingSecret).not.toBe(ids.secret);
   });
 
-  it("only slack-http may read the signing secret, and slack-http may read nothing else", () => {
+  it("archive-web: GetObject under the archive prefix (not even a listing, nothing of state) and its own secret; nothing else", () => {
+    expect(grantsOf(s.stack.functions.archiveWeb)).toEqual({
+      "s3:GetObject": [archive()],
+      "secretsmanager:GetSecretValue": [ids.archiveWebSecret],
+    });
+    expect(new Set([ids.secret, ids.signingSecret, ids.archiveWebSecret]).size).toBe(3);
+  });
+
+  it("only slack-http may read the signing secret, only archive-web its own, and each reads nothing else", () => {
+    const own: Record<string, string> = { slackHttp: ids.signingSecret, archiveWeb: ids.archiveWebSecret };
     for (const [name, f] of Object.entries(s.stack.functions)) {
-      expect(grantsOf(f)["secretsmanager:GetSecretValue"], name).toEqual([name === "slackHttp" ? ids.signingSecret : ids.secret]);
+      expect(grantsOf(f)["secretsmanager:GetSecretValue"], name).toEqual([own[name] ?? ids.secret]);
     }
   });
 
-  it("functions may only send to their own dead-letter queue (on-failure destination); slack-http to none", () => {
+  it("functions may only send to their own dead-letter queue (on-failure destination); slack-http and archive-web to none", () => {
     for (const [name, f] of Object.entries(s.stack.functions)) {
       const roleId = s.stack.getLogicalId(f.role.node.defaultChild as Parameters<typeof s.stack.getLogicalId>[0]);
       const queues = permissionsOf(s.json, roleId).get("sqs:SendMessage");
-      if (name === "slackHttp") expect(queues).toBeUndefined();
+      if (name === "slackHttp" || name === "archiveWeb") expect(queues).toBeUndefined();
       else expect([...queues!]).toEqual([expect.stringMatching(new RegExp(`^${name}DeadLettersQueue\\w+\\.Arn$`, "i"))]);
     }
   });

@@ -113,6 +113,7 @@ describe("functions", () => {
     notifier: { MemorySize: 256, Timeout: 30 },
     commandWorker: { MemorySize: 256, Timeout: 60 },
     slackHttp: { MemorySize: 512, Timeout: 10 },
+    archiveWeb: { MemorySize: 512, Timeout: 15 },
   } as const;
 
   it.each(Object.entries(expected))("%s: Node 22 on arm64, its own size and timeout, tracing, JSON logs", (name, size) => {
@@ -130,7 +131,7 @@ describe("functions", () => {
 
   it("each writes to a log group of its own with a retention", () => {
     const groups = s.template.findResources("AWS::Logs::LogGroup");
-    expect(Object.keys(groups)).toHaveLength(5);
+    expect(Object.keys(groups)).toHaveLength(6);
     for (const group of Object.values(groups)) expect(group.Properties.RetentionInDays).toBe(30);
   });
 
@@ -138,7 +139,8 @@ describe("functions", () => {
     const configured = synth({ defaultChannel: "C0DEFAULT", allowedUsers: "U1AA,U2BB", allowedChannels: "C3CC", allowedTeams: "T0TEAM,E0ORG", amigoApiUrl: "https://amigo.example", scheduleRate: "2 minutes" });
     const variablesOf = (f: SimwatchFunction) => (configured.json.Resources[logicalId(configured, f.function)]!.Properties!.Environment as { Variables: Record<string, unknown> }).Variables;
     const access = { SLACK_ALLOWED_USERS: "U1AA,U2BB", SLACK_ALLOWED_CHANNELS: "C3CC", SLACK_TEAM_ID: "T0TEAM,E0ORG" };
-    const { slackHttp, ...workers } = configured.stack.functions;
+    const { slackHttp, archiveWeb, ...workers } = configured.stack.functions;
+    const archiveWebUrl = { "Fn::Join": ["", [{ "Fn::GetAtt": [logicalId(configured, configured.stack.archiveWebUrl), "FunctionUrl"] }, "archive/"]] };
     const { runSchedules } = configured.stack;
     for (const [name, f] of Object.entries(workers)) {
       // Only the command worker makes schedules: it alone is told where.
@@ -164,9 +166,17 @@ describe("functions", () => {
         SLACK_DEFAULT_CHANNEL: "C0DEFAULT",
         ...access,
         STATE_RETENTION_DAYS: "30",
+        ARCHIVE_WEB_URL: archiveWebUrl,
         NODE_OPTIONS: "--enable-source-maps",
       });
     }
+    expect(variablesOf(archiveWeb)).toEqual({
+      ARCHIVE_BUCKET: { Ref: logicalId(configured, configured.stack.archive.bucket) },
+      ARCHIVE_PREFIX: "runs/",
+      SECRET_ARN: { Ref: logicalId(configured, configured.stack.archiveWebSecret) },
+      SLACK_TEAM_ID: "T0TEAM,E0ORG",
+      NODE_OPTIONS: "--enable-source-maps",
+    });
     expect(variablesOf(slackHttp)).toEqual({
       EVENT_BUS_NAME: { Ref: logicalId(configured, configured.stack.events.bus) },
       SECRET_ARN: { Ref: logicalId(configured, configured.stack.signingSecret) },
@@ -320,18 +330,34 @@ describe("Slack endpoint", () => {
     });
   });
 
-  it("is the only thing anyone outside the account may invoke", () => {
+  it("is, with the archive browser's, the only thing anyone outside the account may invoke", () => {
     const permissions = Object.values(s.template.findResources("AWS::Lambda::Permission")).map((p) => p.Properties);
     const public_ = permissions.filter((p) => p.Principal === "*");
-    expect(public_).toHaveLength(2);
+    expect(public_).toHaveLength(4);
+    const targets = new Set(public_.map((p) => render(p.FunctionName)));
+    expect([...targets].sort()).toEqual([`${logicalId(s, s.stack.functions.archiveWeb.function)}.Arn`, `${logicalId(s, s.stack.functions.slackHttp.function)}.Arn`].sort());
     for (const p of permissions.filter((p) => p.Principal !== "*")) expect(p.Principal).toBe("events.amazonaws.com");
   });
 });
 
+describe("archive browser", () => {
+  it("is a public Function URL of its own (Sign in with Slack is checked in code), whose address the other functions and an output carry", () => {
+    s.template.hasResourceProperties("AWS::Lambda::Url", {
+      AuthType: "NONE",
+      TargetFunctionArn: { "Fn::GetAtt": [logicalId(s, s.stack.functions.archiveWeb.function), "Arn"] },
+    });
+    const url = { "Fn::GetAtt": [logicalId(s, s.stack.archiveWebUrl), "FunctionUrl"] };
+    expect(s.json.Outputs?.ArchiveWebUrl?.Value).toEqual({ "Fn::Join": ["", [url, "archive/"]] });
+    expect(s.json.Outputs?.SignInRedirectUrl?.Value).toEqual({ "Fn::Join": ["", [url, "auth/callback"]] });
+    expect(render(s.json.Outputs?.PutArchiveWebSecretValueCommand?.Value)).toContain('"SLACK_CLIENT_ID":"<slack app client id>","SLACK_CLIENT_SECRET":"<slack app client secret>","ARCHIVE_WEB_COOKIE_KEY"');
+  });
+});
+
 describe("secrets", () => {
-  it("are two, created empty: the workers' credentials, and slack-http's signing secret alone", () => {
+  it("are three, created empty: the workers' credentials, slack-http's signing secret alone, archive-web's sign-in client and cookie key", () => {
     const secrets = s.template.findResources("AWS::SecretsManager::Secret");
-    expect(Object.keys(secrets).sort()).toEqual(["CredentialsF8F243AA", logicalId(s, s.stack.signingSecret)].sort());
+    expect(Object.keys(secrets).sort()).toEqual(["CredentialsF8F243AA", logicalId(s, s.stack.signingSecret), logicalId(s, s.stack.archiveWebSecret)].sort());
+    expect(secrets[logicalId(s, s.stack.archiveWebSecret)]!.Properties.Description).toContain("read by archive-web alone. JSON with keys SLACK_CLIENT_ID, SLACK_CLIENT_SECRET, ARCHIVE_WEB_COOKIE_KEY and no others");
     for (const secret of Object.values(secrets)) expect(Object.keys(secret.Properties)).toEqual(["Description"]);
     expect(secrets.CredentialsF8F243AA!.Properties.Description).toContain("keys AMIGO_ORG_ID, AMIGO_API_KEY, AMIGO_API_KEY_ID, AMIGO_USER_ID, SLACK_BOT_TOKEN and no others");
     expect(secrets[logicalId(s, s.stack.signingSecret)]!.Properties.Description).toContain("read by slack-http alone. JSON with keys SLACK_SIGNING_SECRET and no others");
@@ -342,7 +368,7 @@ describe("alarms", () => {
   it("watch every function's errors, every dead-letter queue, and the schedule", () => {
     const alarms = Object.values(s.template.findResources("AWS::CloudWatch::Alarm")).map((a) => a.Properties);
     const byMetric = (name: string) => alarms.filter((a) => a.MetricName === name);
-    expect(byMetric("Errors")).toHaveLength(5);
+    expect(byMetric("Errors")).toHaveLength(6);
     expect(byMetric("ApproximateNumberOfMessagesVisible")).toHaveLength(5);
     // The poll schedule's group and the /sim schedule group: each alarmed the same way.
     expect(alarms.filter((a) => a.Namespace === "AWS/Scheduler").map((a) => a.MetricName).sort()).toEqual(

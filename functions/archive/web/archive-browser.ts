@@ -27,19 +27,25 @@ export interface ArchiveBrowserOptions {
   log?: Logger;
 }
 
-const NOT_FOUND_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Not in the archive</title></head>
-<body><main><h1>Not in the archive</h1><p>Nothing here. <a href="${ARCHIVE_BASE_PATH}/">Back to the archive's index</a>.</p></main></body></html>`;
-
-function withSecurityHeaders(headers: Record<string, string> = {}): Headers {
-  return new Headers({ ...SECURITY_HEADERS, ...headers });
+/** A small page of the browser's own (not found, sign-in answers): `title` and `body` are trusted markup. */
+export function pageHtml(title: string, body: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title}</title></head>
+<body><main><h1>${title}</h1>${body}</main></body></html>`;
 }
 
-export function notFound(): Response {
-  return new Response(NOT_FOUND_PAGE, { status: 404, headers: withSecurityHeaders({ "Content-Type": "text/html; charset=utf-8" }) });
+/** The security headers on every answer of the routes it runs before, whatever made the answer. */
+export const securityHeaders: MiddlewareHandler = async (c, next) => {
+  await next();
+  for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.res.headers.set(name, value);
+};
+
+function notFound(): Response {
+  const body = pageHtml("Not in the archive", `<p>Nothing here. <a href="${ARCHIVE_BASE_PATH}/">Back to the archive's index</a>.</p>`);
+  return new Response(body, { status: 404, headers: new Headers({ "Content-Type": "text/html; charset=utf-8" }) });
 }
 
-export function redirect(to: string, status: 302 | 303 | 308 = 302): Response {
-  return new Response(null, { status, headers: withSecurityHeaders({ Location: to }) });
+function redirect(to: string, status: 302 | 308): Response {
+  return new Response(null, { status, headers: new Headers({ Location: to }) });
 }
 
 /** The path after `/archive/`, still percent-encoded as the request gave it. */
@@ -57,12 +63,12 @@ async function serveObject(options: ArchiveBrowserOptions, route: Extract<Archiv
     if (!info) return notFound();
     if (info.size > limit) {
       const link = await reader.presignDownload(route.key, DOWNLOAD_LINK_SECONDS);
-      return link ? redirect(link) : notFound();
+      return link ? redirect(link, 302) : notFound();
     }
   }
   const object = await reader.read(route.key);
   if (!object) return notFound();
-  const headers = withSecurityHeaders({
+  const headers = new Headers({
     "Content-Type": serving.contentType,
     "Content-Length": String(object.size),
     ...(serving.as === "download" ? { "Content-Disposition": serving.disposition } : {}),
@@ -78,9 +84,9 @@ async function serveObject(options: ArchiveBrowserOptions, route: Extract<Archiv
 export function createArchiveBrowser(options: ArchiveBrowserOptions): Hono {
   const log = options.log ?? silentLogger;
   const app = new Hono();
-  if (options.guard) {
-    app.use(ARCHIVE_BASE_PATH, options.guard);
-    app.use(`${ARCHIVE_BASE_PATH}/*`, options.guard);
+  for (const path of [ARCHIVE_BASE_PATH, `${ARCHIVE_BASE_PATH}/*`]) {
+    app.use(path, securityHeaders);
+    if (options.guard) app.use(path, options.guard);
   }
   app.on(["GET", "HEAD"], ARCHIVE_BASE_PATH, () => redirect(`${ARCHIVE_BASE_PATH}/`, 308));
   app.on(["GET", "HEAD"], `${ARCHIVE_BASE_PATH}/*`, async (c) => {
@@ -97,7 +103,7 @@ export function createArchiveBrowser(options: ArchiveBrowserOptions): Hono {
       log.error("archive_web.read_failed", { key: route.key, ...errorFields(error) });
       return new Response("The archive could not be read just now. Please try again.", {
         status: 503,
-        headers: withSecurityHeaders({ "Content-Type": "text/plain; charset=utf-8", "Retry-After": "5" }),
+        headers: new Headers({ "Content-Type": "text/plain; charset=utf-8", "Retry-After": "5" }),
       });
     }
   });
