@@ -16,12 +16,14 @@ import type { HomeFacts } from "../functions/core/home/home-facts.js";
 import { createHomeRefresh, PUBLISHES_PER_MINUTE } from "../functions/core/home/home-refresh.js";
 import { buildHome } from "../functions/core/home/home-view.js";
 import { deadlineIn } from "../functions/core/util/deadline.js";
+import { stateKeys } from "../functions/core/idempotency/state-keys.js";
 import { homeFits, renderHome } from "../functions/slack/home-blocks.js";
 import { startSlackStub } from "../test/support/slack-stub.js";
 import { startTestSimulator } from "../test/support/simulator.js";
 import { homeParts } from "../test/support/home-parts.js";
 import { busiestMinute, formatCounts, percentile, type Say, sumCounts } from "./figures.js";
 
+const TICK_MS = 3_000;
 const hex = (n: number, prefix: string) => `${prefix}${n.toString(16).padStart(24 - prefix.length, "0")}`;
 
 function bigFacts(): HomeFacts {
@@ -98,21 +100,22 @@ async function finishFigures(say: Say): Promise<void> {
     const opens = published.length;
     published.length = 0;
     const start = sim.control.now().getTime();
-    // 1,000 finishes over 10 minutes (one every 0.6 s), each handing its set to the refresh queue.
+    // 1,000 finishes over 10 minutes (one every 0.6 s). Each marks its set as Run Finished does
+    // (refresh.runFinished's first step); one drain every 3 s, as a busy command worker would run them.
     let finished = 0;
     let lastPublish = start;
-    for (let second = 0; second < 3600; second++) {
-      while (finished < 1000 && finished * 600 <= second * 1000) {
+    for (let tick = 0; tick < 1200; tick++) {
+      while (finished < 1000 && finished * 600 <= tick * TICK_MS) {
         const set = sets[finished % sets.length] as string;
         sim.control.createRun({ set, createdAt: new Date(sim.control.now().getTime() - 2_000), outcome: { durationMs: 1_000 } });
-        await refresh.runFinished(ids.get(set) ?? "", drainFor());
+        await deps.state.create(stateKeys.homeSetFinished(ids.get(set) ?? ""), { setId: ids.get(set), at: sim.control.now().toISOString() });
         finished++;
       }
       const before = published.length;
       const report = await refresh.drain(drainFor());
       if (published.length > before) lastPublish = sim.control.now().getTime();
-      if (finished === 1000 && report.status === "drained" && report.waiting === 0) break;
-      sim.control.advance(1_000);
+      if (finished === 1000 && report.status === "drained" && report.waiting === 0 && (await deps.state.list(stateKeys.homeSetsFinishedPrefix())).length === 0) break;
+      sim.control.advance(TICK_MS);
     }
     const byPerson = new Map<string, number[]>();
     for (const { userId, at } of published) byPerson.set(userId, [...(byPerson.get(userId) ?? []), at]);
