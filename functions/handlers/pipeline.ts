@@ -12,7 +12,8 @@ import { createHomes, type Homes } from "../core/home/homes.js";
 import { createHomeRefresh, type HomeRefresh } from "../core/home/home-refresh.js";
 import { type Config, ConfigError } from "../core/config.js";
 import { type ArtifactsReadyDetail, type CommandAcceptedDetail, event, type HomeOpenedDetail, type RunFinishedDetail, type ScheduledRunDueDetail, type SimwatchEvent } from "../core/events.js";
-import type { Logger } from "../core/log.js";
+import { errorFields, type Logger } from "../core/log.js";
+import { publishPendingPages } from "../core/archive-pages/publish-pages.js";
 import { type Deadline, deadlineIn, NO_DEADLINE, sooner } from "../core/util/deadline.js";
 import { createNotifier } from "../core/notifier/notify.js";
 import type { SlackDirectory } from "../core/notifier/directory.js";
@@ -44,6 +45,11 @@ export interface PipelineServices {
   signal?: AbortSignal;
   /** Who this process is, for claims (locally: the process, so a dead one's claims are taken over at once). */
   owner?: ClaimOwner;
+  /**
+   * Whether a poll tick also finishes the archive pages a killed archiver left pending (locally,
+   * where one process archives; in AWS the next archive does it, the poller writing nothing there).
+   */
+  pagesOnTick?: boolean;
   /** EventBridge Scheduler for schedules, in AWS; locally none (serve evaluates them). */
   timers?: ScheduleTimers;
 }
@@ -63,8 +69,11 @@ export function createPipeline(services: PipelineServices) {
   let refresh: HomeRefresh | undefined;
   // A tick keeps a deadline even where the process could run on (serve, `simwatch poll`), so a
   // burst is read at Amigo's pace over several ticks, each saving what it read.
-  const poll = (deadline: Deadline = tickDeadline(() => Number.POSITIVE_INFINITY)) =>
-    pollOnce({ amigo, state, bus, clock, logger, ...owner, giveUpAfterHours: config.GIVE_UP_AFTER_HOURS, stateRetentionDays: config.STATE_RETENTION_DAYS, deadline });
+  const poll = async (deadline: Deadline = tickDeadline(() => Number.POSITIVE_INFINITY)) => {
+    const report = await pollOnce({ amigo, state, bus, clock, logger, ...owner, giveUpAfterHours: config.GIVE_UP_AFTER_HOURS, stateRetentionDays: config.STATE_RETENTION_DAYS, deadline });
+    if (services.pagesOnTick) await publishPendingPages({ archive: services.archive, state, clock, logger, archivePrefix: config.ARCHIVE_PREFIX }).catch((error: unknown) => logger.warn("poller.pages_pending", errorFields(error)));
+    return report;
+  };
   return {
     /** One tick (what `simwatch poll`, cron and CI call). */
     poll,

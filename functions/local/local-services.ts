@@ -139,6 +139,7 @@ export async function localServices(config: Config, options: LocalServicesOption
     chat,
     directory,
     owner,
+    pagesOnTick: true,
     ...(options.signal ? { signal: options.signal } : {}),
   };
   return {

@@ -88,11 +88,11 @@ describe("simwatch serve with no configuration", () => {
     await waitFor(/in the thread of message #1\n\s*│ Why it failed: 2 failing unit tests of Billing disputes/);
     await waitFor(/Flaky, failures may be noise: Chargeback threat/);
     await waitFor(/Artifacts archived at/);
-    const setDirs = await readdir(join(dir, "archive", "runs"));
+    const setDirs = (await readdir(join(dir, "archive", "runs"))).filter((name) => !name.endsWith(".html"));
     expect(setDirs).toHaveLength(1);
-    const runDirs = await readdir(join(dir, "archive", "runs", setDirs[0] as string));
+    const runDirs = (await readdir(join(dir, "archive", "runs", setDirs[0] as string))).filter((name) => !name.endsWith(".html"));
     const files = await readdir(join(dir, "archive", "runs", setDirs[0] as string, runDirs[0] as string));
-    expect(files.sort()).toEqual(["artifacts.jsonl", "run.json", "summary.md"]);
+    expect(files.sort()).toEqual(["artifacts.jsonl", "report.html", "run.json", "summary.md"]);
     const summary = await readFile(join(dir, "archive", "runs", setDirs[0] as string, runDirs[0] as string, "summary.md"), "utf8");
     expect(summary).toContain("# Billing disputes: failed");
     expect(summary).toMatch(/repetition \d of 2: scored \d, needs >= 4\. Judge: /);

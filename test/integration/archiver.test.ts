@@ -51,7 +51,7 @@ describe("the archiver", () => {
     expect(outcome.status).toBe("archived");
     const expected = pipeline.sim.control.expectedArtifact(target.runId);
     const folder = `runs/${target.setId}/${target.runId}/`;
-    expect(await keysUnder(pipeline, folder)).toEqual([`${folder}artifacts.jsonl`, `${folder}run.json`, `${folder}summary.md`]);
+    expect(await keysUnder(pipeline, folder)).toEqual([`${folder}artifacts.jsonl`, `${folder}report.html`, `${folder}run.json`, `${folder}summary.md`]);
     expect(await s3Sha256(pipeline, `${folder}artifacts.jsonl`)).toEqual({ sha256: expected.sha256, size: expected.size });
 
     const archived = pipeline.ofType("Run Archived") as EventOf<"Run Archived">[];

@@ -13,7 +13,7 @@ import { STATE_ROOT } from "../../functions/core/idempotency/state-keys.js";
 
 export const ARCHIVE_PREFIX = "runs/";
 const ARTIFACTS_FILE = "artifacts.jsonl";
-const RUN_FILES = [ARTIFACTS_FILE, "run.json", "summary.md"];
+const RUN_FILES = [ARTIFACTS_FILE, "run.json", "summary.md", "report.html"];
 
 export interface ArchivedRun {
   runId: string;
@@ -38,7 +38,7 @@ async function sha256Of(path: string): Promise<string> {
   return hash.digest("hex");
 }
 
-/** What is wrong with one run's folder; empty when it holds the three files and the artifact is exact. */
+/** What is wrong with one run's folder; empty when it holds its four files and the artifact is exact. */
 export async function archivedRunProblems(archiveDir: string, run: ArchivedRun): Promise<string[]> {
   const folder = runFolder(archiveDir, run);
   const size = await sizeOf(join(folder, ARTIFACTS_FILE));

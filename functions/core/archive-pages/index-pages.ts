@@ -1,11 +1,14 @@
 /** The set's pages (its runs, newest first) and the archive's index (every set by name). */
 import { html, type SafeHtml } from "./html.js";
 import { page, scrollingTable, verdictBadge } from "./page-shell.js";
-import { type RunEntry, type SetListing, setPageFile } from "./pages-model.js";
+import { type RunEntry, RUNS_PER_PAGE, type SetListing, setPageFile } from "./pages-model.js";
 import { trendChart } from "./trend-chart.js";
 
 const passCounts = (entry: RunEntry) => (entry.total === undefined ? "unknown" : `${entry.passed ?? 0} of ${entry.total}`);
 const when = (iso: string) => html`<time datetime="${iso}">${iso.slice(0, 16).replace("T", " ")} UTC</time>`;
+
+/** Older pages hold the set's runs in the order archived, RUNS_PER_PAGE each: index-2.html the first ones. */
+const pageRange = (pageNumber: number) => `Runs ${(pageNumber - 2) * RUNS_PER_PAGE + 1} to ${(pageNumber - 1) * RUNS_PER_PAGE}, in the order archived`;
 
 export interface SetPageInput {
   setId: string;
@@ -23,7 +26,7 @@ function otherPages(input: SetPageInput): SafeHtml {
   const numbers = Array.from({ length: input.olderPages }, (_, index) => input.olderPages + 1 - index);
   const links = [1, ...numbers]
     .filter((number) => number !== input.pageNumber)
-    .map((number) => html`<li><a href="${setPageFile(number)}">${number === 1 ? "Newest runs" : `Older runs, page ${number}`}</a></li>`);
+    .map((number) => html`<li><a href="${setPageFile(number)}">${number === 1 ? "Newest runs" : pageRange(number)}</a></li>`);
   return links.length === 0 ? html`` : html`<nav aria-label="Pages of runs"><h2>More runs</h2><ul>${links}</ul></nav>`;
 }
 
@@ -33,7 +36,7 @@ export function renderSetPage(input: SetPageInput, generatedAt: string): string 
   );
   const table = html`<table><thead><tr><th scope="col">Started</th><th scope="col">Verdict</th><th scope="col">Unit tests passed</th><th scope="col">Run</th></tr></thead><tbody>${rows}</tbody></table>`;
   const body = html`<section aria-labelledby="trend"><h2 id="trend">Pass-rate trend, last ${input.trend.length} runs</h2>${trendChart(input.trend, "trend-chart")}</section>
-<section aria-labelledby="runs"><h2 id="runs">${input.pageNumber === 1 ? "Runs, newest first" : `Older runs, page ${input.pageNumber}`}</h2>
+<section aria-labelledby="runs"><h2 id="runs">${input.pageNumber === 1 ? "Runs, newest first" : `${pageRange(input.pageNumber)}, newest first`}</h2>
 ${input.runs.length === 0 ? html`<p>No runs archived yet.</p>` : scrollingTable("Runs", table)}</section>
 ${otherPages(input)}`;
   return page({

@@ -23,11 +23,16 @@ export interface ArchivedArtifact {
   contentType?: string;
 }
 
+/** The artifact file could not be archived: why (the report says so where the file would be). */
+export interface MissingArtifact {
+  failed: string;
+}
+
 export interface ReportInput {
   summary: RunSummary;
   /** The run as Amigo returned it (run.json), for the grid of unit tests x repetitions. */
   run?: Pick<Run, "unit_test_run_specs" | "unit_test_run_results">;
-  artifacts: ArchivedArtifact;
+  artifacts: ArchivedArtifact | MissingArtifact;
   archivedAt: string;
   /** The set's last runs, oldest first, this one last (at most TREND_RUNS). */
   trend: readonly RunEntry[];
@@ -105,6 +110,10 @@ ${diff ? html`<h3>Since the previous run <code>${diff.previousRunId}</code></h3>
 }
 
 function artifact(input: ReportInput): SafeHtml {
+  if ("failed" in input.artifacts) {
+    return html`<section aria-labelledby="artifact"><h2 id="artifact">Artifact</h2><p>The artifact file is not in the archive: ${input.artifacts.failed}.</p>
+<p>Also here: <a href="run.json">run.json</a> (the run as Amigo returned it), <a href="summary.md">summary.md</a></p></section>`;
+  }
   const { file, size, sha256, contentType } = input.artifacts;
   return html`<section aria-labelledby="artifact"><h2 id="artifact">Artifact</h2><dl class="facts">
 <dt>File</dt><dd><a href="${encodeURIComponent(file)}" download>${file}</a></dd>

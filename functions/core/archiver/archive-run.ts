@@ -8,6 +8,8 @@
  * - Exactly once: a lease (a claim, heartbeated while streaming, so it expires within a minute
  *   of its holder's death) keeps a duplicate delivery from streaming the same run at the same
  *   time, and the archived marker makes any later delivery a no-op.
+ * - report.html is written before the archived marker, the set's page and the archive's index
+ *   after it (core/archive-pages/publish-pages.ts), so a killed archiver leaves them pending.
  * - Run Archived is never lost: it goes through the outbox after the marker is written, and a
  *   delivery (or the poller) that finds the marker without a delivered announcement sends it.
  * - An artifact file that cannot be fetched (404, too large, a refused link) fails the delivery;
@@ -31,6 +33,7 @@ import { summaryMarkdown } from "../summary/summary-markdown.js";
 import { withFullJustifications } from "../summary/judge-pages.js";
 import type { RunSummary } from "../summary/summary-model.js";
 import type { Deadline } from "../util/deadline.js";
+import { publishPendingPages, writeReport } from "../archive-pages/publish-pages.js";
 
 export interface ArchiverOptions {
   amigo: AmigoApi;
@@ -81,7 +84,7 @@ export async function archiveRun(options: ArchiverOptions, target: { runId: stri
   const claims = createClaims({ state, clock: options.clock, owner });
   const outbox = createOutbox({ state, bus: options.bus, clock: options.clock, owner, logger });
   const archived = await state.get<RunArchivedDetail>(stateKeys.archivedMarker(runId));
-  if (archived) return alreadyArchived(outbox, archived.value);
+  if (archived) return alreadyArchived(options, outbox, archived.value);
   const attempt = await claims.acquire(stateKeys.archivingLease(runId), { ttlMs: options.leaseTtlMs ?? LEASE_TTL_MS, progress: {} });
   if (attempt.status !== "acquired") {
     logger.info("archiver.skip", { runId, reason: "another archiver holds the lease" });
@@ -92,9 +95,10 @@ export async function archiveRun(options: ArchiverOptions, target: { runId: stri
   try {
     // Re-check under the lease: another archiver may have finished just before we got it.
     const done = await state.get<RunArchivedDetail>(stateKeys.archivedMarker(runId));
-    if (done) return alreadyArchived(outbox, done.value);
+    if (done) return alreadyArchived(options, outbox, done.value);
     const outcome = await archiveUnderLease({ ...options, signal }, runId);
     if (outcome.status !== "deferred") await announce(outbox, outcome.detail);
+    await publishPages(options);
     return outcome;
   } finally {
     await claims.release(await lease.stop()).catch((error: unknown) => logger.warn("archiver.lease_release_failed", { runId, ...errorFields(error) }));
@@ -160,6 +164,7 @@ async function writeRunFiles(options: ArchiverOptions, run: Run, artifacts: Arch
   const runJson = { ...run, simwatch: { verdict: summary.verdict, summary, ...block, archived_at: archivedAt } };
   await archive.putText(archiveKeys.runJson(options.archivePrefix, setId, run.id), `${JSON.stringify(runJson, null, 2)}\n`, "application/json");
   await archive.putText(archiveKeys.summaryMarkdown(options.archivePrefix, setId, run.id), summaryMarkdown(summary, markdown), "text/markdown; charset=utf-8");
+  await writeReport(options, { summary, run, artifacts: "failed" in artifacts ? { failed: `gave up after ${artifacts.failed.tries} tries: ${artifacts.failed.reason}` } : artifacts, archivedAt });
   return archivedAt;
 }
 
@@ -168,7 +173,14 @@ async function announce(outbox: Outbox, marker: RunArchivedDetail): Promise<void
   await outbox.deliver(await outbox.record([{ id: eventIds.runArchived(marker.runId), event: event("Run Archived", runArchivedDetailOf(marker)) }]));
 }
 
-async function alreadyArchived(outbox: Outbox, marker: RunArchivedDetail): Promise<ArchiveOutcome> {
+async function alreadyArchived(options: ArchiverOptions, outbox: Outbox, marker: RunArchivedDetail): Promise<ArchiveOutcome> {
   await announce(outbox, marker);
+  await publishPages(options);
   return { status: "already-archived" };
 }
+
+/** The set's page and the archive's index, for this run and any a killed process left pending (a failure waits for the next archive or tick). */
+async function publishPages(options: ArchiverOptions): Promise<void> {
+  await publishPendingPages(options).catch((error: unknown) => options.logger.warn("archiver.pages_pending", errorFields(error)));
+}
+

@@ -102,6 +102,15 @@ export const stateKeys = {
   /** A run of the set finished since the last drain: the Homes showing it are due (created once, so finishes coalesce). */
   homeSetFinished: (setId: string) => `${STATE_ROOT}home/finished/${set(setId)}.json`,
   homeSetsFinishedPrefix: () => `${STATE_ROOT}home/finished/`,
+  /** What a set's pages list: its newest runs and how many older pages are sealed (core/archive-pages/publish-pages.ts). */
+  pagesSetHead: (setId: string) => `${STATE_ROOT}pages/sets/${set(setId)}/head.json`,
+  /** Every set as the archive's index lists it. */
+  pagesArchive: () => `${STATE_ROOT}pages/archive.json`,
+  /** A run whose report is written and whose set page and archive index may not be yet. */
+  pagesPending: (runId: string) => `${STATE_ROOT}pages/pending/${run(runId)}.json`,
+  pagesPendingPrefix: () => `${STATE_ROOT}pages/pending/`,
+  /** How far `simwatch archive rebuild-pages` got (the last run.json key it finished). */
+  pagesRebuild: () => `${STATE_ROOT}pages/rebuild.json`,
   /** A Slack command's record (requestId = idempotency key), with each step's result. */
   commandRecord: (requestId: string) => `${STATE_ROOT}commands/${word("request id", requestId)}.json`,
   /** Every set's id and name, cached for the command worker's name look-ups (core/commands/set-list.ts). */
@@ -120,10 +129,14 @@ export const eventIds = {
   runArchived: (runId: string) => `${runId}/run-archived`,
 } as const;
 
-/** Archive layout: <prefix><set_id>/<run_id>/{artifacts<ext>,run.json,summary.md}. */
+/** Archive layout: <prefix><set_id>/<run_id>/{artifacts<ext>,run.json,summary.md,report.html}, <prefix><set_id>/index.html, <prefix>index.html. */
 export const archiveKeys = {
   folder: (prefix: string, setId: string, runId: string) => `${prefix}${set(setId)}/${run(runId)}/`,
   artifacts: (prefix: string, setId: string, runId: string, extension: string) => `${archiveKeys.folder(prefix, setId, runId)}artifacts${extension}`,
   runJson: (prefix: string, setId: string, runId: string) => `${archiveKeys.folder(prefix, setId, runId)}run.json`,
   summaryMarkdown: (prefix: string, setId: string, runId: string) => `${archiveKeys.folder(prefix, setId, runId)}summary.md`,
+  report: (prefix: string, setId: string, runId: string) => `${archiveKeys.folder(prefix, setId, runId)}report.html`,
+  /** A set's page: index.html its newest runs, index-<n>.html (n >= 2) older ones. */
+  setPage: (prefix: string, setId: string, file = "index.html") => `${prefix}${set(setId)}/${file}`,
+  archiveIndex: (prefix: string) => `${prefix}index.html`,
 } as const;

@@ -29,7 +29,8 @@ describe("a set's page", () => {
     const older = auditPage(renderSetPage({ setId: SET, setName: "Checkout", runs: runs.slice(0, 5), trend: [], pageNumber: 2, olderPages: 2 }, AT));
     expect(older.links).toEqual(expect.arrayContaining(["index.html", "index-3.html"]));
     expect(older.links).not.toContain("index-2.html");
-    expect(older.text).toContain("Older runs, page 2");
+    expect(older.text).toContain("Runs 1 to 200, in the order archived, newest first");
+    expect(older.text).toContain("Runs 201 to 400, in the order archived");
   });
 });
 
