@@ -13,6 +13,7 @@ import { abortReason, InvalidKeyError } from "./errors.js";
 import { isMissing, writeAtomically } from "./fs-atomic-write.js";
 import { pathOfKey } from "./fs-keys.js";
 import { FileSystemUploads } from "./fs-resumable-uploads.js";
+import { fileKeysUnder } from "./fs-state-store.js";
 
 export interface FileSystemArchiveStoreOptions {
   /** The archive folder; created on first write. */
@@ -65,6 +66,10 @@ export class FileSystemArchiveStore implements ArchiveStore, ArchiveReader {
       if (isMissing(error)) return undefined;
       throw error;
     }
+  }
+
+  async *listKeys(prefix: string, startAfter = ""): AsyncIterable<string> {
+    for (const key of await fileKeysUnder(this.root, prefix)) if (key > startAfter) yield key;
   }
 
   async exists(key: string): Promise<boolean> {

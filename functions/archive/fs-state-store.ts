@@ -117,15 +117,20 @@ export class FileSystemStateStore implements StateStore {
    * met on the way whose process is dead are removed, so a killed process leaves nothing behind.
    */
   async list(prefix: string): Promise<string[]> {
-    const folder = prefix.includes("/") ? prefix.slice(0, prefix.lastIndexOf("/")) : "";
-    const start = folder === "" ? this.root : join(this.root, ...folder.split("/"));
-    const keys: string[] = [];
-    for await (const path of walk(start)) {
-      const key = relative(this.root, path).split(sep).join("/");
-      if (key.startsWith(prefix)) keys.push(key);
-    }
-    return keys.sort();
+    return fileKeysUnder(this.root, prefix);
   }
+}
+
+/** The keys of the files under `prefix` in a folder store, sorted (leftovers of dead writers removed, never listed). */
+export async function fileKeysUnder(root: string, prefix: string): Promise<string[]> {
+  const folder = prefix.includes("/") ? prefix.slice(0, prefix.lastIndexOf("/")) : "";
+  const start = folder === "" ? root : join(root, ...folder.split("/"));
+  const keys: string[] = [];
+  for await (const path of walk(start)) {
+    const key = relative(root, path).split(sep).join("/");
+    if (key.startsWith(prefix)) keys.push(key);
+  }
+  return keys.sort();
 }
 
 async function* walk(folder: string): AsyncGenerator<string> {

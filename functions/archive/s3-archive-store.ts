@@ -5,6 +5,7 @@
  * leaving neither an object nor parts behind.
  */
 import {
+  paginateListObjectsV2,
   AbortMultipartUploadCommand,
   GetObjectCommand,
   HeadObjectCommand,
@@ -114,6 +115,11 @@ export class S3ArchiveStore implements ArchiveStore, ArchiveReader {
       if (isNotFound(error)) return undefined;
       throw error;
     }
+  }
+
+  async *listKeys(prefix: string, startAfter?: string): AsyncIterable<string> {
+    const pages = paginateListObjectsV2({ client: this.client }, { Bucket: this.bucket, Prefix: prefix, ...(startAfter ? { StartAfter: startAfter } : {}) });
+    for await (const page of pages) for (const object of page.Contents ?? []) if (object.Key !== undefined) yield object.Key;
   }
 
   async exists(key: string): Promise<boolean> {

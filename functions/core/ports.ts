@@ -21,6 +21,11 @@ export interface ArchiveStore {
   putText(key: string, text: string, contentType: string): Promise<{ location: string }>;
   getText(key: string): Promise<string | undefined>;
   exists(key: string): Promise<boolean>;
+  /**
+   * Keys under `prefix` in key order, from after `startAfter`, read a page at a time (only
+   * `simwatch archive rebuild-pages` lists the archive; nothing does per run).
+   */
+  listKeys?(prefix: string, startAfter?: string): AsyncIterable<string>;
   /** Human-facing location of a key: `s3://bucket/key` or an absolute path. */
   locationOf(key: string): string;
   /** A short-lived download URL, where the store can give one (S3); undefined otherwise. */

@@ -52,7 +52,9 @@ export const COMMAND_OPTIONS = {
   unschedule: verb("unschedule"),
   wait: { options: GATE_OPTIONS, words: true },
   home: { options: { user: { type: "string", multiple: true }, refresh: { type: "boolean" } }, words: false },
-} satisfies Record<"serve" | "poll" | "slash" | "wait" | "home" | Exclude<Verb, "help">, CommandOptions>;
+  // `archive rebuild-pages [--restart]`: the archive's pages for runs archived before them.
+  archive: { options: { restart: { type: "boolean" } }, words: true },
+} satisfies Record<"serve" | "poll" | "slash" | "wait" | "home" | "archive" | Exclude<Verb, "help">, CommandOptions>;
 
 export type CommandName = keyof typeof COMMAND_OPTIONS;
 

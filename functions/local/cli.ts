@@ -10,6 +10,9 @@ import { renderMessage } from "../slack/blocks.js";
 import { messageToPlain } from "../slack/plain-text.js";
 import { isCommandName, type OptionValues, parseCommandLine } from "./cli-args.js";
 import { loadDotEnv } from "./env.js";
+import { archiveStoresFromConfig } from "../archive/from-config.js";
+import { rebuildPages } from "../core/archive-pages/rebuild-pages.js";
+import { systemClock } from "../core/ports.js";
 import { LOCAL_SIGNING_SECRET, localServices, newRequestId, readLocalServerInfo } from "./local-services.js";
 import { noteNodeVersion } from "./node-version.js";
 import { LOCAL_CHANNEL, LOCAL_USER, startServer, subscribeConsumers } from "./serve.js";
@@ -30,6 +33,7 @@ Usage:
   simwatch run <set>... --wait   the CI gate: start runs, wait, exit 0 passed / 1 failed / 2 error / 3 timeout
   simwatch wait <run-id>...      the same for runs already started (simwatch wait --help)
   simwatch home [--user U...]    prints each person's Slack Home tab here; --refresh drains the Home refresh queue once
+  simwatch archive rebuild-pages the archive's report and index pages for runs archived before them
   simwatch <verb> [arguments]    the slash command's verbs against the configured Amigo:
 ${VERBS.filter((verb) => verb !== "help")
   .map((verb) => `      ${USAGE[verb]}`)
@@ -50,6 +54,8 @@ signs the text as Slack would (SLACK_SIGNING_SECRET, or the local default) and p
   home: `simwatch home [--user U123 [--user U456]]: prints each person's Home tab (as Slack would show it to them) in the terminal,
 built from the same facts as the published ones; nothing is published. Default user: ${LOCAL_USER}.
 simwatch home --refresh: republishes the Homes waiting in the refresh queue (through Slack when SLACK_BOT_TOKEN is set), then prints a JSON line.`,
+  archive: `simwatch archive rebuild-pages [--restart]: writes report.html for every archived run from its run.json, and each set's
+and the archive's index.html, printing its progress. Stopped, it goes on where it stopped the next time (--restart: from the start).`,
 };
 
 /** Re-quotes shell words so the slash command parser sees the same text Slack would send. */
@@ -156,6 +162,13 @@ async function runHome(config: Config, logger: Logger, values: OptionValues): Pr
   }
 }
 
+async function rebuildPagesCommand(config: Config, logger: Logger, restart: boolean): Promise<number> {
+  const { archive, state, where } = archiveStoresFromConfig(config);
+  say(`Rebuilding the archive's pages under ${config.ARCHIVE_PREFIX} in ${where}`);
+  await rebuildPages({ archive, state, clock: systemClock, logger, archivePrefix: config.ARCHIVE_PREFIX, say, restart });
+  return 0;
+}
+
 function commandHelp(command: string): string {
   return COMMAND_HELP[command] ?? (VERBS.includes(command as Verb) ? `simwatch ${USAGE[command as Verb]}` : GENERAL_HELP);
 }
@@ -213,6 +226,9 @@ export async function main(argv: string[]): Promise<number> {
       return gateCommand(config, logger, "wait", values, words);
     case "home":
       return runHome(config, logger, values);
+    case "archive":
+      if (words.join(" ") !== "rebuild-pages") return refuse(`Unknown archive command "${words.join(" ")}".`, commandHelp("archive"));
+      return rebuildPagesCommand(config, logger, values.restart === true);
     default: {
       if (command === "run" && values.wait === true) return gateCommand(config, logger, "run", values, words);
       const misplaced = command === "run" ? gateOptionWithoutWait(values) : undefined;

@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { readdir, stat } from "node:fs/promises";
+import { readdir, readFile, stat } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { isReservedName } from "../../functions/archive/fs-keys.js";
 import type { ArtifactDigest } from "../../functions/local/simulator/index.js";
@@ -49,6 +49,15 @@ export async function archivedRunProblems(archiveDir: string, run: ArchivedRun):
   for (const file of RUN_FILES.slice(1)) {
     if ((await sizeOf(join(folder, file))) === undefined) problems.push(`archived without ${file}`);
   }
+  return [...problems, ...(await pageProblems(archiveDir, run))];
+}
+
+/** The run is listed on its set's page, and the set on the archive's index. */
+async function pageProblems(archiveDir: string, run: Pick<ArchivedRun, "runId" | "setId">): Promise<string[]> {
+  const read = (path: string) => readFile(path, "utf8").catch(() => "");
+  const problems: string[] = [];
+  if (!(await read(join(archiveDir, ARCHIVE_PREFIX, run.setId, "index.html"))).includes(`href="${run.runId}/report.html"`)) problems.push(`run ${run.runId} not listed on its set's index.html`);
+  if (!(await read(join(archiveDir, ARCHIVE_PREFIX, "index.html"))).includes(`href="${run.setId}/index.html"`)) problems.push(`set ${run.setId} not listed on the archive's index.html`);
   return problems;
 }
 
@@ -77,10 +86,11 @@ export async function unfinishedFiles(archiveDir: string): Promise<string[]> {
 
 /**
  * Files that should not be there: unfinished writes anywhere, and in the browsable archive
- * anything but the three files of the runs in `runs`.
+ * anything but the files of the runs in `runs`, their sets' pages and the archive's index.
  */
 export async function strayFiles(archiveDir: string, runs: readonly Pick<ArchivedRun, "runId" | "setId">[]): Promise<string[]> {
-  const expected = new Set(runs.flatMap((run) => RUN_FILES.map((file) => join(runFolder(archiveDir, run), file))));
+  const pages = [join(archiveDir, ARCHIVE_PREFIX, "index.html"), ...runs.map((run) => join(archiveDir, ARCHIVE_PREFIX, run.setId, "index.html"))];
+  const expected = new Set([...pages, ...runs.flatMap((run) => RUN_FILES.map((file) => join(runFolder(archiveDir, run), file)))]);
   const stray = new Set(await unfinishedFiles(archiveDir));
   for await (const path of filesUnder(join(archiveDir, ARCHIVE_PREFIX))) {
     if (!expected.has(path)) stray.add(relative(archiveDir, path));

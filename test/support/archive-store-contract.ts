@@ -34,6 +34,19 @@ export function describeArchiveStoreContract(name: string, makeHarness: () => Pr
       expect(await store.exists("runs/set/run")).toBe(false);
     });
 
+    it("lists keys under a prefix in key order, from after a given key", async () => {
+      const { store } = await makeHarness();
+      const keys = ["runs/b/2/run.json", "runs/a/1/run.json", "runs/a/1/summary.md", "runs/a-b/3/run.json", "other/x.txt"];
+      for (const key of keys) await store.putText(key, key, "text/plain");
+      const listed = async (startAfter?: string) => {
+        const found: string[] = [];
+        for await (const key of store.listKeys!("runs/", startAfter)) found.push(key);
+        return found;
+      };
+      expect(await listed()).toEqual(["runs/a-b/3/run.json", "runs/a/1/run.json", "runs/a/1/summary.md", "runs/b/2/run.json"]);
+      expect(await listed("runs/a/1/run.json")).toEqual(["runs/a/1/summary.md", "runs/b/2/run.json"]);
+    });
+
     it("says where a key lives", async () => {
       const harness = await makeHarness();
       expect(harness.store.locationOf(KEY)).toBe(harness.expectedLocation(KEY));
