@@ -1,15 +1,15 @@
 /**
- * A per-key lock between processes: a lock file created with O_EXCL ("wx"), which only one
+ * A per-key lock between processes: a lock file created by hard link (which fails if it exists), which only one
  * process can create. It records its holder (host, pid, a random token); a lock whose holder
  * process is gone, or that is older than `staleMs`, is broken, so a crash never wedges a key.
  * Critical sections are a read and a rename, milliseconds long.
  */
 import { randomBytes } from "node:crypto";
-import { open, readFile, rename, rm, stat } from "node:fs/promises";
+import { link, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { sleep } from "../core/util/backoff.js";
 import { StateLockTimeoutError } from "./errors.js";
-import { LOCK_SUFFIX } from "./fs-keys.js";
+import { LOCK_SUFFIX, tempPathBeside } from "./fs-keys.js";
 
 export interface LockOptions {
   /** How long to wait for another holder before giving up. */
@@ -36,18 +36,22 @@ export async function withFileLock<T>(path: string, key: string, options: LockOp
   }
 }
 
+/**
+ * Creates the lock with its holder already in it: the token goes to a temp file that is then
+ * hard-linked to the lock's name (which fails if it exists). A lock file is never seen empty, so
+ * a holder killed while taking it leaves a lock whose holder is known to be gone.
+ */
 async function tryCreate(lockPath: string, token: string): Promise<boolean> {
+  const pending = tempPathBeside(lockPath);
+  await writeFile(pending, token, { flag: "wx" });
   try {
-    const file = await open(lockPath, "wx");
-    try {
-      await file.writeFile(token);
-    } finally {
-      await file.close();
-    }
+    await link(pending, lockPath);
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
     throw error;
+  } finally {
+    await rm(pending, { force: true });
   }
 }
 
