@@ -220,7 +220,8 @@ describe("the archiver", () => {
     expect(pipeline.sim.control.requests("download")).toHaveLength(MAX_FETCH_TRIES);
 
     const folder = `runs/${target.setId}/${target.runId}/`;
-    expect(await keysUnder(pipeline, folder)).toEqual([`${folder}run.json`, `${folder}summary.md`]);
+    expect(await keysUnder(pipeline, folder)).toEqual([`${folder}report.html`, `${folder}run.json`, `${folder}summary.md`]);
+    expect(await pipeline.archive.getText(`${folder}report.html`)).toContain("The artifact file is not in the archive: gave up after 5 tries: the artifacts URL answered HTTP 404: the file is gone.");
     const runJson = JSON.parse((await pipeline.archive.getText(`${folder}run.json`))!) as { simwatch: Record<string, unknown> };
     expect(runJson.simwatch.artifacts).toBeUndefined();
     expect(runJson.simwatch.artifacts_failed).toEqual({ reason: "the artifacts URL answered HTTP 404: the file is gone", tries: 5, failed_at: expect.any(String) });
