@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: prints figures (never asserts).
- * `npm run bench -- poller|pipeline|follow|archive|archive-resume|slack|bundles|bursts|poller-burst|big-run|home` runs one.
+ * `npm run bench -- poller|pipeline|follow|archive|archive-resume|slack|bundles|bursts|poller-burst|big-run|home|pages` runs one.
  */
 import { runArchiveBench } from "./archive-bench.js";
 import { runPollerBench } from "./poller-bench.js";
@@ -22,6 +22,7 @@ const benches: Record<string, () => Promise<void>> = {
   "big-run": async () => (await import("./big-run-memory-bench.js")).runBigRunMemoryBench(say),
   "poller-burst": async () => (await import("./poller-burst-bench.js")).runPollerBurstBench(say),
   home: async () => (await import("./home-bench.js")).runHomeBench(say),
+  pages: async () => (await import("./pages-bench.js")).runPagesBench(say),
 };
 
 if (only && !(only in benches)) {
