@@ -69,6 +69,8 @@ export interface RunCard {
   trend?: Trend;
   notes: string[];
   archive?: ArchiveFacts;
+  /** The run's report in the archive browser (a stable link, never presigned): once it is archived. */
+  reportUrl?: string;
   /** Prepended to the message (the run failed and the channel asked to be pinged). */
   mention?: Mention;
   /** The set's owners (its `owner` tag), on the failure line: only when the run failed or errored. */
@@ -85,6 +87,8 @@ export interface WhyItFailed {
   notes: string[];
   /** Owners of failing unit tests (their `owner` tag), by unit test id, shown next to each. */
   owners?: Record<string, Owner[]>;
+  /** The run's report in the archive browser, where every reason is in full (a stable link). */
+  reportUrl?: string;
 }
 
 /** A piece of a notice line: plain text (escaped when rendered) or something typed. */

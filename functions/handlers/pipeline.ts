@@ -117,6 +117,7 @@ export function createPipeline(services: PipelineServices) {
         ...defaultChannel,
         ...(services.directory ? { directory: services.directory } : {}),
         allowedChannels: config.SLACK_ALLOWED_CHANNELS,
+        ...(config.ARCHIVE_WEB_URL ? { archiveWebUrl: config.ARCHIVE_WEB_URL } : {}),
       });
       return notifier.handle(event);
     },
@@ -185,6 +186,7 @@ export function createPipeline(services: PipelineServices) {
       access: services.access,
       archive: services.archive,
       archivePrefix: config.ARCHIVE_PREFIX,
+      ...(config.ARCHIVE_WEB_URL ? { archiveWebUrl: config.ARCHIVE_WEB_URL } : {}),
       state,
       chat: chatOf(services),
       clock,

@@ -50,6 +50,7 @@ export const COMMAND_OPTIONS = {
   schedule: verb("schedule"),
   schedules: verb("schedules"),
   unschedule: verb("unschedule"),
+  report: verb("report"),
   wait: { options: GATE_OPTIONS, words: true },
   home: { options: { user: { type: "string", multiple: true }, refresh: { type: "boolean" } }, words: false },
   // `archive rebuild-pages [--restart]`: the archive's pages for runs archived before them.

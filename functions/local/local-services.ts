@@ -51,6 +51,8 @@ export interface LocalServices extends PipelineServices {
 export interface LocalServerInfo {
   pid: number;
   port: number;
+  /** Its archive browser, which the CLI's `report` links into. */
+  archiveWebUrl?: string;
   simulator?: { url: string; orgId: string; apiKey: string; apiKeyId: string; userId: string };
 }
 
@@ -88,8 +90,12 @@ export interface LocalServicesOptions {
   signal?: AbortSignal;
 }
 
-export async function localServices(config: Config, options: LocalServicesOptions): Promise<LocalServices> {
+export async function localServices(baseConfig: Config, options: LocalServicesOptions): Promise<LocalServices> {
   const { logger } = options;
+  const server = options.joinRunningServer ? await readLocalServerInfo(baseConfig) : undefined;
+  // A verb typed in a terminal links into the running server's archive browser, unless ARCHIVE_WEB_URL says otherwise.
+  const archiveWebUrl = baseConfig.ARCHIVE_WEB_URL ?? server?.archiveWebUrl;
+  const config: Config = archiveWebUrl ? { ...baseConfig, ARCHIVE_WEB_URL: archiveWebUrl } : baseConfig;
   const stores = archiveStoresFromConfig(config);
 
   let amigo: AmigoClient | undefined = amigoFromConfig(config, logger);
@@ -97,7 +103,7 @@ export async function localServices(config: Config, options: LocalServicesOption
   let simulatorUrl: string | undefined;
   let amigoUserId = config.AMIGO_USER_ID ?? "";
   if (!amigo) {
-    const running = options.joinRunningServer ? (await readLocalServerInfo(config))?.simulator : undefined;
+    const running = server?.simulator;
     const sim = running ?? (simulator = await startSimulator({
       ...(options.demo ? { defaultOutcome: { durationMs: 8_000, artifactsDelayMs: 2_000, artifactBytes: 256 * 1024 } } : {}),
     }));

@@ -76,7 +76,10 @@ export async function startServer(baseConfig: Config, options: ServeOptions): Pr
   const { logger, say } = options;
   const abort = new AbortController();
   // Without Slack, the terminal stands for a channel, so runs nobody subscribed to still show.
-  const config: Config = !baseConfig.SLACK_BOT_TOKEN && !baseConfig.SLACK_DEFAULT_CHANNEL ? { ...baseConfig, SLACK_DEFAULT_CHANNEL: LOCAL_CHANNEL } : baseConfig;
+  const hostname = options.hostname ?? "127.0.0.1";
+  const withChannel: Config = !baseConfig.SLACK_BOT_TOKEN && !baseConfig.SLACK_DEFAULT_CHANNEL ? { ...baseConfig, SLACK_DEFAULT_CHANNEL: LOCAL_CHANNEL } : baseConfig;
+  // Slack's Open report links lead to this server's archive browser unless ARCHIVE_WEB_URL says otherwise.
+  const config: Config = { ...withChannel, ARCHIVE_WEB_URL: withChannel.ARCHIVE_WEB_URL ?? localArchiveUrl(hostname, withChannel.PORT) };
   const services = await localServices(config, { logger, demo: options.demo ?? true, signal: abort.signal, ...(options.write ? { write: options.write } : {}) });
   subscribeConsumers(services);
 
@@ -92,11 +95,11 @@ export async function startServer(baseConfig: Config, options: ServeOptions): Pr
   );
   // The archive browser: loopback only, so no sign-in (in AWS, archive-web signs in with Slack).
   app.route("/", createArchiveBrowser({ reader: services.archiveReader, archivePrefix: config.ARCHIVE_PREFIX, log: logger }));
-  const hostname = options.hostname ?? "127.0.0.1";
   const { server, port } = await listen(app, config.PORT, hostname);
   await writeLocalServerInfo(config, {
     pid: process.pid,
     port,
+    ...(config.ARCHIVE_WEB_URL ? { archiveWebUrl: config.ARCHIVE_WEB_URL } : {}),
     ...(services.simulator
       ? { simulator: { ...services.simulator.credentials, url: services.simulator.url, orgId: services.simulator.orgId } }
       : {}),

@@ -104,8 +104,19 @@ export function button(action: RunAction): Button {
   return base;
 }
 
-function actionsBlock(actions: readonly RunAction[]): ActionsBlock | undefined {
-  const buttons = actions.filter((action) => actionValue(action).length <= LIMITS.buttonValue).slice(0, LIMITS.actionsElements).map(button);
+/** Open report: a link Slack opens itself (its click still arrives at the interactions endpoint, which ignores it). */
+export const OPEN_REPORT_ACTION_ID = "simwatch_open_report";
+const MAX_URL = 3000;
+
+/** A button that opens `url` in the browser; none when the URL is longer than Slack takes. */
+export function linkButton(url: string, label: string): Button | undefined {
+  if (url.length > MAX_URL) return undefined;
+  return { type: "button", action_id: OPEN_REPORT_ACTION_ID, text: { type: "plain_text", text: truncatePlain(label, LIMITS.buttonText) }, url };
+}
+
+function actionsBlock(actions: readonly RunAction[], reportUrl?: string): ActionsBlock | undefined {
+  const link = reportUrl === undefined ? undefined : linkButton(reportUrl, "Open report");
+  const buttons = [...actions.filter((action) => actionValue(action).length <= LIMITS.buttonValue).map(button), ...(link ? [link] : [])].slice(0, LIMITS.actionsElements);
   return buttons.length > 0 ? { type: "actions", elements: buttons } : undefined;
 }
 
@@ -229,7 +240,7 @@ function cardFailing(card: RunCard, room: number): KnownBlock[] {
 export function renderRunCard(card: RunCard): SlackMessage {
   const head = cardHead(card);
   const tail = cardTail(card);
-  const actions = actionsBlock(card.actions);
+  const actions = actionsBlock(card.actions, card.reportUrl);
   const room = LIMITS.blockText - blockTextLength([...head, ...tail, actions]);
   const body = [...head, ...cardFailing(card, room), ...tail];
   return { text: runCardFallback(card), blocks: fitBlocks(body, actions, CUT_NOTE.run) };
@@ -241,7 +252,7 @@ function compactRunCard(card: RunCard): SlackMessage {
   const lines = [`Run \`${escapeCode(card.runId)}\` ${VERDICT_WORD[card.verdict]}${counts}.`];
   if (card.verdict !== "running") lines.push("The full card did not fit in Slack; the run's report and summary.md in the archive have everything.");
   const body = [...pingSection(card), header(`${VERDICT_EMOJI[card.verdict]} ${card.setName}`), section(lines.join("\n"))];
-  return { text: runCardFallback(card), blocks: fitBlocks(body, actionsBlock(card.actions), CUT_NOTE.run) };
+  return { text: runCardFallback(card), blocks: fitBlocks(body, actionsBlock(card.actions, card.reportUrl), CUT_NOTE.run) };
 }
 
 function whyTitle(why: WhyItFailed): string {
@@ -256,7 +267,7 @@ function whyFallback(why: WhyItFailed): string {
 /** "Why it failed": every failing unit test with all the judge's reasons, packed into as few sections as fit. */
 export function renderWhyItFailed(why: WhyItFailed): SlackMessage {
   const count = why.failingUnitTests.length;
-  const title = section(whyTitle(why));
+  const title = section(whyTitle(why) + reportLink(why));
   const notes = why.notes.map((note) => shortText(note, CARD_PART.note));
   const closing = (left: number) =>
     left > 0 || notes.length > 0
@@ -287,7 +298,12 @@ export function renderWhyItFailed(why: WhyItFailed): SlackMessage {
 }
 
 function compactWhy(why: WhyItFailed): SlackMessage {
-  return { text: whyFallback(why), blocks: [section(whyTitle(why)), contextBlock([CUT_NOTE.why])] };
+  return { text: whyFallback(why), blocks: [section(whyTitle(why) + reportLink(why)), contextBlock([CUT_NOTE.why])] };
+}
+
+/** Under the title: the run's report, where every reason is in full. */
+function reportLink(why: WhyItFailed): string {
+  return why.reportUrl && why.reportUrl.length <= MAX_URL ? `\n${lineMarkup([{ link: { url: why.reportUrl, label: "Open the run's report" } }, " for every reason in full"])}` : "";
 }
 
 function noticeLines(notice: Notice): string[] {

@@ -6,19 +6,12 @@
 import type { Button, KnownBlock } from "@slack/web-api";
 import type { HomeBlock, HomeButton, HomeView } from "../core/chat.js";
 import { HOME_LIMITS } from "../core/home/home-view.js";
-import { button, header, LIMITS, section } from "./blocks.js";
-import { truncatePlain } from "./escape.js";
+import { button, header, linkButton, section } from "./blocks.js";
 import { contextBlock } from "./limits.js";
 import { lineMarkup } from "./mrkdwn.js";
 
-/** Open report: a link Slack opens itself (its click still arrives at the interactions endpoint, which ignores it). */
-export const OPEN_REPORT_ACTION_ID = "simwatch_open_report";
-const MAX_URL = 3000;
-
 function homeButton(choice: HomeButton): Button | undefined {
-  if (choice.kind !== "link") return button(choice);
-  if (choice.url.length > MAX_URL) return undefined;
-  return { type: "button", action_id: OPEN_REPORT_ACTION_ID, text: { type: "plain_text", text: truncatePlain(choice.label, LIMITS.buttonText) }, url: choice.url };
+  return choice.kind === "link" ? linkButton(choice.url, choice.label) : button(choice);
 }
 
 function homeBlock(block: HomeBlock, index: number): KnownBlock {

@@ -51,7 +51,8 @@ function blockToLines(block: KnownBlock): string[] {
     case "context":
       return [block.elements.map((element) => ("text" in element ? mrkdwnToPlain(element.text) : "")).join("  ")];
     case "actions":
-      return [block.elements.map((element) => ("text" in element && element.text ? `[${element.text.text}]` : "")).join(" ")];
+      // A link button shows where it leads: a terminal has nothing to click.
+      return [block.elements.map((element) => ("text" in element && element.text ? `[${element.text.text}]${"url" in element && element.url ? ` ${element.url}` : ""}` : "")).join(" ")];
     case "divider":
       return ["────"];
     default:

@@ -110,6 +110,9 @@ describe("simwatch serve with no configuration", () => {
     expect(artifact.headers.get("content-disposition")).toBe('attachment; filename="artifacts.jsonl"');
     expect((await artifact.arrayBuffer()).byteLength).toBe((await readFile(join(dir, "archive", "runs", setId!, runId!, "artifacts.jsonl"))).byteLength);
     expect((await fetch(`${url}_simwatch/local-server.json`)).status).toBe(404);
+    // The demo's card, once archived, links the run's report in this browser.
+    const openReport = (await waitFor(/\[Open report\] (http:\/\/127\.0\.0\.1:\d+\/archive\/\S+)/))[1];
+    expect(openReport).toBe(`${url}${setId}/${runId}/`);
   });
 
   it("routes the demo run by its set's slack-channel tag and mentions its owners on failure only", async () => {

@@ -90,6 +90,36 @@ describe("notifier against the Slack stand-in", () => {
     expect(blocksText(message!)).toContain("simwatch_download");
   });
 
+  it("once archived, the card carries Open report: the archive browser's stable link to the run, never a presigned one; Why it failed links it too", async () => {
+    const base = "https://abc.lambda-url.eu-central-1.on.aws/archive/";
+    const report = `${base}${SET_ID}/${RUN_ID}/`;
+    const n = notifier({ archiveWebUrl: base });
+    await n.runStarted(started());
+    const many = summary({ failingUnitTests: Array.from({ length: 12 }, (_, i) => failing(`Failing test ${i + 1}`, i)) });
+    await n.runFinished(finished(many));
+    const [message] = stub.topLevel(DEFAULT);
+    // Not archived yet: nothing to open.
+    expect(blocksText(message!)).not.toContain("simwatch_open_report");
+    const [why] = stub.thread(DEFAULT, message!.ts);
+    expect(blocksText(why!)).toContain(`<${report}|Open the run's report>`);
+
+    await n.runArchived(archived);
+    const buttons = (message!.blocks as { type: string; elements?: { action_id?: string; url?: string; text?: { text: string } }[] }[])
+      .filter((block) => block.type === "actions")
+      .flatMap((block) => block.elements ?? []);
+    const open = buttons.find((button) => button.action_id === "simwatch_open_report");
+    expect(open).toMatchObject({ url: report, text: { text: "Open report" } });
+    expect(buttons.map((button) => button.action_id)).toEqual(["simwatch_rerun", "simwatch_download", "simwatch_open_report"]);
+    expect(blocksText(message!)).not.toMatch(/X-Amz-|Signature=/);
+  });
+
+  it("has no Open report without an archive browser (ARCHIVE_WEB_URL unset)", async () => {
+    const n = notifier();
+    await n.runFinished(finished());
+    await n.runArchived(archived);
+    expect(blocksText(stub.topLevel(DEFAULT)[0]!)).not.toContain("simwatch_open_report");
+  });
+
   it("edits the message again when simwatch gives up on a finished run's artifacts, without a second post", async () => {
     const n = notifier();
     await n.runStarted(started());

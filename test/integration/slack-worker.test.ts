@@ -315,3 +315,44 @@ describe("the Download artifacts button, in the worker", () => {
     expect(lastAnswer()).toContain(`/srv/simwatch/runs/${setId}/${runId}/artifacts.zip`);
   });
 });
+
+describe("/sim report, in the worker", () => {
+  const base = "https://abc.lambda-url.eu-central-1.on.aws/archive/";
+  /** The links of an answer (its fallback text and its blocks say the same: each once). */
+  const linkIn = (answer: string) => [...new Set([...answer.matchAll(/<(https:[^|>]+)\|([^>]+)>/g)].map((match) => `${match[1]} ${match[2]}`))].map((found) => ({ url: found.split(" ")[0], label: found.split(" ").slice(1).join(" ") }));
+
+  it("links the archive's index, a set's page by name, and a run's report by id: the browser's stable URLs", async () => {
+    const w = worker({ archiveWebUrl: base });
+    await w.handle(accepted({ verb: "report" }));
+    expect(linkIn(lastAnswer())).toEqual([{ url: base, label: "The archive" }]);
+
+    await w.handle(accepted({ verb: "report", target: "checkout flows" }));
+    const setId = sim.control.sets().find((set) => set.name === "Checkout flows")!.id;
+    expect(linkIn(lastAnswer())).toEqual([{ url: `${base}${setId}/`, label: "The runs of Checkout flows" }]);
+
+    // A run simwatch never posted about: its set comes from Amigo.
+    const runId = sim.control.createRun({ set: "Refund edge cases" });
+    const refundSet = sim.control.getRun(runId)!.simulation_unit_test_set_id;
+    await w.handle(accepted({ verb: "report", target: runId }));
+    expect(linkIn(lastAnswer())).toEqual([{ url: `${base}${refundSet}/${runId}/`, label: "The report" }]);
+    expect(lastAnswer()).not.toMatch(/X-Amz-|Signature=/);
+  });
+
+  it("says a run the notifier knows is not archived yet, with the link its report will have", async () => {
+    const runId = "6b0b18a44226fdec9400007a";
+    const setId = "695b7d904226fdec9400001f";
+    await state.create(stateKeys.runCard(runId), { runId, setId, verdict: "running", setName: "Checkout flows" });
+    await worker({ archiveWebUrl: base }).handle(accepted({ verb: "report", target: runId }));
+    expect(lastAnswer()).toContain("is not archived yet");
+    expect(linkIn(lastAnswer())).toEqual([{ url: `${base}${setId}/${runId}/`, label: "The report" }]);
+  });
+
+  it("answers an unknown id or name, and a deployment without an archive browser, in words", async () => {
+    await worker({ archiveWebUrl: base }).handle(accepted({ verb: "report", target: "6b0b18a44226fdec940000ff" }));
+    expect(lastAnswer()).toContain("There is no run or set with id");
+    await worker({ archiveWebUrl: base }).handle(accepted({ verb: "report", target: "No such set at all" }));
+    expect(linkIn(lastAnswer())).toEqual([]);
+    await worker().handle(accepted({ verb: "report" }));
+    expect(lastAnswer()).toContain("ARCHIVE_WEB_URL");
+  });
+});

@@ -24,6 +24,7 @@ const CHANGES: { readonly [V in Verb]: boolean } = {
   schedule: true,
   schedules: false,
   unschedule: true,
+  report: false,
   help: false,
 };
 

@@ -31,6 +31,7 @@ import { stateKeys } from "../idempotency/state-keys.js";
 import { cancelRun } from "./verbs/cancel.js";
 import type { CommandContext, VerbDeps, VerbResult } from "./verbs/context.js";
 import { downloadLink } from "./verbs/download.js";
+import { report } from "./verbs/report.js";
 import { startRun } from "./verbs/run.js";
 import { list, status } from "./verbs/status.js";
 import { subscribe, subscriptions, unsubscribe } from "./verbs/subscriptions.js";
@@ -53,6 +54,8 @@ export interface CommandWorkerDeps extends MessageDeps {
   archive?: VerbDeps["archive"];
   /** ARCHIVE_PREFIX: a download key must lie in its run's folder under it. */
   archivePrefix?: string;
+  /** ARCHIVE_WEB_URL: the archive browser, which `/sim report` links into. */
+  archiveWebUrl?: string;
   /** The Amigo user simwatch acts as: every run it creates has this creator (for the 409 look-up). */
   amigoUser?: UserInfo;
   /** SLACK_DEFAULT_CHANNEL, to say where unsubscribed sets go. */
@@ -181,6 +184,8 @@ function execute(ctx: CommandContext): Promise<VerbResult> {
       return reply(schedules(ctx));
     case "unschedule":
       return reply(unschedule(ctx, command.set));
+    case "report":
+      return reply(report(ctx, command.target));
     case "help":
       return reply(notice("info", helpText(ctx.deps.commandWord).split("\n").map((line): Line => [line]), { title: "simwatch commands" }));
     case "download":

@@ -25,6 +25,7 @@ export type Command =
   | ({ verb: "schedule" } & ScheduleRequest)
   | { verb: "schedules" }
   | { verb: "unschedule"; set: string }
+  | { verb: "report"; target?: string }
   | { verb: "help" };
 
 export type Verb = Command["verb"];
@@ -43,6 +44,7 @@ export const USAGE: Record<Verb, string> = {
     'schedule <set> <when> [--tz <Area/City>]: run a set on a timetable, announced in this channel. <when> comes last: daily HH:MM, weekdays HH:MM, hourly, every N hours, or a cron expression in quotes ("0 9 * * 1-5"); time zone UTC unless --tz',
   schedules: "schedules: this channel's schedules and when each runs next",
   unschedule: "unschedule <set>: stop this channel's schedule of a set",
+  report: "report [<set>|<run>]: a link to a run's report, a set's runs or the whole archive, in the archive browser",
   help: "help: this list",
 };
 
@@ -60,6 +62,7 @@ export const VERB_FLAGS: Record<Verb, Readonly<Record<string, "boolean" | "strin
   schedule: { tz: "string" },
   schedules: {},
   unschedule: {},
+  report: {},
   help: {},
 };
 
@@ -105,7 +108,7 @@ function checkArgument(what: string, value: string): string | undefined {
 }
 
 /** Verbs whose argument is one name (or id), then options. */
-type NamedVerb = "run" | "unsubscribe" | "cancel" | "status" | "list" | "subscribe" | "unschedule";
+type NamedVerb = "run" | "unsubscribe" | "cancel" | "status" | "list" | "subscribe" | "unschedule" | "report";
 
 /** What a verb takes after it: a name (required or not), then the options VERB_FLAGS gives it. */
 const ARGUMENTS: Record<NamedVerb, { what: string; required: boolean }> = {
@@ -116,6 +119,7 @@ const ARGUMENTS: Record<NamedVerb, { what: string; required: boolean }> = {
   list: { what: "set", required: false },
   subscribe: { what: "set", required: true },
   unschedule: { what: "set", required: true },
+  report: { what: "run or set", required: false },
 };
 
 type Arguments = { name: string | undefined; options: Map<string, string | true> };
@@ -146,6 +150,7 @@ function commandOf(verb: NamedVerb, { name, options }: Arguments): ParseResult {
       if (!isObjectId(set)) return fail(verb, `"${set}" is not a run id (24 lower-case hex digits).`);
       return { ok: true, command: { verb, runId: set } };
     case "status":
+    case "report":
       return { ok: true, command: name === undefined ? { verb } : { verb, target: name } };
     case "list": {
       const failedOnly = options.has("failed");

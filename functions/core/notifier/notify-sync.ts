@@ -37,6 +37,8 @@ export interface SyncDeps {
   posting: PostOnceDeps;
   state: StateStore;
   log: Logger;
+  /** ARCHIVE_WEB_URL: the card's Open report and the Why it failed reply link into it. */
+  archiveWebUrl?: string;
 }
 
 export const emptyReport = (): NotifyReport => ({ posted: [], updated: [], skipped: [] });
@@ -70,7 +72,7 @@ export async function syncTargets(
   const failures: SyncFailure[] = [];
   for (const target of targets) {
     const shown = ownersForChannel(owners, target.mention);
-    const built = buildRunCard(facts, { owners: shown, ...(target.mention ? { mention: target.mention } : {}) });
+    const built = buildRunCard(facts, { owners: shown, ...(target.mention ? { mention: target.mention } : {}), ...(deps.archiveWebUrl ? { archiveWebUrl: deps.archiveWebUrl } : {}) });
     const card = (): ChatMessage => ({ kind: "run", card: built });
     const pings = pingsOnCard(facts, target, built);
     try {
@@ -125,7 +127,7 @@ async function finishExtras(deps: SyncDeps, facts: RunFacts, target: Target, ref
     const tone = isFailure(facts.verdict) ? "error" : "info";
     replies.push(() => pingOnce(posting, state, facts.runId, ref, "starter", say(tone, [{ user: origin.userId }, " your run of ", { bold: setName }, ` ${facts.verdict}.`])));
   }
-  const why = whyItFailed(facts, owners);
+  const why = whyItFailed(facts, { owners, ...(deps.archiveWebUrl ? { archiveWebUrl: deps.archiveWebUrl } : {}) });
   if (why) replies.push(() => replyOnce(posting, facts.runId, ref, "why", { kind: "why", why }));
   const errors: unknown[] = [];
   for (const reply of replies) await reply().catch((error: unknown) => void errors.push(error));

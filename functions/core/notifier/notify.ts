@@ -30,6 +30,8 @@ export interface NotifierDeps extends MessageDeps {
   directory?: SlackDirectory;
   /** SLACK_ALLOWED_CHANNELS: a tag never routes a run outside them (empty = anywhere). */
   allowedChannels?: readonly string[];
+  /** ARCHIVE_WEB_URL: the archive browser, which the card's Open report and Why it failed link into. */
+  archiveWebUrl?: string;
 }
 
 /** Chat failures that a later redelivery can fix, gathered while the other channels are served. */
@@ -45,7 +47,7 @@ export class NotifyIncomplete extends Error {
 
 export function createNotifier(deps: NotifierDeps) {
   const log = deps.log ?? silentLogger;
-  const sync = { posting: postingFor(deps), state: deps.state, log };
+  const sync = { posting: postingFor(deps), state: deps.state, log, ...(deps.archiveWebUrl ? { archiveWebUrl: deps.archiveWebUrl } : {}) };
   const now = () => deps.clock.now();
   const directory = deps.directory ? { directory: deps.directory, state: deps.state, now, log } : undefined;
   const routing: RoutingDeps = { state: deps.state, log, now, ...(directory ? { directory } : {}), ...(deps.allowedChannels ? { allowedChannels: deps.allowedChannels } : {}) };

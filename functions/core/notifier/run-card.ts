@@ -3,6 +3,7 @@
  * are merged from events in any order (Run Started, Run Finished, Run Archived), so the
  * card is always rendered from the whole record, never patched.
  */
+import { runReportUrl } from "../archiver/archive-links.js";
 import type { UserInfo } from "../model/amigo-model.js";
 import type { ArchiveFacts, Owner, Person, RunAction, RunCard, WhyItFailed } from "../chat.js";
 import type { RunOwners } from "./owners.js";
@@ -118,7 +119,7 @@ export function tagsOf(facts: RunFacts): Tag[] | undefined {
  * The run's message for one channel: `mention` when that channel asked to be pinged on failure,
  * `owners` (owners.ts) shown when the run failed, the set's on the failure line.
  */
-export function buildRunCard(facts: RunFacts, options: { mention?: Mention; owners?: RunOwners } = {}): RunCard {
+export function buildRunCard(facts: RunFacts, options: { mention?: Mention; owners?: RunOwners; archiveWebUrl?: string } = {}): RunCard {
   const summary = facts.summary;
   const verdict = summary && FINAL.has(summary.verdict) ? summary.verdict : facts.verdict;
   const setName = setNameOf(facts);
@@ -142,13 +143,15 @@ export function buildRunCard(facts: RunFacts, options: { mention?: Mention; owne
     runErrors: summary?.runErrors ?? [],
     failingUnitTests: failing.slice(0, FAILURES_INLINE),
     moreFailing: Math.max(0, failing.length - FAILURES_INLINE),
-    whyInThread: awaitingReasons(facts) || whyItFailed(facts, options.owners) !== undefined,
+    whyInThread: awaitingReasons(facts) || whyItFailed(facts, { ...(options.owners ? { owners: options.owners } : {}) }) !== undefined,
     awaitingReasons: isFailure(verdict) && awaitingReasons(facts),
     ...(summary?.diff ? { diff: summary.diff } : {}),
     flaky: summary?.flaky ?? [],
     ...(summary?.trend ? { trend: summary.trend } : {}),
     notes: summary?.notes ?? [],
     ...(facts.archive ? { archive: facts.archive } : {}),
+    // Once archived, the report is there to open (whatever became of the artifact file itself).
+    ...(facts.archive && options.archiveWebUrl ? { reportUrl: runReportUrl(options.archiveWebUrl, facts.setId, facts.runId) } : {}),
     ...(options.mention && isFailure(verdict) ? { mention: options.mention } : {}),
     ...(options.owners && options.owners.set.length > 0 && isFailure(verdict) ? { owners: options.owners.set } : {}),
     actions,
@@ -161,7 +164,8 @@ export function buildRunCard(facts: RunFacts, options: { mention?: Mention; owne
  * test has an owner to mention, or not every failing test fits in it; not while the judge's
  * reasons are still being read (a later Run Finished brings them).
  */
-export function whyItFailed(facts: RunFacts, owners?: RunOwners): WhyItFailed | undefined {
+export function whyItFailed(facts: RunFacts, options: { owners?: RunOwners; archiveWebUrl?: string } = {}): WhyItFailed | undefined {
+  const { owners } = options;
   const summary = facts.summary;
   const failing = summary?.failingUnitTests ?? [];
   const hasReasons = failing.some((test) => test.failingMetrics.some((metric) => (metric.reasons?.length ?? 0) > 0));
@@ -174,5 +178,13 @@ export function whyItFailed(facts: RunFacts, owners?: RunOwners): WhyItFailed | 
   // Owners shown as text alone (a broadcast, an unknown handle) notify nobody: no reply for them.
   const mentions = Object.values(testOwners).some((found) => found.some((owner) => "mention" in owner));
   if (!summary || awaitingReasons(facts) || (!hasReasons && !mentions && failing.length <= FAILURES_INLINE)) return undefined;
-  return { runId: facts.runId, setName: setNameOf(facts), failingUnitTests: failing, notes: summary.notes, ...(hasOwners ? { owners: testOwners } : {}) };
+  return {
+    runId: facts.runId,
+    setName: setNameOf(facts),
+    failingUnitTests: failing,
+    notes: summary.notes,
+    ...(hasOwners ? { owners: testOwners } : {}),
+    // The reply is posted once, maybe before the run is archived: the link is stable, the report follows.
+    ...(options.archiveWebUrl ? { reportUrl: runReportUrl(options.archiveWebUrl, facts.setId, facts.runId) } : {}),
+  };
 }

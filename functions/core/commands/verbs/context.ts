@@ -32,6 +32,8 @@ export interface VerbDeps extends MessageDeps {
   archivePrefix: string;
   /** Lifetime of a presigned download link, seconds (default 300). */
   downloadLinkSeconds?: number;
+  /** ARCHIVE_WEB_URL: the archive browser, which `/sim report` links into. */
+  archiveWebUrl?: string;
   /** Slack's directory and SLACK_ALLOWED_CHANNELS: where a set's tags route it and who owns it (`/sim status <set>`). */
   directory?: SlackDirectory;
   allowedChannels?: readonly string[];

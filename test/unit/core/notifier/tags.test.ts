@@ -123,7 +123,7 @@ describe("owners in the messages", () => {
     const blocks = JSON.stringify(card.blocks);
     expect(blocks).toContain("<!subteam^S0QATEAM1> &lt;!channel&gt; &amp; co the run of *Billing* failed.");
     expect(blocks).not.toContain("<!channel>");
-    const why = whyItFailed(facts, owners);
+    const why = whyItFailed(facts, { owners });
     expect(why?.owners).toEqual({ t1: owners.unitTests.t1 });
     expect(JSON.stringify(renderWhyItFailed(why!).blocks)).toContain("*Refunds twice* · owner: <@U0DANA001>");
   });
