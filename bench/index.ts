@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: prints figures (never asserts).
- * `npm run bench -- poller|pipeline|follow|archive|archive-resume|slack|bundles|bursts|poller-burst|big-run|home|pages` runs one.
+ * `npm run bench -- poller|pipeline|follow|archive|archive-resume|slack|bundles|bursts|poller-burst|big-run|home|pages|archive-web` runs one.
  */
 import { runArchiveBench } from "./archive-bench.js";
 import { runPollerBench } from "./poller-bench.js";
@@ -15,6 +15,7 @@ const benches: Record<string, () => Promise<void>> = {
     await (await import("./follow-latency-bench.js")).runFollowLatencyBench(say);
   },
   archive: () => runArchiveBench(say),
+  "archive-web": async () => (await import("./archive-web-bench.js")).runArchiveWebBench(say),
   "archive-resume": async () => (await import("./archive-resume-bench.js")).runArchiveResumeBench(say),
   slack: async () => (await import("./slack-bench.js")).runSlackBench(),
   bundles: async () => (await import("./bundles-bench.js")).runBundlesBench(say),

@@ -113,6 +113,12 @@ describe("simwatch serve with no configuration", () => {
     // The demo's card, once archived, links the run's report in this browser.
     const openReport = (await waitFor(/\[Open report\] (http:\/\/127\.0\.0\.1:\d+\/archive\/\S+)/))[1];
     expect(openReport).toBe(`${url}${setId}/${runId}/`);
+    const report = await fetch(openReport!);
+    expect(report.status).toBe(200);
+    expect(report.headers.get("content-type")).toBe("text/html; charset=utf-8");
+    expect(await report.text()).toContain("Billing disputes");
+    // The report's relative links resolve through the browser: its set's page and the archive's index.
+    for (const page of [new URL("../", openReport).href, new URL("../../", openReport).href]) expect((await fetch(page)).status, page).toBe(200);
   });
 
   it("routes the demo run by its set's slack-channel tag and mentions its owners on failure only", async () => {
