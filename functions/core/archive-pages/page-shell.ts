@@ -27,7 +27,7 @@ dl.facts dd{margin:0;overflow-wrap:anywhere}
 table{border-collapse:collapse;margin:.5rem 0}
 th,td{border:1px solid var(--line);padding:.25rem .5rem;text-align:left;vertical-align:top}
 thead th{background:var(--band)}
-tbody th{font-weight:600;overflow-wrap:anywhere;max-width:24rem}
+tbody th{font-weight:600;overflow-wrap:break-word;min-width:8rem;max-width:24rem}
 .verdict{font-weight:700}
 .passed,.pass{color:var(--pass)}
 .failed,.fail,.errored,.error{color:var(--fail)}
@@ -36,10 +36,17 @@ tbody th{font-weight:600;overflow-wrap:anywhere;max-width:24rem}
 .justification{white-space:pre-wrap;overflow-wrap:anywhere;margin:.25rem 0 .75rem;padding:.5rem;background:var(--band);border-left:4px solid var(--line)}
 code{font-family:ui-monospace,SFMono-Regular,Menlo,monospace;font-size:.9em;overflow-wrap:anywhere}
 svg.trend{display:block;max-width:100%;height:auto}
+svg.compact{max-width:none}
+time{white-space:nowrap}
 ul{padding-left:1.25rem}
 li{overflow-wrap:anywhere}
 footer{margin-top:2rem;padding-bottom:1rem;border-top:1px solid var(--line);color:var(--muted);font-size:.9rem}
-@media (max-width:40rem){body{font-size:15px}dl.facts{grid-template-columns:1fr}dl.facts dd{margin-bottom:.25rem}}
+.label{display:none}
+@media (max-width:40rem){body{font-size:15px}dl.facts{grid-template-columns:1fr}dl.facts dd{margin-bottom:.25rem}
+table.cards,table.cards tbody,table.cards tr,table.cards th,table.cards td{display:block;border:none;max-width:none}
+table.cards thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
+table.cards tr{border:1px solid var(--line);margin-bottom:.75rem;padding:.25rem 0}
+table.cards .label{display:inline;font-weight:600}}
 @media print{a{color:inherit}.scroll{overflow:visible}header,main,footer{max-width:none}.justification{background:none}}
 `.trim();
 
@@ -84,6 +91,11 @@ const VERDICT_MARK: Record<Verdict, string> = { passed: "✔", failed: "✘", er
 /** A verdict as a word with a symbol (the colour only repeats it). */
 export function verdictBadge(verdict: Verdict): SafeHtml {
   return html`<span class="verdict ${verdict}"><span aria-hidden="true">${VERDICT_MARK[verdict]}</span> ${verdict}</span>`;
+}
+
+/** A cell's column name, shown only where a narrow screen lays the table's rows out as cards. */
+export function label(text: string): SafeHtml {
+  return html`<span class="label">${text}: </span>`;
 }
 
 /** A table that scrolls sideways on a narrow screen, reachable by keyboard. */

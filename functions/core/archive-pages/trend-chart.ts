@@ -32,5 +32,5 @@ export function trendChart(points: readonly RunEntry[], id: string, options: { c
     const label = `${point.createdAt.slice(0, 16).replace("T", " ")}: ${value === undefined ? "no counts" : `${point.passed} of ${point.total} passed`} (${point.verdict})`;
     return html`<rect x="${x}" y="${(height - barHeight).toFixed(1)}" width="${(slot * 0.8).toFixed(1)}" height="${barHeight.toFixed(1)}" fill="${COLOURS[point.verdict]}"><title>${label}</title></rect>`;
   });
-  return html`<svg class="trend" role="img" aria-labelledby="${id}-title ${id}-desc" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" xmlns="http://www.w3.org/2000/svg"><title id="${id}-title">Pass-rate trend</title><desc id="${id}-desc">${trendWords(points)}</desc><line x1="0" y1="${height - 0.5}" x2="${width}" y2="${height - 0.5}" stroke="#4d5661" stroke-width="1"/>${bars}</svg>`;
+  return html`<svg class="trend${options.compact ? " compact" : ""}" role="img" aria-labelledby="${id}-title ${id}-desc" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" xmlns="http://www.w3.org/2000/svg"><title id="${id}-title">Pass-rate trend</title><desc id="${id}-desc">${trendWords(points)}</desc><line x1="0" y1="${height - 0.5}" x2="${width}" y2="${height - 0.5}" stroke="#4d5661" stroke-width="1"/>${bars}</svg>`;
 }
