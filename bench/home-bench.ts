@@ -89,8 +89,8 @@ async function openFigures(say: Say): Promise<void> {
 
 async function finishFigures(say: Say): Promise<void> {
   const { sim, stub, deps, homes, published, close } = await parts();
-  // Drains never wait here: the bench moves the clock a second at a time, as finishes keep coming.
-  const refresh = createHomeRefresh({ ...deps, homes, bus: { publish: async () => undefined }, wait: async () => undefined });
+  // A drain's waits move the simulated clock on (at most its 20 s); the bench moves it 3 s between drains.
+  const refresh = createHomeRefresh({ ...deps, homes, bus: { publish: async () => undefined }, wait: async (ms) => sim.control.advance(ms) });
   const sets = ["Checkout flows", "Billing disputes", "Onboarding happy path", "Refund edge cases"];
   const ids = new Map(sim.control.sets().map((set) => [set.name, set.id]));
   const drainFor = () => ({ deadline: deadlineIn(20_000, () => sim.control.now().getTime()) });
@@ -104,8 +104,8 @@ async function finishFigures(say: Say): Promise<void> {
     // (refresh.runFinished's first step); one drain every 3 s, as a busy command worker would run them.
     let finished = 0;
     let lastPublish = start;
-    for (let tick = 0; tick < 1200; tick++) {
-      while (finished < 1000 && finished * 600 <= tick * TICK_MS) {
+    for (let tick = 0; tick < 2000; tick++) {
+      while (finished < 1000 && start + finished * 600 <= sim.control.now().getTime()) {
         const set = sets[finished % sets.length] as string;
         sim.control.createRun({ set, createdAt: new Date(sim.control.now().getTime() - 2_000), outcome: { durationMs: 1_000 } });
         await deps.state.create(stateKeys.homeSetFinished(ids.get(set) ?? ""), { setId: ids.get(set), at: sim.control.now().toISOString() });
