@@ -116,7 +116,11 @@ describe("simwatch serve with no configuration", () => {
     const report = await fetch(openReport!);
     expect(report.status).toBe(200);
     expect(report.headers.get("content-type")).toBe("text/html; charset=utf-8");
-    expect(await report.text()).toContain("Billing disputes");
+    const reportHtml = await report.text();
+    expect(reportHtml).toContain("Billing disputes");
+    // Every unit test of the run by its name in the grid, the one that passed too.
+    expect(reportHtml).toContain("Unrecognised charge from a family member");
+    expect(reportHtml).not.toMatch(/Unit test [0-9a-f]{24}/);
     // The report's relative links resolve through the browser: its set's page and the archive's index.
     for (const page of [new URL("../", openReport).href, new URL("../../", openReport).href]) expect((await fetch(page)).status, page).toBe(200);
   });

@@ -92,7 +92,9 @@ export function reportInput(given: ReportShape = {}, trend: RunEntry[] = []): Re
     creator: { org_id: "acme", user_id: `svc ${HOSTILE}` },
   };
   const names = failingUnitTests.map((test) => test.name);
+  const unitTestNames = Object.fromEntries(ids.map((i) => [unitTestId(i), i < shape.failing ? `Refund ${i} ${HOSTILE}` : `Greeting ${i} ${HOSTILE}`]));
   const runSummary = summary({
+    unitTestNames,
     setName: `Checkout ${HOSTILE}`,
     verdict: shape.failing > 0 ? "failed" : "passed",
     creator: run.creator,

@@ -12,9 +12,9 @@ const CELL: Record<MetricOutcome, SafeHtml> = {
   none: html`<span class="none">not judged</span>`,
 };
 
-/** Unit test names the summary knows (failing, flaky, errored ones); others go by id. */
+/** Unit test names the summary knows (every one since it carries unitTestNames); others go by id. */
 function namesOf(summary: RunSummary): Map<string, string> {
-  const names = new Map<string, string>();
+  const names = new Map<string, string>(Object.entries(summary.unitTestNames ?? {}));
   for (const error of summary.runErrors) names.set(error.unitTestId, error.unitTestName);
   for (const test of summary.flaky ?? []) names.set(test.unitTestId, test.name);
   for (const test of summary.failingUnitTests) names.set(test.unitTestId, test.name);

@@ -122,6 +122,11 @@ export interface RunSummary {
   metricEvaluations?: Counts;
   runErrors: RunErrorEntry[];
   failingUnitTests: FailingUnitTest[];
+  /**
+   * Every unit test of the run by id, with the name Amigo gave it (the poller reads them anyway):
+   * the archive's report names passing tests too. Left out of what messages keep.
+   */
+  unitTestNames?: Record<string, string>;
   diff?: RunDiff;
   /** Flaky unit tests (failing or not in this run), kept apart from the diff's newly failing and fixed. */
   flaky?: FlakyTest[];

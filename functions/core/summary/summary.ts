@@ -180,6 +180,14 @@ function addHowTheSetIsDoing(summary: RunSummary, run: Run, window: readonly Run
   return flakyIds;
 }
 
+/** The names Amigo gave the run's unit tests, by id; undefined when none was read. */
+function unitTestNamesOf(run: Run, names: ReadonlyMap<string, string> | undefined): Record<string, string> | undefined {
+  if (!names || names.size === 0) return undefined;
+  const ids = [...run.unit_test_run_specs.map((spec) => spec.unit_test_id), ...run.unit_test_run_results.flatMap((result) => (result ? [result.unit_test_id] : []))];
+  const named = Object.fromEntries(ids.flatMap((id) => (names.has(id) ? [[id, names.get(id) as string]] : [])));
+  return Object.keys(named).length > 0 ? named : undefined;
+}
+
 export function summarizeRun(run: Run, context: SummaryContext = {}): RunSummary {
   const nameOf = (unitTestId: string) => context.unitTestNames?.get(unitTestId) ?? unitTestId;
   const verdict = verdictOf(run, context.cancelledBySimwatch);
@@ -204,6 +212,8 @@ export function summarizeRun(run: Run, context: SummaryContext = {}): RunSummary
     failingUnitTests,
     notes,
   };
+  const named = unitTestNamesOf(run, context.unitTestNames);
+  if (named) summary.unitTestNames = named;
   if (!detailsWithheld) {
     summary.unitTests = { passed: unitTestsPassed, total: unitTestTotal, ...(pending > 0 ? { pending } : {}) };
     summary.metricEvaluations = { passed: evaluationsPassed, total: evaluationsTotal };

@@ -69,6 +69,13 @@ describe("a run's report", () => {
     expect(headers).toEqual(["Unit test", "Metric", "Repetition 1", "Repetition 2", "Repetition 3", "Repetition 4", "Repetition 5"]);
   });
 
+  it("names every unit test in the grid, the passing ones too", () => {
+    const rowNames = page.byTag("th").filter((th) => page.attr(th, "scope") === "rowgroup").map((th) => page.textOf(th));
+    expect(rowNames).toHaveLength(65);
+    expect(rowNames.filter((name) => name.startsWith("Greeting "))).toHaveLength(5);
+    expect(rowNames.some((name) => name.startsWith("Unit test "))).toBe(false);
+  });
+
   it("charts the pass-rate trend of the last 30 runs as an inline SVG with its numbers in words", () => {
     expect(page.byTag("rect")).toHaveLength(30);
     expect(page.text).toMatch(/Unit tests passed over the last 30 runs: \d+% in the oldest/);

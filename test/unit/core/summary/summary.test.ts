@@ -58,6 +58,12 @@ describe("summarizeRun", () => {
     ]);
   });
 
+  it("keeps the name of every unit test of the run, passing ones too, for the archive's report", () => {
+    const withOthers = new Map([...names, ["ut-elsewhere", "A unit test of another run"]]);
+    expect(summarizeRun(failed, { unitTestNames: withOthers }).unitTestNames).toEqual({ "ut-greet": "Greets the customer", "ut-refund": "Refund over limit", "ut-address": "Changes address" });
+    expect(summarizeRun(failed).unitTestNames).toBeUndefined();
+  });
+
   it("falls back to ids where names are not available", () => {
     const summary = summarizeRun(failed);
     expect(summary.setName).toBe(failed.simulation_unit_test_set_id);
