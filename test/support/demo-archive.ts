@@ -77,6 +77,7 @@ function summaryOf(set: (typeof SETS)[number], run: Run, previous: RunSummary | 
     runId: run.id, setId: set.id, setName: set.name, verdict: failing.length > 0 ? "failed" : "passed", createdAt: run.created_at,
     finishedAt: new Date(Date.parse(run.created_at) + 754_000).toISOString(), durationSeconds: 754, creator: run.creator,
     unitTests: { passed: TESTS.length - failing.length, total: TESTS.length },
+    unitTestNames: Object.fromEntries(TESTS.map((name, i) => [unitTestId(i), name])),
     metricEvaluations: { passed: TESTS.length * 6 - failing.reduce((sum, test) => sum + test.failingMetrics.reduce((inner, metric) => inner + metric.failedRuns, 0), 0), total: TESTS.length * 6 },
     runErrors: errors, failingUnitTests: failing,
     ...(previous ? { diff: { previousRunId: previous.runId, newlyFailing: names.filter((name) => !before.includes(name)), fixed: before.filter((name) => !names.includes(name)), stillFailing: names.filter((name) => before.includes(name)) } } : {}),

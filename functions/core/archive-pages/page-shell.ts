@@ -89,6 +89,11 @@ ${options.body}
 const VERDICT_MARK: Record<Verdict, string> = { passed: "✔", failed: "✘", errored: "⚠", cancelled: "⊘", running: "…" };
 
 /** A verdict as a word with a symbol (the colour only repeats it). */
+/** A moment as people read it, to the minute in UTC, with the exact time for machines. */
+export function timeOf(iso: string): SafeHtml {
+  return html`<time datetime="${iso}">${iso.slice(0, 16).replace("T", " ")} UTC</time>`;
+}
+
 export function verdictBadge(verdict: Verdict): SafeHtml {
   return html`<span class="verdict ${verdict}"><span aria-hidden="true">${VERDICT_MARK[verdict]}</span> ${verdict}</span>`;
 }

@@ -10,7 +10,7 @@ import { flakyWhy } from "../summary/run-history.js";
 import { formatDuration } from "../summary/summary.js";
 import type { Counts, FailingMetric, FailingUnitTest, RunSummary } from "../summary/summary-model.js";
 import { html, type SafeHtml } from "./html.js";
-import { page, verdictBadge } from "./page-shell.js";
+import { page, timeOf, verdictBadge } from "./page-shell.js";
 import type { RunEntry } from "./pages-model.js";
 import { outcomeGrid } from "./outcome-grid.js";
 import { trendChart } from "./trend-chart.js";
@@ -65,12 +65,12 @@ function facts(input: ReportInput): SafeHtml {
 ${row("Verdict", verdictBadge(summary.verdict))}
 ${row("Set", html`<a href="../index.html">${summary.setName}</a> <code>${summary.setId}</code>`)}
 ${row("Run", html`<code>${summary.runId}</code>`)}
-${row("Started", `${summary.createdAt} by ${summary.creator.user_id}`)}
-${summary.finishedAt ? row("Finished", summary.finishedAt) : ""}
+${row("Started", html`${timeOf(summary.createdAt)} by ${summary.creator.user_id}`)}
+${summary.finishedAt ? row("Finished", timeOf(summary.finishedAt)) : ""}
 ${summary.durationSeconds !== undefined ? row("Duration", formatDuration(summary.durationSeconds)) : ""}
 ${row("Unit tests", counts(summary.unitTests))}
 ${row("Metric evaluations", counts(summary.metricEvaluations))}
-${row("Archived", input.archivedAt)}
+${row("Archived", timeOf(input.archivedAt))}
 </dl></section>`;
 }
 
