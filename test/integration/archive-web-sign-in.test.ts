@@ -237,3 +237,25 @@ describe("Sign in with Slack in front of the archive browser", () => {
     expect((await browser.once(reportUrl())).status).toBe(302);
   });
 });
+
+describe("Sign in with Slack when Slack cannot be reached", () => {
+  it("answers a page saying so, with the security headers, and no trace of the error", async () => {
+    const down = await serveOnLoopback(
+      createArchiveWeb({
+        reader: new FileSystemArchiveStore({ root: await folders() }),
+        archivePrefix: "runs/",
+        // A loopback port nothing listens on: discovery fails.
+        signIn: { clientId: "x", clientSecret: "y", cookieKey: COOKIE_KEY, issuer: "http://127.0.0.1:9", access: accessPolicy(parseConfig({ SLACK_TEAM_ID: "T0ALLOWED" })), clock },
+      }),
+    );
+    try {
+      const answer = await new Browser().get(`${down.url}/archive/`);
+      expect(answer.status).toBe(503);
+      expect(answer.body).toContain("could not be shown just now");
+      expect(answer.body).not.toMatch(/ECONNREFUSED|at \w+ \(/);
+      expect(answer.headers.get("content-security-policy")).toContain("default-src 'none'");
+    } finally {
+      await down.close();
+    }
+  });
+});

@@ -8,11 +8,12 @@ import type { S3Client } from "@aws-sdk/client-s3";
 import { Hono } from "hono";
 import { accessPolicy } from "../../core/commands/access.js";
 import { type Config, ConfigError } from "../../core/config.js";
-import type { Logger } from "../../core/log.js";
+import { SECURITY_HEADERS } from "../../core/archive-browser/archive-serving.js";
+import { errorFields, type Logger } from "../../core/log.js";
 import type { ArchiveReader, Clock } from "../../core/ports.js";
 import { S3ArchiveStore } from "../s3-archive-store.js";
 import { createS3Client } from "../s3-client.js";
-import { ARCHIVE_BASE_PATH, createArchiveBrowser } from "./archive-browser.js";
+import { ARCHIVE_BASE_PATH, createArchiveBrowser, pageHtml } from "./archive-browser.js";
 import { type SlackSignInOptions, slackSignIn } from "./slack-sign-in.js";
 
 export const LAMBDA_PROXY_LIMIT_BYTES = 1024 * 1024;
@@ -28,6 +29,12 @@ export interface ArchiveWebOptions {
 export function createArchiveWeb(options: ArchiveWebOptions): Hono {
   const signIn = slackSignIn(options.signIn);
   const app = new Hono();
+  // Slack's sign-in unreachable (discovery, keys, token), or anything else unforeseen: a page, never a stack trace.
+  app.onError((error, c) => {
+    options.log?.error("archive_web.failed", errorFields(error));
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.header(name, value);
+    return c.html(pageHtml("Not available just now", "<p>The archive could not be shown just now. Please try again in a moment.</p>"), 503);
+  });
   app.route("/", signIn.routes);
   app.get("/", (c) => c.redirect(`${ARCHIVE_BASE_PATH}/`, 302));
   app.route(
