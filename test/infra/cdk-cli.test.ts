@@ -29,7 +29,7 @@ async function npmRunSynth(env: Record<string, string>): Promise<{ output: strin
   return { output, template: readFileSync(path.join(outdir, "Simwatch.template.json"), "utf8") };
 }
 
-// Each synth bundles five handlers: side by side they take the time of one and a half.
+// Each synth bundles six handlers: side by side they take the time of one and a half.
 describe.concurrent("npm run synth (the CDK CLI)", () => {
   it.each([
     // The CLI falls back to us-east-1 and passes it on.
