@@ -105,7 +105,7 @@ export async function startServer(baseConfig: Config, options: ServeOptions): Pr
       : {}),
   });
 
-  say(`simwatch is listening on http://${hostname}:${port} (POST /slack/commands, /slack/interactions; GET /healthz)`);
+  say(`simwatch is listening on http://${hostname}:${port} (POST /slack/commands, /slack/interactions, /slack/events; GET /archive/, /healthz)`);
   say(
     services.simulator
       ? `Amigo: the EMBEDDED SIMULATOR at ${services.simulator.url} (no AMIGO_* credentials configured); its sets: ${services.simulator.control
