@@ -52,7 +52,8 @@ export function subscribeConsumers(services: LocalServices): void {
   bus.subscribe("Command Accepted", async (event) => void (await pipeline.command(event.detail)), { name: "command-worker", ...durable, concurrency: 8 });
   bus.subscribe("Scheduled Run Due", async (event) => void (await pipeline.scheduledRun(event.detail)), { name: "scheduled-runs", ...durable });
   bus.subscribe("Home Opened", async (event) => void (await pipeline.homeOpened(event.detail)), { name: "home", ...durable, concurrency: 4 });
-  bus.subscribe("Run Finished", async (event) => void (await pipeline.homeRunFinished(event.detail)), { name: "home-refresh", ...durable });
+  // Side by side: while one drain waits for someone's minute, the other deliveries find it busy and return.
+  bus.subscribe("Run Finished", async (event) => void (await pipeline.homeRunFinished(event.detail)), { name: "home-refresh", ...durable, concurrency: 4 });
   bus.subscribe("Home Refresh Due", async () => void (await pipeline.homeRefreshDue()), { name: "home-refresh-due", ...durable });
   for (const detailType of ["Run Started", "Run Finished", "Run Archived"] as const) {
     bus.subscribe(detailType, async (event) => void (await pipeline.notify(event)), { name: "notifier", ...durable, concurrency: 4 });

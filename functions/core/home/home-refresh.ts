@@ -28,8 +28,9 @@ export const PER_PERSON_MS = 60_000;
 /** views.publish calls per minute, all people together (Slack's rate for it is about 100). */
 export const PUBLISHES_PER_MINUTE = 90;
 const MINUTE = 60_000;
-/** Finished sets are turned into people at most this often (it reads every viewer's record). */
+/** Finished sets are turned into people at most this often once there are many viewers (it reads every viewer's record). */
 export const ADMIT_EVERY_MS = 10_000;
+const FEW_VIEWERS = 50;
 
 /** Someone waiting for their Home to be republished. */
 interface Waiting {
@@ -48,8 +49,9 @@ interface Queue {
   recent: string[];
   /** When each person's Home was last published (ISO), for the last minute: once a minute each. */
   published: Record<string, string>;
-  /** When finished sets were last turned into people (ISO): at most every ADMIT_EVERY_MS, as it reads every viewer. */
+  /** When finished sets were last turned into people (ISO), and how many viewers that read: with many, at most every ADMIT_EVERY_MS. */
   admittedAt?: string;
+  viewersRead?: number;
 }
 
 interface SetFinished {
@@ -98,6 +100,7 @@ export function createHomeRefresh(deps: RefreshDeps) {
     const stamp = () => {
       const at = now().toISOString();
       queue.admittedAt = at;
+      queue.viewersRead = people.length;
       for (const { userId, teamId, enterpriseId, publishedAt } of admitted) {
         queue.waiting[userId] = { since: queue.waiting[userId]?.since ?? at, finishedAt: at, ...(teamId ? { teamId } : {}), ...(enterpriseId ? { enterpriseId } : {}) };
         const last = queue.published[userId];
@@ -111,7 +114,8 @@ export function createHomeRefresh(deps: RefreshDeps) {
     await saveQueue(queue);
   }
 
-  const admitDueIn = (queue: Queue) => (queue.admittedAt ? Math.max(0, Date.parse(queue.admittedAt) + ADMIT_EVERY_MS - now().getTime()) : 0);
+  const admitDueIn = (queue: Queue) =>
+    queue.admittedAt && (queue.viewersRead ?? 0) > FEW_VIEWERS ? Math.max(0, Date.parse(queue.admittedAt) + ADMIT_EVERY_MS - now().getTime()) : 0;
 
   let queueEtag: string | undefined;
   async function loadQueue(): Promise<Queue> {
@@ -177,8 +181,9 @@ export function createHomeRefresh(deps: RefreshDeps) {
     try {
       for (;;) {
         const finished = await deps.state.list(stateKeys.homeSetsFinishedPrefix());
-        if (finished.length > 0 && admitDueIn(queue) === 0) await admit(queue, finished);
-        const unadmitted = finished.length > 0 && queue.admittedAt !== undefined && admitDueIn(queue) > 0;
+        const admitNow = finished.length > 0 && admitDueIn(queue) === 0;
+        if (admitNow) await admit(queue, finished);
+        const unadmitted = finished.length > 0 && !admitNow;
         published += await publishChosen(queue, choose(queue), deadline);
         const left = Object.keys(queue.waiting).length;
         if (left === 0 && !unadmitted) break;
