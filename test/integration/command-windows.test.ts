@@ -29,12 +29,19 @@ beforeEach(() => {
   sim.control.advance(60 * 60_000); // every earlier run finished: Amigo's one-unfinished-run rule starts clean
 });
 
-/** A worker process; `diesAfterIntent`: killed right after it recorded its intent to create, before Amigo's create. */
-function worker(id: string, diesAfterIntent = false) {
+interface Dies {
+  /** Killed right after it recorded its intent to create, before Amigo's create. */
+  afterIntent?: boolean;
+  /** Killed as Amigo's create is sent (the run may exist, the worker never hears). */
+  atCreate?: boolean;
+}
+
+/** A worker process that a kill switch can stop where `dies` says. */
+function worker(id: string, dies: Dies = {}) {
   const owner: ClaimOwner = { id, isGone: (other) => gone.has(other) };
   const kill = killSwitch();
-  const recordsIntent = (...args: unknown[]) => diesAfterIntent && JSON.stringify(args[1] ?? "").includes("create-intent");
-  const amigo: AmigoApi = killable(testClient(sim).client, kill);
+  const recordsIntent = (...args: unknown[]) => dies.afterIntent === true && JSON.stringify(args[1] ?? "").includes("create-intent");
+  const amigo: AmigoApi = killable(testClient(sim).client, kill, dies.atCreate ? { createRun: () => true } : {});
   const store: StateStore = killable<StateStore>(state, kill, { replace: recordsIntent });
   return createCommandWorker({
     amigo,
@@ -58,7 +65,7 @@ const lastAnswer = () => stub.responses.at(-1)?.body.text ?? "";
 describe("a redelivered /sim run that meets Amigo's 409", () => {
   it("does not adopt a run another command started after its intent: it says whose run is unfinished", async () => {
     const mine = accepted({ verb: "run", set: "Checkout flows" }, "/sim run Checkout flows");
-    await expect(worker("dies", true).handle(mine)).rejects.toBeInstanceOf(ProcessKilled);
+    await expect(worker("dies", { afterIntent: true }).handle(mine)).rejects.toBeInstanceOf(ProcessKilled);
     gone.add("dies");
     // Bob starts the same set meanwhile, as the same Amigo user.
     const bobs = accepted({ verb: "run", set: "Checkout flows" }, "/sim run Checkout flows", { userId: "U0BOB", channelId: "C0BOB" });
@@ -78,18 +85,7 @@ describe("a redelivered /sim run that meets Amigo's 409", () => {
 
   it("still adopts the run its own earlier attempt created, which no other command claims", async () => {
     const mine = accepted({ verb: "run", set: "Billing disputes" }, "/sim run Billing disputes");
-    const owner: ClaimOwner = { id: "first", isGone: () => false };
-    const kill = killSwitch();
-    const first = createCommandWorker({
-      amigo: killable(testClient(sim).client, kill, { createRun: () => true }),
-      state: killable<StateStore>(state, kill),
-      chat: new SlackChat({ token: stub.token, apiUrl: stub.apiUrl, timeoutMs: 2000 }),
-      clock: sim.control.clock,
-      owner,
-      access: accessPolicy(parseConfig({ SLACK_API_URL: stub.apiUrl })),
-      amigoUser: { org_id: sim.orgId, user_id: sim.credentials.userId },
-      waitForPostMs: 0,
-    });
+    const first = worker("first", { atCreate: true });
     await expect(first.handle(mine)).rejects.toBeInstanceOf(ProcessKilled);
     gone.add("first");
     const outcome = await worker("second").handle(mine);
