@@ -5,7 +5,8 @@
  * when complete. A process killed mid-part leaves bytes past the last saved part; they are
  * written over by the next process, or cut off by `complete`.
  */
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
+import { createReadStream } from "node:fs";
 import { mkdir, open, readdir, rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { UploadGone } from "../core/archiver/artifact-copy.js";
@@ -64,6 +65,16 @@ export class FileSystemUploads implements ResumableUploads {
 
   async abort(key: string, uploadId: string): Promise<void> {
     await rm(this.partialPath(pathOfKey(this.root, key), uploadId), { force: true });
+  }
+
+  async measure(key: string): Promise<{ size: number; sha256: string }> {
+    const hash = createHash("sha256");
+    let size = 0;
+    for await (const chunk of createReadStream(pathOfKey(this.root, key), { highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer>) {
+      hash.update(chunk);
+      size += chunk.byteLength;
+    }
+    return { size, sha256: hash.digest("hex") };
   }
 
   private async openPartial(key: string, uploadId: string) {

@@ -4,10 +4,12 @@
  * one request each from a buffer the caller holds. An upload nobody completes is removed by the
  * bucket's lifecycle rule (AbortIncompleteMultipartUpload, infra/constructs/archive-bucket.ts).
  */
+import { createHash } from "node:crypto";
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
+  GetObjectCommand,
   type S3Client,
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
@@ -48,6 +50,10 @@ export class S3Uploads implements ResumableUploads {
     await gone(key, this.client.send(new CompleteMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId, MultipartUpload: { Parts } })));
   }
 
+  measure(key: string): Promise<{ size: number; sha256: string }> {
+    return measureObject(this.client, this.bucket, key);
+  }
+
   async abort(key: string, uploadId: string): Promise<void> {
     try {
       await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId }));
@@ -55,6 +61,18 @@ export class S3Uploads implements ResumableUploads {
       if (!isNoSuchUpload(error)) throw error;
     }
   }
+}
+
+/** Reads the object back in one streamed GET and hashes it. */
+async function measureObject(client: S3Client, bucket: string, key: string): Promise<{ size: number; sha256: string }> {
+  const answer = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  const hash = createHash("sha256");
+  let size = 0;
+  for await (const chunk of answer.Body as AsyncIterable<Uint8Array>) {
+    hash.update(chunk);
+    size += chunk.byteLength;
+  }
+  return { size, sha256: hash.digest("hex") };
 }
 
 /** NoSuchUpload (aborted by the lifecycle rule, or by another process) as UploadGone. */

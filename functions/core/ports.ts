@@ -50,6 +50,8 @@ export interface ResumableUploads {
   complete(key: string, uploadId: string, parts: readonly { number: number; tag: string; bytes: number }[]): Promise<void>;
   /** Throws the upload and its parts away; no error when it is gone already. */
   abort(key: string, uploadId: string): Promise<void>;
+  /** Reads the file at `key` back: its size and sha256 (for a copy that resumed, whose hash saw only its own bytes). */
+  measure(key: string): Promise<{ size: number; sha256: string }>;
 }
 
 /** What the archive browser knows of an archived file before reading it. */

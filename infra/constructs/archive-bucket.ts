@@ -56,6 +56,8 @@ export class ArchiveBucket extends Construct {
     const lifecycleRules: s3.LifecycleRule[] = [
       {
         // Everything, state included: old versions go, half-finished uploads go. Nothing transitions.
+        // The archiver resumes its multipart uploads across deliveries (docs/artifact-archiving.md):
+        // 7 days is far past the poller's give-up, so only uploads nobody will finish are removed.
         id: "expire-old-versions",
         noncurrentVersionExpiration: Duration.days(props.noncurrentVersionDays ?? 30),
         abortIncompleteMultipartUploadAfter: Duration.days(7),

@@ -1,10 +1,11 @@
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { GetObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { AbortMultipartUploadCommand, GetObjectCommand, ListMultipartUploadsCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { afterEach, describe, expect, it } from "vitest";
 import { ArchiveFailed } from "../../functions/core/archiver/archive-run.js";
-import { MAX_FETCH_TRIES } from "../../functions/core/archiver/artifact-copy.js";
+import { type ArtifactCopy, MAX_FETCH_TRIES } from "../../functions/core/archiver/artifact-copy.js";
+import { stateKeys } from "../../functions/core/idempotency/state-keys.js";
 import type { EventOf } from "../../functions/core/events.js";
 import { type Pipeline, startPipeline } from "../support/pipeline.js";
 
@@ -243,5 +244,42 @@ describe("the archiver", () => {
     expect(pipeline.ofType("Run Archived")).toHaveLength(1);
     const report = await pipeline.poll();
     expect(report).toMatchObject({ archived: 1, watched: 0 });
+  });
+
+  describe("a resumed copy that cannot go on starts afresh (#21)", () => {
+    const deferAfterTwoParts = () => {
+      let asked = 0;
+      return { remainingMs: () => (++asked <= 2 ? 60_000 : 0) };
+    };
+
+    it("when the multipart upload is gone (the lifecycle rule aborted it)", async () => {
+      pipeline = await startPipeline({ label: "upload-gone" });
+      const target = await finishedRun(pipeline, 16 * MIB);
+      expect((await pipeline.archiveRun(target, { deadline: deferAfterTwoParts() })).status).toBe("deferred");
+      const pending = (await pipeline.s3!.send(new ListMultipartUploadsCommand({ Bucket: pipeline.bucket }))).Uploads ?? [];
+      expect(pending).toHaveLength(1);
+      await pipeline.s3!.send(new AbortMultipartUploadCommand({ Bucket: pipeline.bucket, Key: pending[0]!.Key, UploadId: pending[0]!.UploadId }));
+
+      expect((await pipeline.archiveRun(target)).status).toBe("archived");
+      const expected = pipeline.sim.control.expectedArtifact(target.runId);
+      expect(await s3Sha256(pipeline, `runs/${target.setId}/${target.runId}/artifacts.jsonl`)).toEqual({ sha256: expected.sha256, size: expected.size });
+      // Resumed, refused by S3 (no such upload), then from byte 0.
+      expect(pipeline.sim.control.requests("download").map((d) => d.range)).toEqual([undefined, `bytes=${10 * MIB}-`, undefined]);
+    });
+
+    it("when the file changed (If-Range names another ETag, so the server sends it whole)", async () => {
+      pipeline = await startPipeline({ label: "file-changed" });
+      const target = await finishedRun(pipeline, 16 * MIB);
+      expect((await pipeline.archiveRun(target, { deadline: deferAfterTwoParts() })).status).toBe("deferred");
+      const key = stateKeys.artifactCopy(target.runId);
+      const saved = (await pipeline.state.get<ArtifactCopy>(key))!;
+      await pipeline.state.replace(key, { ...saved.value, upload: { ...saved.value.upload!, etag: '"an-older-version"' } }, saved.etag);
+
+      expect((await pipeline.archiveRun(target)).status).toBe("archived");
+      const expected = pipeline.sim.control.expectedArtifact(target.runId);
+      expect(await s3Sha256(pipeline, `runs/${target.setId}/${target.runId}/artifacts.jsonl`)).toEqual({ sha256: expected.sha256, size: expected.size });
+      expect(pipeline.sim.control.requests("download").map((d) => [d.status, d.range])).toEqual([[200, undefined], [200, `bytes=${10 * MIB}-`]]);
+      expect((await pipeline.s3!.send(new ListMultipartUploadsCommand({ Bucket: pipeline.bucket }))).Uploads ?? []).toEqual([]);
+    });
   });
 });

@@ -43,10 +43,8 @@ export interface UploadProgress {
   tags: string[];
   /** Bytes stored in those parts: where the next request's Range starts. */
   storedBytes: number;
-  /** The sha256 of those bytes so far, as hash-wasm's saved state (base64); "" before any. */
-  hashState: string;
-  /** Set once the store made the file from the parts. */
-  completed?: { size: number; sha256: string };
+  /** Set once the store made the file from the parts; `sha256` once known (a resumed copy reads the file back for it). */
+  completed?: { size: number; sha256?: string };
 }
 
 /** Saves the upload's progress (undefined: none any more); a delivery that stores a part has not failed. */

@@ -5,7 +5,8 @@
  * progress is kept in state (part-copy.ts), so a later attempt, or the next delivery after a
  * kill or the archiver's deadline, asks for the bytes from the last stored part on (HTTP Range
  * with If-Range on the first answer's ETag) instead of starting over. A server that answers a
- * Range with the whole file (200), or a changed file, starts the copy afresh.
+ * Range with the whole file (200), or a changed file, starts the copy afresh. A copy that
+ * resumed reads the finished file back once for its sha256 (part-copy.ts says why).
  *
  * A URL that has expired (before or during the download) is replaced by a fresh one. A refused
  * link, a file too large or gone (ArchiveFailed) ends the delivery and throws the upload away.
@@ -47,7 +48,10 @@ export async function streamArtifacts(options: StreamOptions, run: Run): Promise
   let upload = (await readArtifactCopy(state, run.id))?.upload;
   if (upload?.completed) {
     // Killed after the file was made, before the run was recorded archived.
-    if (await options.archive.exists(upload.key)) return { status: "stored", key: upload.key, contentType: upload.contentType, ...upload.completed, attempts: 0 };
+    if (await options.archive.exists(upload.key)) {
+      const measured = await measureOnce(options, run.id, upload, upload.completed);
+      return { status: "stored", key: upload.key, contentType: upload.contentType, ...measured, attempts: 0 };
+    }
     upload = await discard(options, run.id, upload);
   }
   let lastError: unknown;
@@ -112,7 +116,7 @@ function resumes(response: Opened, upload: UploadProgress): boolean {
 
 function fresh(key: string, contentType: string, response: Opened, partBytes: number): UploadProgress {
   const totalBytes = response.contentRange?.total ?? response.contentLength;
-  return { key, contentType, partBytes, tags: [], storedBytes: 0, hashState: "", ...(totalBytes !== undefined ? { totalBytes } : {}), ...(response.etag ? { etag: response.etag } : {}) };
+  return { key, contentType, partBytes, tags: [], storedBytes: 0, ...(totalBytes !== undefined ? { totalBytes } : {}), ...(response.etag ? { etag: response.etag } : {}) };
 }
 
 /** Throws the upload away (best effort) and forgets it; the copy starts from byte 0. */
@@ -129,16 +133,26 @@ function deferred(upload: UploadProgress | undefined, attempts: number): Streame
 }
 
 /** Makes the file from its parts once every byte is there; remembers that it did. */
-async function complete(options: StreamOptions, uploads: ResumableUploads, runId: string, copied: { upload: UploadProgress; size: number; sha256: string }) {
-  const { upload, size, sha256 } = copied;
+async function complete(options: StreamOptions, uploads: ResumableUploads, runId: string, copied: { upload: UploadProgress; size: number; sha256?: string }) {
+  const { upload, size } = copied;
   if (upload.totalBytes !== undefined && size !== upload.totalBytes) {
     await discard(options, runId, upload);
     throw new ArtifactTruncated(`artifact body ended after ${size} of ${upload.totalBytes} bytes`);
   }
   if (upload.uploadId === undefined) throw new ArtifactTruncated("the artifact file had no bytes to store in parts");
   await uploads.complete(upload.key, upload.uploadId, upload.tags.map((tag, index) => ({ number: index + 1, tag, bytes: partSize(upload, index) })));
-  await saveUpload(options.state, runId, { ...upload, completed: { size, sha256 } });
-  return { size, sha256 };
+  const completed = { size, ...(copied.sha256 ? { sha256: copied.sha256 } : {}) };
+  await saveUpload(options.state, runId, { ...upload, completed });
+  return measureOnce(options, runId, upload, completed);
+}
+
+/** The sha256 of a completed copy: as hashed on the way, or read back from the file (saved, so read once). */
+async function measureOnce(options: StreamOptions, runId: string, upload: UploadProgress, completed: { size: number; sha256?: string }): Promise<{ size: number; sha256: string }> {
+  if (completed.sha256 !== undefined) return { size: completed.size, sha256: completed.sha256 };
+  const measured = await options.archive.uploads!.measure(upload.key);
+  if (measured.size !== completed.size) throw new ArtifactTruncated(`the archived file has ${measured.size} of ${completed.size} bytes`);
+  await saveUpload(options.state, runId, { ...upload, completed: measured });
+  return measured;
 }
 
 const partSize = (upload: UploadProgress, index: number) => (index < upload.tags.length - 1 ? upload.partBytes : upload.storedBytes - upload.partBytes * index);
