@@ -8,14 +8,19 @@
  * hash that can be saved, in WebAssembly, cut the archiver's rate to a third), so its sha256 is
  * left to be read back from the finished file (artifact-stream.ts).
  *
- * One part is stored while the next is read. At each part boundary the copy stops, its progress
- * saved, when the deadline leaves no room for two more parts (the one being stored and one more)
- * and the finishing work (`deferred`): the next delivery continues from there.
+ * Up to PARTS_IN_FLIGHT parts are stored at once while the next is read; progress moves on in
+ * part order, so what state says is stored always is, from byte 0 on, and saves that fall behind
+ * fold into one. At each part boundary the
+ * copy stops, its progress saved, when the deadline leaves no room for the parts in flight, one
+ * more and the finishing work (`deferred`): the next delivery continues from there.
  */
 import { createHash } from "node:crypto";
 import type { ResumableUploads, StateStore } from "../ports.js";
 import type { Deadline } from "../util/deadline.js";
 import { saveUpload, type UploadProgress } from "./artifact-copy.js";
+
+/** Parts being stored at once while the next is read (memory: this many parts, plus the one being read). */
+export const PARTS_IN_FLIGHT = 4;
 
 /** Time kept back after the copy stops for completing the upload and writing run.json, summary.md and the marker. */
 export const FINISH_MARGIN_MS = 10_000;
@@ -39,26 +44,52 @@ export async function copyParts(copy: PartCopy, start: UploadProgress, body: Asy
   const hasher = createHash("sha256");
   const fromStart = start.storedBytes === 0;
   let upload = start;
-  let inFlight: Promise<void> = Promise.resolve();
   let next = { number: start.tags.length + 1, offset: start.storedBytes };
+  let begun: Promise<string> | undefined;
+  /** Moves `upload` on in part order as the parts are stored. */
+  let ordered: Promise<void> = Promise.resolve();
+  /**
+   * Saves of the progress, one after another, each saving the latest (a no-op when nothing is
+   * newer): while a save is slower than a part, later parts' saves fold into one.
+   */
+  let saving: Promise<void> = Promise.resolve();
+  let savedUpTo = start.storedBytes;
+  const flush = () => {
+    saving = saving.then(async () => {
+      const latest = upload;
+      if (latest.storedBytes <= savedUpTo) return;
+      await saveUpload(copy.state, copy.runId, latest);
+      savedUpTo = latest.storedBytes;
+    });
+    saving.catch(() => undefined);
+    return saving;
+  };
+  const window: Promise<unknown>[] = [];
   let lastBoundaryMs = nowMs();
   let cycleMs = 0;
 
-  /** Hands one part to the store once the previous one is saved; resolves when the previous one is. */
+  /** Sends one part (up to PARTS_IN_FLIGHT at once); resolves when there is room for the next. */
   const store = async (bytes: Uint8Array) => {
     hasher.update(bytes);
     const part = { ...next, bytes };
     next = { number: next.number + 1, offset: next.offset + bytes.byteLength };
-    const previous = inFlight;
-    inFlight = previous.then(async () => {
-      const uploadId = upload.uploadId ?? (await copy.uploads.begin(upload.key, upload.contentType));
-      const tag = await copy.uploads.putPart(upload.key, uploadId, part);
+    begun ??= upload.uploadId !== undefined ? Promise.resolve(upload.uploadId) : copy.uploads.begin(upload.key, upload.contentType);
+    const put = begun.then(async (uploadId) => ({ uploadId, tag: await copy.uploads.putPart(upload.key, uploadId, part) }));
+    // Failures are awaited below; keep them from going unhandled meanwhile.
+    put.catch(() => undefined);
+    ordered = ordered.then(async () => {
+      const { uploadId, tag } = await put;
       upload = { ...upload, uploadId, tags: [...upload.tags, tag], storedBytes: part.offset + bytes.byteLength };
-      await saveUpload(copy.state, copy.runId, upload);
+      void flush();
     });
-    // Keep a failure from going unhandled while the caller reads the next part; it is awaited below.
-    inFlight.catch(() => undefined);
-    await previous;
+    ordered.catch(() => undefined);
+    window.push(put);
+    if (window.length >= PARTS_IN_FLIGHT) await window.shift();
+  };
+  /** Every part handed over is stored and its progress saved. */
+  const settle = async () => {
+    await ordered;
+    await flush();
   };
 
   const reader = partsOf(body, upload.partBytes);
@@ -68,16 +99,17 @@ export async function copyParts(copy: PartCopy, start: UploadProgress, body: Asy
       const now = nowMs();
       cycleMs = Math.max(cycleMs, now - lastBoundaryMs);
       lastBoundaryMs = now;
-      if (copy.deadline.remainingMs() < 2 * cycleMs + FINISH_MARGIN_MS) {
+      if (copy.deadline.remainingMs() < (PARTS_IN_FLIGHT + 1) * cycleMs + FINISH_MARGIN_MS) {
         await reader.return(undefined);
-        await inFlight;
+        await settle();
         return { status: "deferred", upload };
       }
     }
-    await inFlight;
+    await settle();
   } catch (error) {
-    // The part being stored is saved (or failed) before the next attempt reads the progress.
-    await inFlight.catch(() => undefined);
+    // What was stored before the failure is saved before the next attempt reads the progress.
+    await ordered.catch(() => undefined);
+    await flush().catch(() => undefined);
     throw error;
   }
   return { status: "complete", upload, size: upload.storedBytes, ...(fromStart ? { sha256: hasher.digest("hex") } : {}) };
