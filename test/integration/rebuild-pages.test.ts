@@ -53,6 +53,21 @@ describe("simwatch archive rebuild-pages", () => {
     expect(await readdir(join(root, "_simwatch", "pages", "pending")).catch(() => [])).toEqual([]);
   });
 
+  it("says in the report of a run whose artifact could not be archived why the file is not there", async () => {
+    const root = await mkdtemp(join(tmpdir(), "simwatch-rebuild-"));
+    const summary = nthSummary(0, SET_ID, "Checkout");
+    const folder = join(root, PREFIX, SET_ID, summary.runId);
+    await mkdir(folder, { recursive: true });
+    const reason = "Amigo's artifact link answered 404 five times";
+    const runJson = { id: summary.runId, simulation_unit_test_set_id: SET_ID, unit_test_run_specs: [], unit_test_run_results: [], simwatch: { verdict: summary.verdict, summary, artifacts_failed: { reason, tries: 5, failed_at: summary.createdAt } } };
+    await writeFile(join(folder, "run.json"), JSON.stringify(runJson));
+    const run = startSimwatch(["archive", "rebuild-pages"], { env: { ...environmentWithoutSimwatch(), ARCHIVE_DIR: root }, cwd: root });
+    expect((await run.exit).code, run.output()).toBe(0);
+    const report = auditPage(await readFile(join(folder, "report.html"), "utf8"));
+    expect(report.text).toContain(`The artifact file is not in the archive: ${reason}.`);
+    expect(report.links.some((link) => link.startsWith("artifacts"))).toBe(false);
+  });
+
   it("says what it does not know", async () => {
     const root = await mkdtemp(join(tmpdir(), "simwatch-rebuild-"));
     const run = startSimwatch(["archive", "rebuild-everything"], { env: { ...environmentWithoutSimwatch(), ARCHIVE_DIR: root }, cwd: root });

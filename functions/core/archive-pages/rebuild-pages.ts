@@ -8,7 +8,7 @@ import type { Run } from "../model/amigo-model.js";
 import { stateKeys } from "../idempotency/state-keys.js";
 import type { RunSummary } from "../summary/summary-model.js";
 import { type PagesOptions, publishPendingPages, writeReport } from "./publish-pages.js";
-import type { ArchivedArtifact } from "./report-page.js";
+import type { ArchivedArtifact, MissingArtifact } from "./report-page.js";
 
 export interface RebuildProgress {
   /** The last run.json key whose pages are published. */
@@ -30,7 +30,7 @@ export class RebuildUnsupported extends Error {
 }
 
 interface ArchivedRunJson extends Run {
-  simwatch?: { summary?: RunSummary; artifacts?: ArchivedArtifact; size?: number; sha256?: string; archived_at?: string };
+  simwatch?: { summary?: RunSummary; artifacts?: ArchivedArtifact; size?: number; sha256?: string; archived_at?: string; artifacts_failed?: { reason: string; failed_at?: string } };
 }
 
 const RUN_JSON = /^([0-9a-f]{24})\/([0-9a-f]{24})\/run\.json$/;
@@ -87,8 +87,11 @@ async function rebuildRun(options: RebuildOptions, key: string, artifactFile: st
     return false;
   }
   const block = run.simwatch ?? {};
-  const artifacts: ArchivedArtifact = block.artifacts ?? { file: artifactFile ?? "artifacts.bin", size: block.size ?? 0, sha256: block.sha256 ?? "" };
-  await writeReport(options, { summary, run, artifacts, archivedAt: block.archived_at ?? summary.finishedAt ?? summary.createdAt });
+  const artifacts: ArchivedArtifact | MissingArtifact = block.artifacts_failed
+    ? { failed: block.artifacts_failed.reason }
+    : (block.artifacts ?? { file: artifactFile ?? "artifacts.bin", size: block.size ?? 0, sha256: block.sha256 ?? "" });
+  const archivedAt = block.archived_at ?? block.artifacts_failed?.failed_at ?? summary.finishedAt ?? summary.createdAt;
+  await writeReport(options, { summary, run, artifacts, archivedAt });
   await publishPendingPages(options);
   return true;
 }
