@@ -36,11 +36,16 @@ async function serveDemoOnce(dir: string): Promise<string> {
   return output;
 }
 
+/** The folders in `path` (the archive's index pages sit beside them). */
+async function folders(path: string): Promise<string[]> {
+  return (await readdir(path, { withFileTypes: true })).filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort();
+}
+
 async function summaries(dir: string): Promise<string[]> {
   const runs = join(dir, "archive", "runs");
   const texts: string[] = [];
-  for (const set of await readdir(runs)) {
-    for (const run of (await readdir(join(runs, set))).sort()) texts.push(await readFile(join(runs, set, run, "summary.md"), "utf8"));
+  for (const set of await folders(runs)) {
+    for (const run of await folders(join(runs, set))) texts.push(await readFile(join(runs, set, run, "summary.md"), "utf8"));
   }
   return texts;
 }
