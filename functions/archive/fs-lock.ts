@@ -28,6 +28,8 @@ export async function withFileLock<T>(path: string, key: string, options: LockOp
     if (Date.now() - started > options.timeoutMs) throw new StateLockTimeoutError(key, Date.now() - started);
     await sleep(Math.min(50, 2 + attempt) * (0.5 + Math.random()));
   }
+  // A breaker killed between moving a stale lock aside and deleting it leaves the aside; the next holder removes it.
+  await rm(asidePath(lockPath), { force: true });
   try {
     return await work();
   } finally {
@@ -55,6 +57,9 @@ async function tryCreate(lockPath: string, token: string): Promise<boolean> {
   }
 }
 
+/** Where a stale lock is moved before it is deleted: one name per lock, so its next holder can tidy it. */
+const asidePath = (lockPath: string) => `${lockPath}.stale`;
+
 async function breakIfStale(lockPath: string, staleMs: number): Promise<void> {
   const [content, info] = await Promise.all([
     readFile(lockPath, "utf8").catch(() => undefined),
@@ -66,7 +71,7 @@ async function breakIfStale(lockPath: string, staleMs: number): Promise<void> {
   const tooOld = Date.now() - info.mtimeMs > staleMs;
   if (!(holderGone || tooOld)) return;
   // Rename first: of several processes breaking the same lock, one moves it away.
-  const aside = `${lockPath}.${randomBytes(6).toString("hex")}.stale`;
+  const aside = asidePath(lockPath);
   try {
     await rename(lockPath, aside);
   } catch {
